@@ -1,0 +1,78 @@
+// Launches Debian's Chromium headless with the built extension in a fresh profile.
+import { chromium, type BrowserContext, type CDPSession, type Page, type Worker } from 'playwright-core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { CHROMIUM_EXTENSION_ID, CHROMIUM_PATH, distDir } from './paths.ts';
+
+export interface ChromiumExtension {
+  context: BrowserContext;
+  worker: Worker;
+  extensionId: string;
+  profileDir: string;
+  /** Opens an extension page (e.g. "src/popup/popup.html") in a new tab. */
+  openPage(relativePath: string): Promise<Page>;
+  /** Stops the extension's service worker as Chromium does when it is idle, and waits until it is stopped. */
+  stopServiceWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function launchChromiumWithExtension(opts: { profileDir?: string } = {}): Promise<ChromiumExtension> {
+  const dist = distDir('chromium');
+  const profileDir = opts.profileDir ?? (await mkdtemp(path.join(os.tmpdir(), 'sb-chromium-')));
+  const ownsProfile = opts.profileDir === undefined;
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      `--disable-extensions-except=${dist}`,
+      `--load-extension=${dist}`,
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  let worker = context.serviceWorkers().find((w) => w.url().includes(CHROMIUM_EXTENSION_ID));
+  if (!worker) worker = await context.waitForEvent('serviceworker', { timeout: 30_000 });
+  const extensionId = new URL(worker.url()).host;
+  let cdp: CDPSession | null = null;
+
+  return {
+    context,
+    worker,
+    extensionId,
+    profileDir,
+    async openPage(relativePath) {
+      const page = await context.newPage();
+      await page.goto(`chrome-extension://${extensionId}/${relativePath}`);
+      return page;
+    },
+    async stopServiceWorker() {
+      if (!cdp) {
+        const page = context.pages()[0] ?? (await context.newPage());
+        cdp = await context.newCDPSession(page);
+        await cdp.send('ServiceWorker.enable');
+      }
+      const session = cdp;
+      const stopped = new Promise<void>((resolve) => {
+        const onUpdate = (e: { versions: Array<{ scriptURL: string; runningStatus: string }> }): void => {
+          if (e.versions.some((v) => v.scriptURL.includes(extensionId) && v.runningStatus === 'stopped')) {
+            session.off('ServiceWorker.workerVersionUpdated', onUpdate);
+            resolve();
+          }
+        };
+        session.on('ServiceWorker.workerVersionUpdated', onUpdate);
+      });
+      await session.send('ServiceWorker.stopAllWorkers');
+      await stopped;
+    },
+    async close() {
+      await context.close();
+      if (ownsProfile) await rm(profileDir, { recursive: true, force: true });
+    },
+  };
+}

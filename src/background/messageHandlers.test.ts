@@ -1,0 +1,69 @@
+import { describe, expect, test } from 'vitest';
+import { freshDatabase } from '../test-support/db.ts';
+import { LeaseLock } from '../db/leaseLock.ts';
+import { SettingsStore } from '../db/settingsStore.ts';
+import { StatusStore } from '../db/statusStore.ts';
+import { LogStore } from '../log/logStore.ts';
+import { createLogHub } from '../log/logger.ts';
+import { isRequest } from '../shared/messages.ts';
+import { Scheduler } from '../sync/scheduler.ts';
+import { createHandlers, dispatch } from './messageHandlers.ts';
+import { isOwnExtensionPage } from './sender.ts';
+import { createSyncJob } from './syncJob.ts';
+
+async function setup() {
+  const db = await freshDatabase();
+  const logs = new LogStore(db);
+  const hub = createLogHub({ sink: logs, console: null });
+  const settings = new SettingsStore(db);
+  const alarms = new Map<string, { periodInMinutes: number; scheduledTime: number }>();
+  const scheduler = new Scheduler({
+    instanceId: 'w', lock: new LeaseLock(db, 'sync', 60_000), status: new StatusStore(db), settings,
+    alarms: { get: async (n) => alarms.get(n), create: async (n, i) => void alarms.set(n, { periodInMinutes: i.periodInMinutes, scheduledTime: 0 }) },
+    job: createSyncJob(db), log: hub.logger, accountEmail: async () => null, extensionVersion: '1.0.0',
+  });
+  return { db, scheduler, alarms, handlers: createHandlers({ scheduler, settings, logs, flushLogs: hub.flush }) };
+}
+
+describe('message handlers', () => {
+  test('sync now without an account ends as skipped with advice, visible in status and logs', async () => {
+    const { handlers, scheduler } = await setup();
+    expect(await dispatch(handlers, { type: 'syncNow' })).toEqual({ ok: true, value: { outcome: 'started' } });
+    await scheduler.whenIdle();
+    const status = await dispatch(handlers, { type: 'getStatus' });
+    expect(status).toMatchObject({ ok: true, value: { signedIn: false, lastRun: { outcome: 'skipped', message: expect.stringContaining('Not signed in') } } });
+    const logs = await dispatch(handlers, { type: 'getLogs' });
+    expect(logs.ok && (logs.value as Array<{ message: string }>).map((e) => e.message)).toEqual(
+      expect.arrayContaining(['Sync started', 'Nothing to sync: not signed in', 'Sync finished']),
+    );
+    const cleared = await dispatch(handlers, { type: 'clearLogs' });
+    expect(cleared.ok && (cleared.value as { cleared: number }).cleared).toBeGreaterThanOrEqual(3);
+  });
+
+  test('updating settings reschedules the alarm; invalid values come back as a readable error', async () => {
+    const { handlers, alarms } = await setup();
+    expect(await dispatch(handlers, { type: 'updateSettings', patch: { syncIntervalMinutes: 60 } }))
+      .toEqual({ ok: true, value: { syncIntervalMinutes: 60 } });
+    expect(alarms.get('syncbridge-periodic')?.periodInMinutes).toBe(60);
+    const bad = await dispatch(handlers, { type: 'updateSettings', patch: { syncIntervalMinutes: -1 } });
+    expect(bad).toEqual({ ok: false, error: expect.stringContaining('whole number of minutes') });
+    expect(await dispatch(handlers, { type: 'getSettings' })).toEqual({ ok: true, value: { syncIntervalMinutes: 60 } });
+  });
+});
+
+describe('trust boundary', () => {
+  test('only known request shapes are accepted', () => {
+    expect(isRequest({ type: 'getStatus' })).toBe(true);
+    expect(isRequest({ type: 'wipeServer' })).toBe(false);
+    expect(isRequest('getStatus')).toBe(false);
+    expect(isRequest(null)).toBe(false);
+  });
+
+  test('only this extension’s pages are trusted senders', () => {
+    const base = 'chrome-extension://abc/';
+    expect(isOwnExtensionPage({ id: 'abc', url: `${base}src/popup/popup.html` }, 'abc', base)).toBe(true);
+    expect(isOwnExtensionPage({ id: 'other', url: 'chrome-extension://other/x.html' }, 'abc', base)).toBe(false);
+    expect(isOwnExtensionPage({ id: 'abc', url: 'https://evil.example/' }, 'abc', base)).toBe(false);
+    expect(isOwnExtensionPage({ id: 'abc' }, 'abc', base)).toBe(false);
+  });
+});

@@ -1,0 +1,88 @@
+import 'fake-indexeddb/auto';
+import { describe, expect, test } from 'vitest';
+import { freshDatabase } from '../test-support/db.ts';
+import { openDatabase } from './open.ts';
+import { DB_VERSION } from './schema.ts';
+import { LeaseLock } from './leaseLock.ts';
+import { SettingsStore } from './settingsStore.ts';
+import { StatusStore } from './statusStore.ts';
+
+describe('database schema', () => {
+  test('a new database has every store the background needs', async () => {
+    const db = await freshDatabase();
+    expect(db.version).toBe(DB_VERSION);
+    expect([...db.objectStoreNames].sort()).toEqual(['account', 'locks', 'log', 'mirror', 'settings', 'status', 'syncState']);
+    expect([...db.transaction('mirror').store.indexNames]).toEqual(['byCollection']);
+  });
+
+  test('reopening keeps data (no migration re-runs over existing stores)', async () => {
+    const name = `reopen-${Date.now()}`;
+    const first = await openDatabase(name);
+    await first.put('account', { email: 'a@example.com' }, 'account');
+    first.close();
+    const second = await openDatabase(name);
+    expect(await second.get('account', 'account')).toEqual({ email: 'a@example.com' });
+  });
+});
+
+describe('SettingsStore', () => {
+  test('returns defaults, saves valid patches, refuses invalid ones with a readable message', async () => {
+    const s = new SettingsStore(await freshDatabase());
+    expect(await s.get()).toEqual({ syncIntervalMinutes: 10 });
+    expect(await s.update({ syncIntervalMinutes: 30 })).toEqual({ syncIntervalMinutes: 30 });
+    await expect(s.update({ syncIntervalMinutes: 0 })).rejects.toThrow(/whole number of minutes from 1 to 1440/);
+    await expect(s.update({ syncIntervalMinutes: 2.5 })).rejects.toThrow(/whole number/);
+    expect(await s.get()).toEqual({ syncIntervalMinutes: 30 });
+  });
+});
+
+describe('StatusStore', () => {
+  test('merges patches over what is stored', async () => {
+    const s = new StatusStore(await freshDatabase());
+    expect(await s.get()).toEqual({ lastRun: null, lastSuccessAt: null, backoffUntil: null });
+    await s.update({ lastSuccessAt: 5 });
+    await s.update({ backoffUntil: 9 });
+    expect(await s.get()).toEqual({ lastRun: null, lastSuccessAt: 5, backoffUntil: 9 });
+  });
+});
+
+describe('LeaseLock', () => {
+  test('one holder at a time; released or expired leases can be taken', async () => {
+    let now = 1_000;
+    const db = await freshDatabase();
+    const lock = new LeaseLock(db, 'sync', 100, () => now);
+    const a = await lock.acquire('A');
+    expect(a).toMatchObject({ acquired: true, tookOverExpired: false });
+    expect(await lock.acquire('B')).toMatchObject({ acquired: false, heldBy: { owner: 'A' } });
+    expect((await lock.holder())?.owner).toBe('A');
+
+    now += 60;
+    expect(await lock.renew('A')).toBe(true);
+    now += 60; // 120 after acquiring, but renewed at 60: still held
+    expect(await lock.acquire('B')).toMatchObject({ acquired: false });
+
+    now += 200; // A stopped renewing (its worker died)
+    expect(await lock.holder()).toBeNull();
+    expect(await lock.acquire('B')).toMatchObject({ acquired: true, tookOverExpired: true });
+    expect(await lock.renew('A')).toBe(false);
+    await lock.release('A'); // not the holder: no effect
+    expect((await lock.holder())?.owner).toBe('B');
+    await lock.release('B');
+    expect(await lock.holder()).toBeNull();
+  });
+
+  test('a caller that knows the holder is gone may preempt a live lease', async () => {
+    const lock = new LeaseLock(await freshDatabase(), 'sync', 60_000);
+    await lock.acquire('old-worker');
+    const r = await lock.acquire('new-worker', (h) => h.owner === 'old-worker');
+    expect(r).toMatchObject({ acquired: true, tookOverExpired: true });
+  });
+
+  test('concurrent acquires from two contexts: exactly one wins', async () => {
+    const db = await freshDatabase();
+    const l1 = new LeaseLock(db, 'sync', 60_000);
+    const l2 = new LeaseLock(db, 'sync', 60_000);
+    const results = await Promise.all([l1.acquire('one'), l2.acquire('two'), l1.acquire('three')]);
+    expect(results.filter((r) => r.acquired)).toHaveLength(1);
+  });
+});

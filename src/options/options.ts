@@ -1,0 +1,83 @@
+import { formatLogEntry } from '../shared/logEntry.ts';
+import type { StatusView } from '../shared/status.ts';
+import { onStatusChanged, send } from '../ui/client.ts';
+import { statusLine } from '../ui/format.ts';
+
+const el = <T extends HTMLElement>(id: string): T => {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`options: missing #${id}`);
+  return node as T;
+};
+
+const intervalInput = el<HTMLInputElement>('interval');
+const intervalResult = el<HTMLParagraphElement>('interval-result');
+const logArea = el<HTMLTextAreaElement>('log');
+const logResult = el<HTMLSpanElement>('log-result');
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+function renderStatus(s: StatusView): void {
+  el('account').textContent = s.signedIn ? `Signed in as ${s.accountEmail}` : 'Not signed in';
+  el('status').textContent = statusLine(s);
+  el('version').textContent = s.extensionVersion;
+}
+
+async function loadLog(): Promise<void> {
+  const entries = await send({ type: 'getLogs', limit: 500 });
+  logArea.value = entries.map(formatLogEntry).join('\n');
+  logArea.scrollTop = logArea.scrollHeight;
+}
+
+el<HTMLFormElement>('schedule-form').addEventListener('submit', async (ev) => {
+  ev.preventDefault();
+  try {
+    const saved = await send({ type: 'updateSettings', patch: { syncIntervalMinutes: Number(intervalInput.value) } });
+    intervalInput.value = String(saved.syncIntervalMinutes);
+    intervalResult.className = '';
+    intervalResult.textContent = `Saved: Syncbridge syncs every ${saved.syncIntervalMinutes} minutes.`;
+  } catch (e) {
+    intervalResult.className = 'error';
+    intervalResult.textContent = message(e);
+  }
+});
+
+el<HTMLButtonElement>('refresh-log').addEventListener('click', () => {
+  loadLog().catch((e: unknown) => (logResult.textContent = message(e)));
+});
+
+el<HTMLButtonElement>('copy-log').addEventListener('click', async () => {
+  try {
+    await navigator.clipboard.writeText(logArea.value);
+    logResult.textContent = 'Log copied.';
+  } catch {
+    // Clipboard access can be refused (e.g. page not focused); selecting lets the person copy by hand.
+    logArea.select();
+    logResult.textContent = 'Press Ctrl+C to copy the selected log.';
+  }
+});
+
+el<HTMLButtonElement>('clear-log').addEventListener('click', async () => {
+  try {
+    const { cleared } = await send({ type: 'clearLogs' });
+    logArea.value = '';
+    logResult.textContent = `Cleared ${cleared} log lines.`;
+  } catch (e) {
+    logResult.textContent = message(e);
+  }
+});
+
+onStatusChanged((s) => {
+  renderStatus(s);
+  void loadLog();
+});
+
+async function init(): Promise<void> {
+  const [settings, status] = await Promise.all([send({ type: 'getSettings' }), send({ type: 'getStatus' })]);
+  intervalInput.value = String(settings.syncIntervalMinutes);
+  renderStatus(status);
+  await loadLog();
+}
+
+init().catch((e: unknown) => {
+  el('status').textContent = message(e);
+});

@@ -1,0 +1,56 @@
+// The typed message protocol between extension pages (popup, options) and the background.
+// Every request is one member of a discriminated union; the background has exactly one handler
+// per member (see background/messageHandlers.ts), and the compiler checks that it does.
+import type { Settings } from './settings.ts';
+import type { StatusView } from './status.ts';
+import type { LogEntry } from './logEntry.ts';
+
+export type Request =
+  | { type: 'getStatus' }
+  | { type: 'syncNow' }
+  | { type: 'getSettings' }
+  | { type: 'updateSettings'; patch: Partial<Settings> }
+  | { type: 'getLogs'; limit?: number }
+  | { type: 'clearLogs' };
+
+export type RequestType = Request['type'];
+
+export type SyncNowResult =
+  | { outcome: 'started' }
+  | { outcome: 'already-running' }
+  | { outcome: 'backing-off'; until: number };
+
+/** What each request answers with. */
+export interface ResponseMap {
+  getStatus: StatusView;
+  syncNow: SyncNowResult;
+  getSettings: Settings;
+  updateSettings: Settings;
+  getLogs: LogEntry[];
+  clearLogs: { cleared: number };
+}
+
+/** Wire form of every answer: a failure is a value, so a page never sees an unexplained rejection. */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Background → pages broadcast: pages re-read state when it changes instead of polling. */
+export interface StatusChangedEvent {
+  type: 'event';
+  event: 'statusChanged';
+  status: StatusView;
+}
+
+export function isStatusChangedEvent(m: unknown): m is StatusChangedEvent {
+  return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'event' &&
+    (m as { event?: unknown }).event === 'statusChanged';
+}
+
+const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
+  'getStatus', 'syncNow', 'getSettings', 'updateSettings', 'getLogs', 'clearLogs',
+]);
+
+/** Shape check at the trust boundary: the background never acts on an unknown message. */
+export function isRequest(m: unknown): m is Request {
+  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' &&
+    REQUEST_TYPES.has((m as { type: string }).type);
+}

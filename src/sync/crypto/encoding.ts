@@ -1,0 +1,135 @@
+// Byte/string conversions shared by the Sync crypto modules.
+// Browser-free: only standard globals (TextEncoder, btoa/atob, crypto.getRandomValues),
+// so the same code runs in Node 20 and in an extension service worker.
+
+const HEX_DIGITS = '0123456789abcdef';
+
+/** Lowercase hex. */
+export function bytesToHex(b: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < b.length; i++) {
+    const v = b[i]!;
+    out += HEX_DIGITS[v >> 4]! + HEX_DIGITS[v & 15]!;
+  }
+  return out;
+}
+
+function hexNibble(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48; // 0-9
+  if (code >= 97 && code <= 102) return code - 87; // a-f
+  if (code >= 65 && code <= 70) return code - 55; // A-F (servers and old clients sometimes send uppercase)
+  return -1;
+}
+
+/** Accepts upper- or lowercase; throws on odd length or non-hex characters. */
+export function hexToBytes(h: string): Uint8Array<ArrayBuffer> {
+  if (typeof h !== 'string' || h.length % 2 !== 0) {
+    throw new TypeError('hexToBytes: expected an even-length hex string');
+  }
+  const out = new Uint8Array(h.length / 2);
+  for (let i = 0; i < out.length; i++) {
+    const hi = hexNibble(h.charCodeAt(2 * i));
+    const lo = hexNibble(h.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) throw new TypeError('hexToBytes: invalid hex character');
+    out[i] = (hi << 4) | lo;
+  }
+  return out;
+}
+
+/** Standard base64 with padding. */
+export function bytesToBase64(b: Uint8Array): string {
+  // btoa needs a "binary string"; build it in chunks to keep the argument list small.
+  let bin = '';
+  const CHUNK = 0x8000;
+  for (let i = 0; i < b.length; i += CHUNK) {
+    bin += String.fromCharCode(...b.subarray(i, i + CHUNK));
+  }
+  return btoa(bin);
+}
+
+const B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Standard base64, padding required (the Sync and Hawk formats always pad). Throws on bad input. */
+export function base64ToBytes(s: string): Uint8Array<ArrayBuffer> {
+  if (typeof s !== 'string' || !B64_RE.test(s)) {
+    throw new TypeError('base64ToBytes: invalid base64');
+  }
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+/** URL-safe base64 without padding (RFC 4648 §5), as used by JOSE, PKCE and the X-KeyID. */
+export function bytesToBase64Url(b: Uint8Array): string {
+  return bytesToBase64(b).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+const B64URL_RE = /^[A-Za-z0-9_-]*={0,2}$/;
+
+/** URL-safe base64, with or without padding. Throws on bad input. */
+export function base64UrlToBytes(s: string): Uint8Array<ArrayBuffer> {
+  if (typeof s !== 'string' || !B64URL_RE.test(s)) {
+    throw new TypeError('base64UrlToBytes: invalid base64url');
+  }
+  const bare = s.replace(/=+$/, '');
+  if (bare.length % 4 === 1) throw new TypeError('base64UrlToBytes: invalid length');
+  const std = bare.replace(/-/g, '+').replace(/_/g, '/');
+  return base64ToBytes(std + '='.repeat((4 - (std.length % 4)) % 4));
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: true });
+
+export function utf8Encode(s: string): Uint8Array<ArrayBuffer> {
+  return encoder.encode(s);
+}
+
+/** Strict: throws TypeError on invalid UTF-8. */
+export function utf8Decode(b: Uint8Array): string {
+  return decoder.decode(b);
+}
+
+export function xorBytes(a: Uint8Array, b: Uint8Array): Uint8Array<ArrayBuffer> {
+  if (a.length !== b.length) throw new RangeError('xorBytes: length mismatch');
+  const out = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! ^ b[i]!;
+  return out;
+}
+
+export function concatBytes(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
+  let len = 0;
+  for (const p of parts) len += p.length;
+  const out = new Uint8Array(len);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+/** Compares without an early exit on the first differing byte (length is not secret). */
+export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a[i]! ^ b[i]!;
+  return diff === 0;
+}
+
+export function randomBytes(n: number): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(n);
+  // getRandomValues is limited to 65536 bytes per call.
+  for (let i = 0; i < n; i += 65536) {
+    globalThis.crypto.getRandomValues(out.subarray(i, Math.min(n, i + 65536)));
+  }
+  return out;
+}
+
+/**
+ * WebCrypto's BufferSource typing wants ArrayBuffer-backed views; bytes from elsewhere may sit on a
+ * SharedArrayBuffer-typed buffer. Copy only when needed.
+ */
+export function toArrayBufferView(b: Uint8Array): Uint8Array<ArrayBuffer> {
+  return b.buffer instanceof ArrayBuffer ? (b as Uint8Array<ArrayBuffer>) : new Uint8Array(b);
+}

@@ -1,0 +1,140 @@
+import { describe, expect, test } from 'vitest';
+import { freshDatabase } from '../test-support/db.ts';
+import { LeaseLock } from '../db/leaseLock.ts';
+import { SettingsStore } from '../db/settingsStore.ts';
+import { StatusStore } from '../db/statusStore.ts';
+import { createLogHub } from '../log/logger.ts';
+import type { SyncbridgeDB } from '../db/schema.ts';
+import type { StatusView } from '../shared/status.ts';
+import { PERIODIC_ALARM, Scheduler, type AlarmInfo, type AlarmsPort, type JobResult, type SyncJob } from './scheduler.ts';
+
+class FakeAlarms implements AlarmsPort {
+  readonly alarms = new Map<string, AlarmInfo>();
+  creates = 0;
+  constructor(private readonly now: () => number) {}
+  async get(name: string) { return this.alarms.get(name); }
+  async create(name: string, info: { periodInMinutes: number; delayInMinutes: number }) {
+    this.creates++;
+    this.alarms.set(name, { periodInMinutes: info.periodInMinutes, scheduledTime: this.now() + info.delayInMinutes * 60_000 });
+  }
+}
+
+/** A job the test finishes by hand, so overlapping requests are deterministic. */
+function gatedJob(result: JobResult = { outcome: 'success', message: 'Synced.' }) {
+  const calls: Array<{ resuming: boolean }> = [];
+  let open: (() => void) | null = null;
+  const job: SyncJob = async (ctx) => {
+    calls.push({ resuming: ctx.resumingInterrupted });
+    await new Promise<void>((r) => (open = r));
+    return result;
+  };
+  return { job, calls, finish: () => open?.() };
+}
+
+async function makeScheduler(db: SyncbridgeDB, job: SyncJob, opts: { instanceId?: string; now?: () => number; statuses?: StatusView[] } = {}) {
+  const now = opts.now ?? (() => 1_000_000);
+  const alarms = new FakeAlarms(now);
+  const scheduler = new Scheduler({
+    instanceId: opts.instanceId ?? 'worker-1',
+    lock: new LeaseLock(db, 'sync', 120_000, now),
+    status: new StatusStore(db),
+    settings: new SettingsStore(db),
+    alarms,
+    job,
+    log: createLogHub({ console: null }).logger,
+    accountEmail: async () => null,
+    extensionVersion: '9.9.9',
+    now,
+    ...(opts.statuses ? { onStatusChange: (s: StatusView) => void opts.statuses?.push(s) } : {}),
+  });
+  return { scheduler, alarms };
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !cond(); i++) await tick();
+  if (!cond()) throw new Error('condition never became true');
+}
+
+describe('Scheduler', () => {
+  test('creates the periodic alarm once, and again only when the interval changes', async () => {
+    const db = await freshDatabase();
+    const { scheduler, alarms } = await makeScheduler(db, gatedJob().job);
+    await scheduler.ensurePeriodicAlarm();
+    await scheduler.ensurePeriodicAlarm();
+    expect(alarms.creates).toBe(1);
+    expect(alarms.alarms.get(PERIODIC_ALARM)?.periodInMinutes).toBe(10);
+    await new SettingsStore(db).update({ syncIntervalMinutes: 45 });
+    await scheduler.ensurePeriodicAlarm();
+    expect(alarms.creates).toBe(2);
+    expect(alarms.alarms.get(PERIODIC_ALARM)?.periodInMinutes).toBe(45);
+  });
+
+  test('single flight: a second request while running is refused, then allowed after', async () => {
+    const db = await freshDatabase();
+    const gate = gatedJob();
+    const statuses: StatusView[] = [];
+    const { scheduler } = await makeScheduler(db, gate.job, { statuses });
+    expect(await scheduler.requestSync('manual')).toEqual({ outcome: 'started' });
+    expect(await scheduler.requestSync('alarm')).toEqual({ outcome: 'already-running' });
+    await until(() => gate.calls.length === 1);
+    expect((await scheduler.statusView()).syncing).toBe(true);
+    gate.finish();
+    await scheduler.whenIdle();
+    const view = await scheduler.statusView();
+    expect(view.syncing).toBe(false);
+    expect(view.lastRun).toMatchObject({ outcome: 'success', message: 'Synced.', trigger: 'manual' });
+    expect(view.lastSuccessAt).toBe(1_000_000);
+    expect(statuses.map((s) => s.syncing)).toEqual([true, false]);
+    expect(await scheduler.requestSync('alarm')).toEqual({ outcome: 'started' });
+    await until(() => gate.calls.length === 2);
+    gate.finish();
+    await scheduler.whenIdle();
+    expect((await scheduler.statusView()).lastRun?.trigger).toBe('alarm');
+  });
+
+  test('a run cut off by a killed worker is taken over by the next worker, which is told to resume', async () => {
+    const db = await freshDatabase();
+    const first = gatedJob();
+    const a = await makeScheduler(db, first.job, { instanceId: 'worker-A' });
+    await a.scheduler.requestSync('alarm');
+    await until(() => first.calls.length === 1);
+    // worker-A is "killed": its job never finishes and its lease is never released.
+
+    const second = gatedJob();
+    const b = await makeScheduler(db, second.job, { instanceId: 'worker-B' });
+    expect(await b.scheduler.requestSync('startup')).toEqual({ outcome: 'started' });
+    await until(() => second.calls.length === 1);
+    expect(second.calls[0]).toEqual({ resuming: true });
+    second.finish();
+    await b.scheduler.whenIdle();
+    expect((await b.scheduler.statusView()).lastRun?.outcome).toBe('success');
+  });
+
+  test('a failing job is recorded with its message and releases the lock', async () => {
+    const db = await freshDatabase();
+    const { scheduler } = await makeScheduler(db, async () => { throw new Error('Server unreachable'); });
+    await scheduler.requestSync('manual');
+    await scheduler.whenIdle();
+    const view = await scheduler.statusView();
+    expect(view.lastRun).toMatchObject({ outcome: 'error', message: 'Server unreachable' });
+    expect(view.lastSuccessAt).toBeNull();
+    expect(await new LeaseLock(db, 'sync', 1).holder()).toBeNull();
+  });
+
+  test('honours a persisted backoff until it has passed', async () => {
+    const db = await freshDatabase();
+    let now = 5_000;
+    const gate = gatedJob({ outcome: 'success', message: 'ok', backoffUntil: 65_000 });
+    const { scheduler } = await makeScheduler(db, gate.job, { now: () => now });
+    await scheduler.requestSync('manual');
+    await until(() => gate.calls.length === 1);
+    gate.finish();
+    await scheduler.whenIdle();
+    expect(await scheduler.requestSync('alarm')).toEqual({ outcome: 'backing-off', until: 65_000 });
+    expect((await scheduler.statusView()).backoffUntil).toBe(65_000);
+    now = 65_001;
+    expect((await scheduler.statusView()).backoffUntil).toBeNull();
+    expect(await scheduler.requestSync('alarm')).toEqual({ outcome: 'started' });
+  });
+});

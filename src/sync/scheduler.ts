@@ -1,0 +1,169 @@
+// Decides when a sync runs and makes sure only one runs at a time.
+// Browser-free: alarms come in through a port so Node tests drive it with fake-indexeddb.
+//
+// Single flight has two layers. Inside one worker, `current` holds the running promise. Across
+// worker restarts, a lease in IndexedDB names the worker instance that runs; the extension has one
+// background context at a time, so a lease held by another instance means that instance was killed
+// mid-run: we take over at once and report the interruption (engines resume from persisted progress).
+import type { LeaseLock } from '../db/leaseLock.ts';
+import type { SettingsStore } from '../db/settingsStore.ts';
+import type { StatusStore } from '../db/statusStore.ts';
+import type { Logger } from '../log/logger.ts';
+import type { SyncNowResult } from '../shared/messages.ts';
+import type { LastRun, StatusView, SyncTrigger } from '../shared/status.ts';
+
+export const PERIODIC_ALARM = 'syncbridge-periodic';
+
+export interface AlarmInfo {
+  scheduledTime: number;
+  periodInMinutes?: number;
+}
+
+export interface AlarmsPort {
+  get(name: string): Promise<AlarmInfo | undefined>;
+  create(name: string, info: { periodInMinutes: number; delayInMinutes: number }): Promise<void>;
+}
+
+export interface RunContext {
+  trigger: SyncTrigger;
+  log: Logger;
+  /** True when the previous run was cut off (worker killed); the job resumes its persisted steps. */
+  resumingInterrupted: boolean;
+}
+
+export interface JobResult {
+  outcome: 'success' | 'skipped';
+  /** Plain words for the person. */
+  message: string;
+  /** Server-requested quiet period end (ms since epoch), if any. */
+  backoffUntil?: number | null;
+}
+
+export type SyncJob = (ctx: RunContext) => Promise<JobResult>;
+
+export interface SchedulerDeps {
+  instanceId: string;
+  lock: LeaseLock;
+  status: StatusStore;
+  settings: SettingsStore;
+  alarms: AlarmsPort;
+  job: SyncJob;
+  log: Logger;
+  /** Account e-mail for the status view; null when signed out. */
+  accountEmail: () => Promise<string | null>;
+  extensionVersion: string;
+  onStatusChange?: (status: StatusView) => void;
+  /** Called while a run is in progress, to keep the worker alive and the lease fresh. */
+  heartbeatMs?: number;
+  now?: () => number;
+  /** Describes a thrown error in words for the person (typed errors map to specific advice). */
+  describeError?: (e: unknown) => string;
+}
+
+export class Scheduler {
+  private current: Promise<void> | null = null;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: SchedulerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  /** Creates the periodic alarm, or re-creates it when the interval setting changed. */
+  async ensurePeriodicAlarm(): Promise<void> {
+    const { syncIntervalMinutes } = await this.deps.settings.get();
+    const existing = await this.deps.alarms.get(PERIODIC_ALARM);
+    if (existing && existing.periodInMinutes === syncIntervalMinutes) return;
+    await this.deps.alarms.create(PERIODIC_ALARM, {
+      periodInMinutes: syncIntervalMinutes,
+      delayInMinutes: syncIntervalMinutes,
+    });
+    this.deps.log.info('Periodic sync scheduled', { everyMinutes: syncIntervalMinutes });
+  }
+
+  /** Starts a run unless one is running or the server asked us to back off. Does not wait for it. */
+  async requestSync(trigger: SyncTrigger): Promise<SyncNowResult> {
+    if (this.current) return { outcome: 'already-running' };
+    const { backoffUntil } = await this.deps.status.get();
+    if (backoffUntil !== null && backoffUntil > this.now()) {
+      this.deps.log.info('Sync skipped: the server asked us to wait', { trigger, until: new Date(backoffUntil).toISOString() });
+      return { outcome: 'backing-off', until: backoffUntil };
+    }
+    // Re-check after the await: another request may have started meanwhile.
+    if (this.current) return { outcome: 'already-running' };
+    const run = this.run(trigger);
+    this.current = run;
+    void run.finally(() => {
+      if (this.current === run) this.current = null;
+    });
+    return { outcome: 'started' };
+  }
+
+  /** Resolves when no run is in progress in this worker. */
+  async whenIdle(): Promise<void> {
+    while (this.current) await this.current;
+  }
+
+  async statusView(): Promise<StatusView> {
+    const [persisted, holder, alarm, email] = await Promise.all([
+      this.deps.status.get(),
+      this.deps.lock.holder(),
+      this.deps.alarms.get(PERIODIC_ALARM),
+      this.deps.accountEmail(),
+    ]);
+    return {
+      signedIn: email !== null,
+      accountEmail: email,
+      syncing: this.current !== null || (holder !== null && holder.owner === this.deps.instanceId),
+      lastRun: persisted.lastRun,
+      lastSuccessAt: persisted.lastSuccessAt,
+      backoffUntil: persisted.backoffUntil !== null && persisted.backoffUntil > this.now() ? persisted.backoffUntil : null,
+      nextSyncAt: alarm?.scheduledTime ?? null,
+      extensionVersion: this.deps.extensionVersion,
+    };
+  }
+
+  private async run(trigger: SyncTrigger): Promise<void> {
+    const { lock, status, log, instanceId } = this.deps;
+    const acquired = await lock.acquire(instanceId, (holder) => holder.owner !== instanceId);
+    if (!acquired.acquired) {
+      // Only reachable if another background context exists at once; stay out of its way.
+      log.warn('Sync not started: another sync holds the lock', { holder: acquired.heldBy.owner });
+      return;
+    }
+    const startedAt = this.now();
+    const interrupted = acquired.tookOverExpired;
+    if (interrupted) log.warn('The previous sync was interrupted before it finished; resuming it');
+    log.info('Sync started', { trigger });
+    await this.broadcast();
+
+    const heartbeat = setInterval(() => void lock.renew(instanceId), this.deps.heartbeatMs ?? 20_000);
+    let lastRun: LastRun;
+    let patch: { lastSuccessAt?: number; backoffUntil?: number | null } = {};
+    try {
+      const result = await this.deps.job({ trigger, log, resumingInterrupted: interrupted });
+      lastRun = { startedAt, finishedAt: this.now(), outcome: result.outcome, message: result.message, trigger };
+      if (result.outcome === 'success') patch.lastSuccessAt = lastRun.finishedAt;
+      if (result.backoffUntil !== undefined) patch.backoffUntil = result.backoffUntil;
+      log.info('Sync finished', { outcome: result.outcome, ms: lastRun.finishedAt - startedAt });
+    } catch (e) {
+      const message = this.deps.describeError ? this.deps.describeError(e) : e instanceof Error ? e.message : String(e);
+      lastRun = { startedAt, finishedAt: this.now(), outcome: 'error', message, trigger };
+      log.error('Sync failed', { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+    } finally {
+      clearInterval(heartbeat);
+    }
+    await status.update({ lastRun, ...patch });
+    await lock.release(instanceId);
+    this.current = null;
+    await this.broadcast();
+  }
+
+  private async broadcast(): Promise<void> {
+    if (!this.deps.onStatusChange) return;
+    try {
+      this.deps.onStatusChange(await this.statusView());
+    } catch (e) {
+      this.deps.log.debug('Status broadcast failed', { error: String(e) });
+    }
+  }
+}
