@@ -1,0 +1,73 @@
+// Applies armed faults around the normal dispatch: actions and refusals before the handler,
+// header/body/connection damage after it. Control routes under /__test__/ are never faulted.
+import type { ServerRequest, ServerResponse } from '../core/http.ts';
+import type { Dispatch } from '../core/serve.ts';
+import { concurrentWrite, expireTokens, reassignNode, storagePathParts, type FaultDeps } from './actions.ts';
+import type { ArmedFault, FaultRegistry } from './registry.ts';
+import { formatTs } from '../storage/syncTime.ts';
+
+function errorResponse(f: ArmedFault, req: ServerRequest, nowMs: number): ServerResponse {
+  const status = f.status ?? 503;
+  const storage = req.url.pathname.startsWith('/storage/');
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  const retryAfter = f.retryAfter ?? (status === 503 ? 10 : undefined);
+  if (retryAfter !== undefined) headers['retry-after'] = String(retryAfter);
+  if (storage) headers['x-weave-timestamp'] = formatTs(nowMs - (nowMs % 10));
+  const body = f.body ?? (storage ? '0' : JSON.stringify({ code: status, errno: 201, error: 'Service Unavailable', message: 'Service unavailable (test fault)' }));
+  return { status, headers, body };
+}
+
+function corrupt(body: string | Buffer | undefined): string {
+  const text = body === undefined ? '' : body.toString();
+  // Cut the JSON short and add a stray brace: never parseable, whatever the original was.
+  return `${text.slice(0, Math.floor(text.length / 2))}{"truncated`;
+}
+
+export function withFaults(registry: FaultRegistry, deps: FaultDeps, now: () => number, next: Dispatch): Dispatch {
+  return async (req) => {
+    if (req.url.pathname.startsWith('/__test__/')) return next(req);
+    const firing = registry.take(req);
+    if (firing.length === 0) return next(req);
+    const target = storagePathParts(req.url.pathname);
+    let delayMs = 0;
+    for (const f of firing) {
+      const uid = f.uid ?? target.uid;
+      switch (f.kind) {
+        case 'expireTokens':
+          if (uid) expireTokens(deps, uid, f.mode);
+          break;
+        case 'reassign':
+          if (uid) reassignNode(deps, uid);
+          break;
+        case 'concurrentWrite': {
+          const coll = f.collection ?? target.collection;
+          if (uid && coll) concurrentWrite(deps, uid, coll);
+          break;
+        }
+        case 'error':
+          return errorResponse(f, req, now());
+        case 'drop':
+          if ((f.when ?? 'before') === 'before') return { status: 0, dropConnection: true };
+          break;
+        case 'delay':
+          delayMs += f.ms ?? 0;
+          break;
+        default:
+          break;
+      }
+    }
+    const res = await next(req);
+    const out: ServerResponse = { ...res, headers: { ...(res.headers ?? {}) } };
+    if (delayMs > 0) out.delayMs = (out.delayMs ?? 0) + delayMs;
+    for (const f of firing) {
+      if (f.kind === 'backoff') out.headers![(f.header ?? 'X-Weave-Backoff').toLowerCase()] = String(f.seconds ?? 60);
+      if (f.kind === 'malformedJson') out.body = corrupt(out.body);
+      if (f.kind === 'drop' && f.when === 'after') {
+        const length = out.body === undefined ? 0 : Buffer.byteLength(out.body);
+        out.dropConnection = true;
+        out.partialBody = f.partialBytes ?? Math.floor(length / 2);
+      }
+    }
+    return out;
+  };
+}

@@ -1,0 +1,200 @@
+// FxA devices and device commands ("pushbox" queue, polled by clients) — mozilla/fxa
+// lib/routes/devices-and-sessions.js; protocol.md §8.
+import { randomBytes } from 'node:crypto';
+import type { ServerRequest } from '../../core/http.ts';
+import type { DeviceCaller } from '../accounts/auth.ts';
+import { authenticateDeviceCaller } from '../accounts/auth.ts';
+import type { Device, IdentityState } from '../state.ts';
+import { isHex } from '../util/encoding.ts';
+import { errors } from '../util/errors.ts';
+import { readJsonObject, requireString } from '../util/respond.ts';
+import type { Route } from '../util/router.ts';
+import { ok } from '../util/router.ts';
+
+const COMMAND_NAME = /^[a-zA-Z0-9._/\-:]{1,100}$/;
+/** Send-tab messages live for 30 days unless the sender asks otherwise (seconds). */
+const DEFAULT_COMMAND_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+export function callerDevice(state: IdentityState, caller: DeviceCaller): Device | undefined {
+  for (const device of state.devices.values()) {
+    if (device.uid !== caller.account.uid) continue;
+    if (caller.kind === 'session' && device.sessionTokenId === caller.session.id) return device;
+    if (caller.kind === 'refresh' && device.refreshTokenId === caller.refresh.id) return device;
+  }
+  return undefined;
+}
+
+export function deviceResponse(device: Device): Record<string, unknown> {
+  return {
+    id: device.id,
+    createdAt: device.createdAt,
+    name: device.name,
+    type: device.type,
+    pushCallback: device.pushCallback,
+    pushPublicKey: device.pushPublicKey,
+    pushAuthKey: device.pushAuthKey,
+    pushEndpointExpired: device.pushEndpointExpired,
+    availableCommands: device.availableCommands,
+  };
+}
+
+function validateCommands(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw errors.invalidParameter('availableCommands');
+  const out: Record<string, string> = {};
+  for (const [name, data] of Object.entries(value)) {
+    if (!COMMAND_NAME.test(name) || typeof data !== 'string' || data.length > 2048) throw errors.invalidParameter('availableCommands');
+    out[name] = data;
+  }
+  return out;
+}
+
+/** Creates or updates the caller's device record from a registration payload. */
+export function upsertDevice(state: IdentityState, caller: DeviceCaller, body: Record<string, unknown>): Device {
+  const existing = callerDevice(state, caller);
+  const id = body.id;
+  if (id !== undefined) {
+    if (!isHex(id, 32)) throw errors.invalidParameter('id');
+    if (!existing || existing.id !== id) throw errors.unknownDevice();
+  }
+  const name = body.name;
+  if (name !== undefined && (typeof name !== 'string' || name.length > 255)) throw errors.invalidParameter('name');
+  const type = body.type;
+  if (type !== undefined && (typeof type !== 'string' || type.length > 16)) throw errors.invalidParameter('type');
+  const push = ['pushCallback', 'pushPublicKey', 'pushAuthKey'].filter((k) => body[k] !== undefined);
+  if (push.length !== 0 && push.length !== 3) throw errors.invalidParameter('pushCallback');
+  for (const key of push) if (typeof body[key] !== 'string') throw errors.invalidParameter(key);
+  const commands = body.availableCommands === undefined ? undefined : validateCommands(body.availableCommands);
+  const now = state.ctx.now();
+  const device: Device = existing ?? {
+    id: randomBytes(16).toString('hex'),
+    uid: caller.account.uid,
+    sessionTokenId: caller.kind === 'session' ? caller.session.id : null,
+    refreshTokenId: caller.kind === 'refresh' ? caller.refresh.id : null,
+    name: '',
+    type: caller.kind === 'refresh' ? 'mobile' : 'desktop',
+    createdAt: now,
+    lastAccessTime: now,
+    availableCommands: {},
+    pushCallback: null,
+    pushPublicKey: null,
+    pushAuthKey: null,
+    pushEndpointExpired: false,
+  };
+  if (typeof name === 'string') device.name = name;
+  if (typeof type === 'string') device.type = type;
+  if (commands) device.availableCommands = commands;
+  if (push.length === 3) {
+    device.pushCallback = String(body.pushCallback);
+    device.pushPublicKey = String(body.pushPublicKey);
+    device.pushAuthKey = String(body.pushAuthKey);
+    device.pushEndpointExpired = false;
+  }
+  device.lastAccessTime = now;
+  state.devices.set(device.id, device);
+  return device;
+}
+
+export function deviceRoutes(state: IdentityState): Route[] {
+  const now = () => state.ctx.now();
+
+  async function register(req: ServerRequest) {
+    const caller = authenticateDeviceCaller(state, req);
+    const body = readJsonObject(req);
+    delete body.capabilities;
+    return ok(state, deviceResponse(upsertDevice(state, caller, body)));
+  }
+
+  async function list(req: ServerRequest) {
+    const caller = authenticateDeviceCaller(state, req);
+    const mine = callerDevice(state, caller);
+    const filter = req.url.searchParams.get('filterIdleDevicesTimestamp');
+    const since = filter === null ? null : Number(filter);
+    const devices = [...state.devices.values()]
+      .filter((d) => d.uid === caller.account.uid)
+      .filter((d) => since === null || !Number.isFinite(since) || d.lastAccessTime >= since || d.id === mine?.id)
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map((d) => ({
+        id: d.id,
+        isCurrentDevice: d.id === mine?.id,
+        lastAccessTime: d.lastAccessTime,
+        location: {},
+        name: d.name,
+        type: d.type,
+        pushCallback: d.pushCallback,
+        pushPublicKey: d.pushPublicKey,
+        pushAuthKey: d.pushAuthKey,
+        pushEndpointExpired: d.pushEndpointExpired,
+        availableCommands: d.availableCommands,
+      }));
+    return ok(state, devices);
+  }
+
+  async function destroy(req: ServerRequest) {
+    const caller = authenticateDeviceCaller(state, req);
+    const body = readJsonObject(req);
+    const id = requireString(body, 'id');
+    if (!isHex(id, 32)) throw errors.invalidParameter('id');
+    const device = state.devices.get(id);
+    if (!device || device.uid !== caller.account.uid) throw errors.unknownDevice();
+    state.devices.delete(id);
+    // The device's own session or refresh token goes with it.
+    if (device.sessionTokenId) state.sessions.delete(device.sessionTokenId);
+    if (device.refreshTokenId) state.refreshTokens.delete(device.refreshTokenId);
+    state.commands = state.commands.filter((c) => c.deviceId !== id);
+    return ok(state, {});
+  }
+
+  async function invoke(req: ServerRequest) {
+    const caller = authenticateDeviceCaller(state, req);
+    const body = readJsonObject(req);
+    const target = requireString(body, 'target');
+    if (!isHex(target, 32)) throw errors.invalidParameter('target');
+    const command = requireString(body, 'command');
+    const payload = body.payload;
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+      throw payload === undefined ? errors.missingParameter('payload') : errors.invalidParameter('payload');
+    }
+    const ttl = body.ttl === undefined ? DEFAULT_COMMAND_TTL_SECONDS : Number(body.ttl);
+    if (!Number.isInteger(ttl) || ttl < 0 || ttl > 10_000_000) throw errors.invalidParameter('ttl');
+    const device = state.devices.get(target);
+    if (!device || device.uid !== caller.account.uid) throw errors.unknownDevice();
+    if (!Object.prototype.hasOwnProperty.call(device.availableCommands, command)) throw errors.unavailableDeviceCommand();
+    const sender = callerDevice(state, caller)?.id;
+    state.commands.push({
+      index: state.nextCommandIndex++,
+      uid: caller.account.uid,
+      deviceId: device.id,
+      data: { command, payload: payload as Record<string, unknown>, ...(sender ? { sender } : {}) },
+      expiresAt: now() + ttl * 1000,
+    });
+    return ok(state, {});
+  }
+
+  async function commands(req: ServerRequest) {
+    const caller = authenticateDeviceCaller(state, req);
+    const device = callerDevice(state, caller);
+    const indexParam = req.url.searchParams.get('index');
+    const limitParam = req.url.searchParams.get('limit');
+    const index = indexParam === null ? 0 : Number(indexParam);
+    const limit = limitParam === null ? 100 : Number(limitParam);
+    if (!Number.isFinite(index)) throw errors.invalidParameter('index');
+    if (!Number.isInteger(limit) || limit < 0 || limit > 100) throw errors.invalidParameter('limit');
+    const live = state.commands.filter((c) => c.expiresAt > now() && device && c.deviceId === device.id);
+    const pending = live.filter((c) => c.index >= index);
+    const page = pending.slice(0, limit);
+    const lastIndex = page.length > 0 ? (page[page.length - 1]?.index ?? index) : Math.max(0, ...live.map((c) => c.index));
+    return ok(state, {
+      index: lastIndex,
+      last: page.length === pending.length,
+      messages: page.map((c) => ({ index: c.index, data: c.data })),
+    });
+  }
+
+  return [
+    { method: 'POST', path: '/v1/account/device', handle: register },
+    { method: 'GET', path: '/v1/account/devices', handle: list },
+    { method: 'POST', path: '/v1/account/device/destroy', handle: destroy },
+    { method: 'POST', path: '/v1/account/devices/invoke_command', handle: invoke },
+    { method: 'GET', path: '/v1/account/device/commands', handle: commands },
+  ];
+}

@@ -1,0 +1,71 @@
+// Token server user bookkeeping, following syncstorage-rs (tokenserver extractors.rs `validate`,
+// handlers.rs `update_user`): a client-state change with a newer keys_changed_at allocates a new
+// storage uid; stale or regressing key ids are refused.
+import { createHash } from 'node:crypto';
+import type { IdentityState, TokenserverUser } from '../state.ts';
+
+export class TokenserverRefusal extends Error {
+  constructor(
+    readonly status: 'invalid-client-state' | 'invalid-keysChangedAt' | 'invalid-credentials',
+    readonly description: string,
+    readonly location: 'header' | 'body',
+    readonly name: string,
+  ) {
+    super(description);
+  }
+}
+
+/** Stable decimal storage uid per (account, client state): same keys → same storage bucket. */
+export function storageUidFor(fxaUid: string, clientState: string): string {
+  const digest = createHash('sha256').update(`${fxaUid}:${clientState}`).digest();
+  // 48 bits keep the number a safe integer in JSON.
+  return String(digest.readUIntBE(0, 6));
+}
+
+export function allocateUser(state: IdentityState, fxaUid: string, clientState: string, keysChangedAt: number | null): TokenserverUser {
+  const existing = state.tokenserverUsers.get(fxaUid);
+  if (!existing) {
+    const user: TokenserverUser = {
+      fxaUid,
+      storageUid: storageUidFor(fxaUid, clientState),
+      clientState,
+      keysChangedAt,
+      generation: keysChangedAt ?? 0,
+      oldClientStates: new Set(),
+    };
+    state.tokenserverUsers.set(fxaUid, user);
+    return user;
+  }
+  const user = existing;
+  const kca = keysChangedAt;
+  const userKca = user.keysChangedAt;
+  if (user.clientState !== '' && clientState === '') {
+    throw new TokenserverRefusal('invalid-client-state', 'Unacceptable client-state value empty string', 'header', 'X-Client-State');
+  }
+  if (user.oldClientStates.has(clientState)) {
+    throw new TokenserverRefusal('invalid-client-state', 'Unacceptable client-state value stale value', 'header', 'X-Client-State');
+  }
+  if (clientState !== user.clientState && kca !== null && userKca !== null && kca <= userKca) {
+    throw new TokenserverRefusal(
+      'invalid-client-state',
+      'Unacceptable client-state value new value with no keys_changed_at change',
+      'header',
+      'X-Client-State',
+    );
+  }
+  if (kca !== null && userKca !== null && userKca > kca) {
+    throw new TokenserverRefusal('invalid-keysChangedAt', 'Unauthorized', 'body', '');
+  }
+  if (kca === null && userKca !== null && userKca !== 0) {
+    throw new TokenserverRefusal('invalid-keysChangedAt', 'Unauthorized', 'body', '');
+  }
+  const newKca = kca ?? userKca;
+  if (clientState !== user.clientState) {
+    user.oldClientStates.add(user.clientState);
+    user.clientState = clientState;
+    user.storageUid = storageUidFor(fxaUid, clientState);
+  }
+  user.keysChangedAt = newKca;
+  if (newKca !== null && newKca > user.generation) user.generation = newKca;
+  return user;
+}
