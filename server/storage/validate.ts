@@ -97,7 +97,7 @@ export function mediaType(header: string | undefined): string | null {
 }
 
 /**
- * Reply format from Accept (syncstorage get_accepted): highest quality first; */* → JSON; the
+ * Reply format from Accept (syncstorage get_accepted): highest quality first; any-type → JSON; the
  * first supported type wins. text/plain is "supported" there but then rejected → 406.
  */
 export function replyFormat(accept: string | undefined): 'json' | 'newlines' | null {

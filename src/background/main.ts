@@ -9,6 +9,7 @@ import { SettingsStore } from '../db/settingsStore.ts';
 import { StatusStore } from '../db/statusStore.ts';
 import { LogStore } from '../log/logStore.ts';
 import { createLogHub } from '../log/logger.ts';
+import { describeSyncError } from '../sync/errors.ts';
 import { isRequest, type StatusChangedEvent } from '../shared/messages.ts';
 import { PERIODIC_ALARM, Scheduler } from '../sync/scheduler.ts';
 import { createHandlers, dispatch, type Handlers } from './messageHandlers.ts';
@@ -39,6 +40,7 @@ async function wire(): Promise<App> {
     log: hub.logger.child('sync'),
     accountEmail: () => accountEmail(db),
     extensionVersion: browser.runtime.getManifest().version,
+    describeError: describeSyncError,
     onStatusChange: (status) => {
       const event: StatusChangedEvent = { type: 'event', event: 'statusChanged', status };
       // No page open means no receiver; that is normal.

@@ -122,6 +122,15 @@ describe('Scheduler', () => {
     expect(await new LeaseLock(db, 'sync', 1).holder()).toBeNull();
   });
 
+  test('a busy server error sets the backoff from its Retry-After', async () => {
+    const db = await freshDatabase();
+    const busy = Object.assign(new Error('503'), { retryAfterMs: 30_000 });
+    const { scheduler } = await makeScheduler(db, async () => { throw busy; });
+    await scheduler.requestSync('manual');
+    await scheduler.whenIdle();
+    expect(await scheduler.requestSync('alarm')).toEqual({ outcome: 'backing-off', until: 1_000_000 + 30_000 });
+  });
+
   test('honours a persisted backoff until it has passed', async () => {
     const db = await freshDatabase();
     let now = 5_000;

@@ -148,6 +148,9 @@ export class Scheduler {
     } catch (e) {
       const message = this.deps.describeError ? this.deps.describeError(e) : e instanceof Error ? e.message : String(e);
       lastRun = { startedAt, finishedAt: this.now(), outcome: 'error', message, trigger };
+      // A busy server's Retry-After is a promise we keep: no run starts before it has passed.
+      const retryAfterMs = (e as { retryAfterMs?: unknown } | null)?.retryAfterMs;
+      if (typeof retryAfterMs === 'number' && retryAfterMs > 0) patch.backoffUntil = lastRun.finishedAt + retryAfterMs;
       log.error('Sync failed', { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     } finally {
       clearInterval(heartbeat);

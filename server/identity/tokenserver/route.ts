@@ -63,7 +63,7 @@ export function tokenserverRoutes(state: IdentityState): Route[] {
     try {
       user = allocateUser(state, access.uid, clientState, keysChangedAt);
     } catch (err) {
-      if (err instanceof TokenserverRefusal) return tsError(state, 401, err.status, err.location, err.name, err.description);
+      if (err instanceof TokenserverRefusal) return tsError(state, 401, err.status, err.location, err.errorName, err.description);
       throw err;
     }
 

@@ -9,7 +9,7 @@ export class TokenserverRefusal extends Error {
     readonly status: 'invalid-client-state' | 'invalid-keysChangedAt' | 'invalid-credentials',
     readonly description: string,
     readonly location: 'header' | 'body',
-    readonly name: string,
+    readonly errorName: string,
   ) {
     super(description);
   }

@@ -1,0 +1,105 @@
+// Seeds the demo account with data encrypted exactly as a Firefox desktop profile uploads it.
+// Encryption deliberately goes through the client crypto (src/sync/crypto): the demo is what a
+// Firefox would have written, not something the server invents.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import {
+  bytesToHex,
+  deriveSyncKey,
+  encryptCryptoKeys,
+  encryptPayload,
+  keyBundleFromKSync,
+  randomKeyBundle,
+} from '../../../src/sync/crypto/index.ts';
+import type { KeyBundle } from '../../../src/sync/crypto/index.ts';
+import { createAccountFromPassword } from '../accounts/store.ts';
+import { issueSessionToken } from '../accounts/tokens.ts';
+import { upsertDevice } from '../devices/routes.ts';
+import type { IdentityState } from '../state.ts';
+import { findAccountByEmail } from '../state.ts';
+import { allocateUser } from '../tokenserver/users.ts';
+import {
+  DEMO_BOOKMARKS,
+  DEMO_CLIENT_NAME,
+  DEMO_EMAIL,
+  DEMO_KB_HEX,
+  DEMO_META_GLOBAL,
+  DEMO_PASSWORD,
+  DEMO_TTL,
+  demoClientRecord,
+  demoHistory,
+  demoTabs,
+} from './fixtures.ts';
+
+export const SEND_TAB_COMMAND = 'https://identity.mozilla.com/cmd/open-uri';
+
+/** Firefox's send-tab key bundle: {publicKey, authSecret} encrypted with kSync, kid as hex (protocol.md §8.2). */
+async function sendTabBundle(rootBundle: KeyBundle, kXCS: Uint8Array): Promise<string> {
+  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-65);
+  const wrapped = JSON.parse(
+    await encryptPayload({ publicKey: raw.toString('base64url'), authSecret: randomBytes(16).toString('base64url') }, rootBundle),
+  ) as { IV: string; hmac: string; ciphertext: string };
+  return JSON.stringify({ kid: bytesToHex(kXCS), IV: wrapped.IV, hmac: wrapped.hmac, ciphertext: wrapped.ciphertext });
+}
+
+export interface DemoSeedResult {
+  email: string;
+  password: string;
+  uid: string;
+  storageUid: string;
+  fxaDeviceId: string;
+  seededAt: number;
+}
+
+export async function seedDemoAccount(state: IdentityState): Promise<DemoSeedResult> {
+  const { ctx } = state;
+  const kB = Buffer.from(DEMO_KB_HEX, 'hex');
+  const account =
+    findAccountByEmail(state, DEMO_EMAIL) ??
+    (await createAccountFromPassword(state, { email: DEMO_EMAIL, password: DEMO_PASSWORD, verified: true, kB }));
+  const { kSync, kXCS } = deriveSyncKey(kB);
+  const root = keyBundleFromKSync(kSync);
+  const user = allocateUser(state, account.uid, bytesToHex(kXCS), account.keysChangedAt);
+  const storageUid = user.storageUid;
+  const now = ctx.now();
+
+  // The desktop's FxA device (its own session), advertising send-tab like Firefox does.
+  // Re-seeding replaces the previous demo device rather than adding another.
+  for (const [id, d] of state.devices) {
+    if (d.uid === account.uid && d.name === DEMO_CLIENT_NAME) {
+      state.devices.delete(id);
+      if (d.sessionTokenId) state.sessions.delete(d.sessionTokenId);
+    }
+  }
+  const { session } = issueSessionToken(state, account, { verified: true, mustVerify: false });
+  const device = upsertDevice(
+    state,
+    { kind: 'session', session, account },
+    { name: DEMO_CLIENT_NAME, type: 'desktop', availableCommands: { [SEND_TAB_COMMAND]: await sendTabBundle(root, kXCS) } },
+  );
+
+  ctx.storage.deleteAll(storageUid);
+  ctx.storage.putRecords(storageUid, 'meta', [{ id: 'global', payload: JSON.stringify(DEMO_META_GLOBAL) }]);
+  const bulk = randomKeyBundle();
+  ctx.storage.putRecords(storageUid, 'crypto', [{ id: 'keys', payload: await encryptCryptoKeys(bulk, {}, root) }]);
+  ctx.storage.putRecords(storageUid, 'clients', [
+    { id: demoClientRecord(device.id).id as string, payload: await encryptPayload(demoClientRecord(device.id), bulk), ttl: DEMO_TTL.clients },
+  ]);
+  const tabs = demoTabs(now);
+  ctx.storage.putRecords(storageUid, 'tabs', [{ id: tabs.id, payload: await encryptPayload(tabs, bulk), ttl: DEMO_TTL.tabs }]);
+  ctx.storage.putRecords(
+    storageUid,
+    'bookmarks',
+    await Promise.all(
+      DEMO_BOOKMARKS.map(async (b) => ({ id: String(b.record.id), payload: await encryptPayload(b.record, bulk), sortindex: b.sortindex })),
+    ),
+  );
+  ctx.storage.putRecords(
+    storageUid,
+    'history',
+    await Promise.all(
+      demoHistory(now).map(async (h) => ({ id: h.record.id, payload: await encryptPayload(h.record, bulk), sortindex: h.sortindex, ttl: DEMO_TTL.history })),
+    ),
+  );
+  return { email: DEMO_EMAIL, password: DEMO_PASSWORD, uid: account.uid, storageUid, fxaDeviceId: device.id, seededAt: now };
+}

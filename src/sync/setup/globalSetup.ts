@@ -1,0 +1,235 @@
+// Account-level setup, run at the start of every sync: from info/collections to a verified
+// meta/global and crypto/keys ("Ready"), using the cache when nothing changed on the server.
+// The rules (second seed; protocol.md §7; architecture.md data-safety rules):
+// - cached meta/global and keys are reused while info/collections shows the same timestamps;
+// - a changed global syncID resets every engine; a changed engine syncID or collection key resets that engine;
+// - storage version newer than ours: stop, never wipe;
+// - crypto/keys that fail HMAC: stop (the account key changed), never wipe;
+// - fresh start (wipe + new meta/global + new keys) only when the server has no usable meta/global
+//   or keys AND holds no data a person would miss. Joining an account never wipes Firefox's data.
+import { RecordCryptoError, decryptCryptoKeys, encryptCryptoKeys, type CollectionKeys } from '../crypto/records.ts';
+import { keyBundleFromBase64Pair, keyBundleToBase64Pair, randomKeyBundle, type KeyBundle } from '../crypto/keyBundle.ts';
+import type { Logger } from '../../log/logger.ts';
+import { keysToStored, type GlobalState, type SyncStatePersistence } from './globalState.ts';
+import { DEFAULT_ENGINE_VERSIONS, freshMetaGlobal, newSyncId, parseMetaGlobal, type MetaGlobal } from './metaGlobal.ts';
+import {
+  KeysUndecryptableError, ServerDataIncompleteError, SetupRaceError, StorageVersionTooNewError,
+} from './setupErrors.ts';
+
+/** What setup needs from the storage client. */
+export interface SetupStorage {
+  getInfoCollections(): Promise<Record<string, number>>;
+  /** null when the record does not exist (404). */
+  getRecord(collection: string, id: string): Promise<{ id: string; payload: string; modified: number } | null>;
+  /** Returns the new modified time; rejects with an error whose `kind` is 'conflict' on 412. */
+  putRecord(collection: string, record: { id: string; payload: string }, ifUnmodifiedSince: number): Promise<number>;
+  deleteAll(): Promise<void>;
+}
+
+export interface SetupInput {
+  storage: SetupStorage;
+  persistence: SyncStatePersistence;
+  /** Root key bundle from kSync. */
+  root: KeyBundle;
+  /** Engines this client implements, e.g. clients, bookmarks, history, tabs. */
+  ourEngines: readonly string[];
+  /** The person's engine choices not yet written to meta/global (engine → enabled). */
+  pendingEngineChoices: Readonly<Record<string, boolean>>;
+  log: Logger;
+}
+
+export interface ReadyState {
+  meta: MetaGlobal;
+  metaModified: number;
+  keys: CollectionKeys;
+  info: Record<string, number>;
+  /** Our engines that are enabled account-wide (in meta/global and not declined). */
+  enabledEngines: string[];
+  declined: string[];
+  /** Engine choices that were written to meta/global in this run (the caller clears them). */
+  appliedChoices: Record<string, boolean>;
+}
+
+/** Collections whose loss nobody would notice: they are rebuilt by every client on its next sync. */
+const REBUILT_BY_CLIENTS = new Set(['meta', 'crypto', 'clients', 'tabs']);
+
+const MAX_RESTARTS = 3;
+
+export async function runGlobalSetup(input: SetupInput): Promise<ReadyState> {
+  const { storage, persistence, log } = input;
+  for (let attempt = 0; attempt < MAX_RESTARTS; attempt++) {
+    const info = await storage.getInfoCollections();
+    const cached = await persistence.loadGlobal();
+    const state: GlobalState = { ...cached, infoCollections: info };
+
+    // meta/global
+    if (info['meta'] === undefined) {
+      await freshStartOrRefuse(input, info, 'meta/global');
+      continue;
+    }
+    if (!state.metaGlobal || state.metaModified !== info['meta']) {
+      const bso = await storage.getRecord('meta', 'global');
+      if (!bso) {
+        await freshStartOrRefuse(input, info, 'meta/global');
+        continue;
+      }
+      const parsed = parseMetaGlobal(bso.payload);
+      if (!parsed.ok) {
+        if (parsed.reason === 'newer-storage-version') throw new StorageVersionTooNewError(parsed.storageVersion);
+        log.warn('meta/global is not usable', { reason: parsed.reason });
+        await freshStartOrRefuse(input, info, 'meta/global');
+        continue;
+      }
+      await adoptMetaGlobal(input, state, parsed.meta);
+      state.metaGlobal = parsed.meta;
+      state.metaModified = bso.modified;
+    }
+    const meta = structuredClone(state.metaGlobal) as MetaGlobal;
+
+    // Engine elections: the person's choices go to meta/global; everyone else's come back from it.
+    const { changed, applied } = applyEngineChoices(meta, input.ourEngines, input.pendingEngineChoices);
+    if (changed) {
+      try {
+        state.metaModified = await storage.putRecord('meta', { id: 'global', payload: JSON.stringify(meta) }, state.metaModified!);
+        state.metaGlobal = meta;
+        log.info('Updated engine choices in meta/global', { applied });
+      } catch (e) {
+        if (isConflict(e)) {
+          log.info('meta/global changed on the server while we updated it; starting setup again');
+          await persistence.saveGlobal({ ...state, metaGlobal: null, metaModified: null });
+          continue;
+        }
+        throw e;
+      }
+    }
+
+    // crypto/keys
+    if (info['crypto'] === undefined) {
+      await freshStartOrRefuse(input, info, 'crypto/keys');
+      continue;
+    }
+    let keys: CollectionKeys;
+    if (!state.keys || state.keysModified !== info['crypto']) {
+      const bso = await storage.getRecord('crypto', 'keys');
+      if (!bso) {
+        await freshStartOrRefuse(input, info, 'crypto/keys');
+        continue;
+      }
+      try {
+        keys = await decryptCryptoKeys(bso.payload, input.root);
+      } catch (e) {
+        if (e instanceof RecordCryptoError) throw new KeysUndecryptableError(e.message);
+        throw e;
+      }
+      if (state.keys) await resetEnginesWhoseKeyChanged(input, state.keys, keys);
+      state.keys = keysToStored(keys, keyBundleToBase64Pair);
+      state.keysModified = bso.modified;
+    } else {
+      keys = storedToKeys(state.keys);
+    }
+
+    await persistence.saveGlobal(state);
+    const declined = [...(state.metaGlobal?.declined ?? [])];
+    return {
+      meta: state.metaGlobal!,
+      metaModified: state.metaModified!,
+      keys,
+      info,
+      enabledEngines: input.ourEngines.filter((e) => state.metaGlobal!.engines[e] !== undefined && !declined.includes(e)),
+      declined,
+      appliedChoices: applied,
+    };
+  }
+  throw new SetupRaceError();
+}
+
+function isConflict(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { kind?: unknown }).kind === 'conflict';
+}
+
+function storedToKeys(k: NonNullable<GlobalState['keys']>): CollectionKeys {
+  const collections: Record<string, KeyBundle> = {};
+  for (const [name, pair] of Object.entries(k.collections)) collections[name] = keyBundleFromBase64Pair(pair);
+  return { default: keyBundleFromBase64Pair(k.default), collections };
+}
+
+/** A new meta/global: a changed global syncID resets everything; changed engine syncIDs reset that engine. */
+async function adoptMetaGlobal(input: SetupInput, state: GlobalState, meta: MetaGlobal): Promise<void> {
+  const { persistence, log } = input;
+  if (state.metaGlobal && state.metaGlobal.syncID !== meta.syncID) {
+    log.info('The account was reset by another device (new global syncID); every engine starts over');
+    for (const e of input.ourEngines) await persistence.resetEngine(e);
+    state.keys = null;
+    state.keysModified = null;
+    return;
+  }
+  for (const e of input.ourEngines) {
+    const local = await persistence.loadEngine(e);
+    const remote = meta.engines[e];
+    if (local.syncID !== null && remote && local.syncID !== remote.syncID) {
+      log.info('Engine was reset by another device (new syncID); it starts over', { engine: e });
+      await persistence.resetEngine(e);
+    }
+  }
+}
+
+function applyEngineChoices(
+  meta: MetaGlobal, ourEngines: readonly string[], choices: Readonly<Record<string, boolean>>,
+): { changed: boolean; applied: Record<string, boolean> } {
+  let changed = false;
+  const applied: Record<string, boolean> = {};
+  for (const [engine, enabled] of Object.entries(choices)) {
+    if (!ourEngines.includes(engine) || engine === 'clients') continue;
+    const isEnabled = meta.engines[engine] !== undefined && !meta.declined.includes(engine);
+    applied[engine] = enabled;
+    if (enabled === isEnabled) continue;
+    changed = true;
+    if (enabled) {
+      meta.declined = meta.declined.filter((d) => d !== engine);
+      meta.engines[engine] ??= { version: DEFAULT_ENGINE_VERSIONS[engine] ?? 1, syncID: newSyncId() };
+    } else {
+      // As Firefox does when an engine is declined: remove it from engines, list it as declined.
+      delete meta.engines[engine];
+      if (!meta.declined.includes(engine)) meta.declined.push(engine);
+    }
+  }
+  // The clients engine must always be there; other devices cannot see us otherwise.
+  if (ourEngines.includes('clients') && !meta.engines['clients']) {
+    meta.engines['clients'] = { version: DEFAULT_ENGINE_VERSIONS['clients'] ?? 1, syncID: newSyncId() };
+    changed = true;
+  }
+  return { changed, applied };
+}
+
+async function resetEnginesWhoseKeyChanged(input: SetupInput, old: NonNullable<GlobalState['keys']>, now: CollectionKeys): Promise<void> {
+  const nowStored = keysToStored(now, keyBundleToBase64Pair)!;
+  const sameDefault = old.default.join() === nowStored.default.join();
+  for (const e of input.ourEngines) {
+    const before = (old.collections[e] ?? (sameDefault ? null : old.default))?.join() ?? nowStored.default.join();
+    const after = (nowStored.collections[e] ?? nowStored.default).join();
+    if (before !== after) {
+      input.log.info('The key for an engine changed; it starts over', { engine: e });
+      await input.persistence.resetEngine(e);
+    }
+  }
+}
+
+async function freshStartOrRefuse(input: SetupInput, info: Record<string, number>, missing: 'meta/global' | 'crypto/keys'): Promise<void> {
+  const precious = Object.keys(info).filter((c) => !REBUILT_BY_CLIENTS.has(c));
+  if (precious.length > 0) throw new ServerDataIncompleteError(missing, precious);
+  const { storage, persistence, log } = input;
+  log.warn('Starting the Sync account afresh: the server has no usable setup and no data to lose', { missing });
+  await storage.deleteAll();
+  const declined = Object.entries(input.pendingEngineChoices).filter(([, on]) => !on).map(([e]) => e);
+  const meta = freshMetaGlobal(declined);
+  try {
+    await storage.putRecord('meta', { id: 'global', payload: JSON.stringify(meta) }, 0);
+    const payload = await encryptCryptoKeys(randomKeyBundle(), {}, input.root);
+    await storage.putRecord('crypto', { id: 'keys', payload }, 0);
+  } catch (e) {
+    // Another client set the account up at the same moment: the next pass adopts its records.
+    if (!isConflict(e)) throw e;
+    log.info('Another device set up the account first; using its setup');
+  }
+  await persistence.resetAll();
+}

@@ -1,0 +1,43 @@
+// What the account-level setup persists between runs (second seed, "Persistence").
+import type { CollectionKeys } from '../crypto/records.ts';
+import type { MetaGlobal } from './metaGlobal.ts';
+
+export interface GlobalState {
+  /** Cached meta/global and the server time it was last modified. */
+  metaGlobal: MetaGlobal | null;
+  metaModified: number | null;
+  /** Cached bulk keys (base64 pairs) and crypto/keys' server time. */
+  keys: { default: [string, string]; collections: Record<string, [string, string]> } | null;
+  keysModified: number | null;
+  /** Last info/collections seen (collection → modified seconds). */
+  infoCollections: Record<string, number> | null;
+}
+
+export interface EngineState {
+  /** Engine syncID we are associated with; null means "not yet associated": a first sync. */
+  syncID: string | null;
+  /** Server time of the last completed download, seconds; 0 = fetch everything. */
+  lastSync: number;
+}
+
+export const EMPTY_GLOBAL_STATE: GlobalState = {
+  metaGlobal: null, metaModified: null, keys: null, keysModified: null, infoCollections: null,
+};
+
+/** Persistence port; the background implements it on IndexedDB (db/syncStateStore.ts). */
+export interface SyncStatePersistence {
+  loadGlobal(): Promise<GlobalState>;
+  saveGlobal(state: GlobalState): Promise<void>;
+  loadEngine(name: string): Promise<EngineState>;
+  saveEngine(name: string, state: EngineState): Promise<void>;
+  /** Forget an engine's association and progress (and its mirror): it will sync from scratch. */
+  resetEngine(name: string): Promise<void>;
+  /** Everything account-level and per-engine (signing out, account switch). */
+  resetAll(): Promise<void>;
+}
+
+export function keysToStored(k: CollectionKeys, toPair: (b: CollectionKeys['default']) => [string, string]): GlobalState['keys'] {
+  const collections: Record<string, [string, string]> = {};
+  for (const [name, bundle] of Object.entries(k.collections)) collections[name] = toPair(bundle);
+  return { default: toPair(k.default), collections };
+}
