@@ -33,6 +33,12 @@ export function storagePathParts(path: string): { uid?: string; collection?: str
   const m = /^\/storage\/1\.5\/(\d+)(?:\/storage\/([^/]+))?/.exec(path);
   if (!m) return {};
   const out: { uid?: string; collection?: string } = { uid: m[1]! };
-  if (m[2] !== undefined) out.collection = decodeURIComponent(m[2]);
+  if (m[2] !== undefined) {
+    try {
+      out.collection = decodeURIComponent(m[2]);
+    } catch {
+      // A badly encoded name matches no real collection; leave it unset.
+    }
+  }
   return out;
 }

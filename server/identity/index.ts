@@ -3,7 +3,8 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerContext } from '../core/context.ts';
 import type { Handler } from '../core/http.ts';
-import { accountRoutes } from './accounts/routes.ts';
+import { accountRoutes } from './accounts/account-routes.ts';
+import { sessionRoutes } from './accounts/session-routes.ts';
 import { profileRoutes } from './accounts/profile.ts';
 import type { PasswordAccountOptions } from './accounts/store.ts';
 import { createAccountFromPassword } from './accounts/store.ts';
@@ -14,6 +15,7 @@ import { discoveryRoutes } from './discovery.ts';
 import { authorizationRoutes } from './oauth/authorization-page.ts';
 import { ClientRegistry, builtInClients } from './oauth/clients.ts';
 import { oauthRoutes } from './oauth/token-route.ts';
+import { identityFile, loadState, saveState } from './persist.ts';
 import type { IdentityState } from './state.ts';
 import { createState } from './state.ts';
 import { tokenserverRoutes } from './tokenserver/route.ts';
@@ -51,6 +53,11 @@ function tokenserverFallback(state: IdentityState): Handler {
 
 export function createIdentityService(ctx: ServerContext): IdentityServiceInternals {
   const state = createState(ctx, randomBytes(32));
+  const file = ctx.dataDir ? identityFile(ctx.dataDir) : null;
+  if (file) loadState(state, file);
+  const persist = () => {
+    if (file) saveState(state, file);
+  };
   const clients = new ClientRegistry(builtInClients(ctx.origin));
   const handlers: Handler[] = [
     routeHandler(state, discoveryRoutes(state), null),
@@ -58,20 +65,33 @@ export function createIdentityService(ctx: ServerContext): IdentityServiceIntern
     tokenserverFallback(state),
     routeHandler(state, authorizationRoutes(state, clients), null),
     routeHandler(state, profileRoutes(state), null),
-    routeHandler(state, [...accountRoutes(state), ...oauthRoutes(state, clients), ...deviceRoutes(state)], '/v1/'),
+    routeHandler(state, [...accountRoutes(state), ...sessionRoutes(state), ...oauthRoutes(state, clients), ...deviceRoutes(state)], '/v1/'),
   ];
   const handler: Handler = async (req) => {
     for (const h of handlers) {
       const res = await h(req);
-      if (res) return res;
+      if (res) {
+        persist();
+        return res;
+      }
     }
     return null;
   };
-  const createAccount = async (opts: PasswordAccountOptions) => ({ uid: (await createAccountFromPassword(state, opts)).uid });
+  const createAccount = async (opts: PasswordAccountOptions) => {
+    const { uid } = await createAccountFromPassword(state, opts);
+    persist();
+    return { uid };
+  };
   const seedDemo = async () => {
     const { email, password } = await seedDemoAccount(state);
+    persist();
     return { email, password };
   };
-  const control = controlHandler({ state, clients, createAccount, seedDemo });
+  const controlRoutes = controlHandler({ state, clients, createAccount, seedDemo });
+  const control: Handler = async (req) => {
+    const res = await controlRoutes(req);
+    if (res) persist();
+    return res;
+  };
   return { handler, control, seedDemo, createAccount, state, clients };
 }

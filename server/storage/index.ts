@@ -27,6 +27,6 @@ export interface StorageService {
 export function createStorageService(ctx: ServerContext, store: SyncStore, opts: StorageServiceOptions = {}): StorageService {
   const limits: StorageLimits = { ...DEFAULT_LIMITS, ...(opts.limits ?? {}) };
   const hawk = new HawkVerifier(ctx, { skewSeconds: opts.hawkSkewSeconds ?? 60 });
-  const handler = createStorageRoutes(ctx, store, hawk, { limits, enforceBatchTotals: opts.enforceBatchTotals ?? true });
+  const handler = createStorageRoutes(store, hawk, { limits, enforceBatchTotals: opts.enforceBatchTotals ?? true });
   return { handler, limits, hawk };
 }

@@ -1,6 +1,5 @@
 // Sync 1.5 storage endpoints under /storage/1.5/{uid}, following syncstorage-rs's handlers,
 // extractor order and response shapes (syncserver/src/web/{handlers,transaction}.rs).
-import type { ServerContext } from '../core/context.ts';
 import type { Handler, ServerRequest, ServerResponse } from '../core/http.ts';
 import { Batches, decodeBatchId } from './batches.ts';
 import { checkBatchHeaders, checkBodyEnvelope, parsePostBody, type ParsedPost } from './body.ts';
@@ -104,7 +103,7 @@ function stampWeaveTimestamp(res: ServerResponse, nowMs: number): ServerResponse
   return { ...res, headers: { ...(res.headers ?? {}), 'x-weave-timestamp': formatTs(ts) } };
 }
 
-export function createStorageRoutes(ctx: ServerContext, store: SyncStore, hawk: HawkVerifier, opts: StorageRouteOptions): Handler {
+export function createStorageRoutes(store: SyncStore, hawk: HawkVerifier, opts: StorageRouteOptions): Handler {
   const batches = new Batches(store);
   const { limits } = opts;
 

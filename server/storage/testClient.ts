@@ -64,7 +64,9 @@ export class TestClient {
       });
     }
     if (opts.body !== undefined && opts.contentType !== null) headers['content-type'] = opts.contentType ?? 'application/json';
-    const res = await fetch(url, { method, headers, ...(opts.body !== undefined ? { body: opts.body } : {}) });
+    // A byte body (no implicit Content-Type) goes over as a plain Uint8Array view.
+    const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : new Uint8Array(opts.body);
+    const res = await fetch(url, { method, headers, ...(body !== undefined ? { body } : {}) });
     return { status: res.status, headers: res.headers, text: await res.text() };
   }
 

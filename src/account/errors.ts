@@ -215,7 +215,8 @@ export function errorFromFxaResponse(
       default:
         // Auth-server errnos can also come back from /v1/oauth/* (e.g. 110 for a bad refresh token).
         if (errno === FXA_ERRNO.INVALID_TOKEN) return new AccountError('invalid-grant', details);
-        if (errno === FXA_ERRNO.THROTTLED || status === 429) return new AccountError('throttled', details);
+        // OAuth errno 114 is "invalid scopes", so only the HTTP status says "throttled" here.
+        if (status === 429) return new AccountError('throttled', details);
         if (status >= 500) return new AccountError('server-error', details);
         return new AccountError('bad-response', details);
     }

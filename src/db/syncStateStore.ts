@@ -1,6 +1,15 @@
 // Sole owner of the `syncState` store (and of clearing an engine's part of `mirror` on reset).
 import { EMPTY_GLOBAL_STATE, type EngineState, type GlobalState, type SyncStatePersistence } from '../sync/setup/globalState.ts';
 import type { SyncbridgeDB } from './schema.ts';
+import { SYNC_ENGINES, type EnginesView, type SyncEngineName } from '../shared/account.ts';
+
+/** The person's engine choices: what they see, and which ones still have to reach meta/global. */
+interface EngineChoices {
+  engines: Record<SyncEngineName, boolean>;
+  pending: Partial<Record<SyncEngineName, boolean>>;
+}
+const CHOICES = 'engineChoices';
+const DEFAULT_CHOICES: EngineChoices = { engines: { bookmarks: true, history: true, tabs: true }, pending: {} };
 
 const GLOBAL = 'global';
 const engineKey = (name: string): string => `engine:${name}`;
@@ -38,10 +47,61 @@ export class SyncStateStore implements SyncStatePersistence {
     await tx.done;
   }
 
+  /** Clears account-level and engine state and the mirror; the person's engine choices stay. */
   async resetAll(): Promise<void> {
+    const tx = this.db.transaction(['syncState', 'mirror'], 'readwrite');
+    const store = tx.objectStore('syncState');
+    const choices = await store.get(CHOICES);
+    await store.clear();
+    if (choices !== undefined) await store.put(choices, CHOICES);
+    await tx.objectStore('mirror').clear();
+    await tx.done;
+  }
+
+  async engineChoices(): Promise<EnginesView> {
+    const c = await this.loadChoices();
+    return { engines: c.engines, pending: SYNC_ENGINES.filter((e) => c.pending[e] !== undefined) };
+  }
+
+  /** Records a choice made on this device; it goes to meta/global with the next sync. */
+  async chooseEngine(engine: SyncEngineName, enabled: boolean): Promise<EnginesView> {
+    const c = await this.loadChoices();
+    c.engines[engine] = enabled;
+    c.pending[engine] = enabled;
+    await this.db.put('syncState', c, CHOICES);
+    return this.engineChoices();
+  }
+
+  async pendingEngineChoices(): Promise<Partial<Record<SyncEngineName, boolean>>> {
+    return (await this.loadChoices()).pending;
+  }
+
+  /**
+   * After setup: the account's state becomes ours, except choices made here since setup started
+   * (those stay pending for the next sync).
+   */
+  async adoptAccountEngines(enabled: readonly string[], applied: Readonly<Record<string, boolean>>): Promise<void> {
+    const tx = this.db.transaction('syncState', 'readwrite');
+    const c = { ...DEFAULT_CHOICES, ...((await tx.store.get(CHOICES)) as EngineChoices | undefined) };
+    for (const e of SYNC_ENGINES) {
+      const pending = c.pending[e];
+      if (pending !== undefined && applied[e] === pending) delete c.pending[e];
+      c.engines[e] = c.pending[e] ?? enabled.includes(e);
+    }
+    await tx.store.put(c, CHOICES);
+    await tx.done;
+  }
+
+  /** Clears choices too: a new account starts from that account's own engine state. */
+  async forgetEverything(): Promise<void> {
     const tx = this.db.transaction(['syncState', 'mirror'], 'readwrite');
     await tx.objectStore('syncState').clear();
     await tx.objectStore('mirror').clear();
     await tx.done;
+  }
+
+  private async loadChoices(): Promise<EngineChoices> {
+    const stored = (await this.db.get('syncState', CHOICES)) as EngineChoices | undefined;
+    return stored ? { engines: { ...DEFAULT_CHOICES.engines, ...stored.engines }, pending: { ...stored.pending } } : structuredClone(DEFAULT_CHOICES);
   }
 }

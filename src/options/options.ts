@@ -2,6 +2,7 @@ import { formatLogEntry } from '../shared/logEntry.ts';
 import type { StatusView } from '../shared/status.ts';
 import { onStatusChanged, send } from '../ui/client.ts';
 import { statusLine } from '../ui/format.ts';
+import { initAccountSection, loadAccount } from './account.ts';
 
 const el = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
@@ -17,7 +18,6 @@ const logResult = el<HTMLSpanElement>('log-result');
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
 function renderStatus(s: StatusView): void {
-  el('account').textContent = s.signedIn ? `Signed in as ${s.accountEmail}` : 'Not signed in';
   el('status').textContent = statusLine(s);
   el('version').textContent = s.extensionVersion;
 }
@@ -69,12 +69,16 @@ el<HTMLButtonElement>('clear-log').addEventListener('click', async () => {
 onStatusChanged((s) => {
   renderStatus(s);
   void loadLog();
+  // Sign-in completes in the background (web flow in another tab): re-read the account view.
+  void loadAccount().catch(() => undefined);
 });
+initAccountSection();
 
 async function init(): Promise<void> {
   const [settings, status] = await Promise.all([send({ type: 'getSettings' }), send({ type: 'getStatus' })]);
   intervalInput.value = String(settings.syncIntervalMinutes);
   renderStatus(status);
+  await loadAccount();
   await loadLog();
 }
 

@@ -1,5 +1,6 @@
 import { browser } from '../browser/api.ts';
 import type { StatusView } from '../shared/status.ts';
+import { SYNC_ENGINES, type DeviceView, type EnginesView, type SyncEngineName } from '../shared/account.ts';
 import { onStatusChanged, send } from '../ui/client.ts';
 import { relativeTime, statusLine } from '../ui/format.ts';
 
@@ -15,7 +16,50 @@ const nextEl = el<HTMLParagraphElement>('next-sync');
 const errorEl = el<HTMLParagraphElement>('error');
 const syncButton = el<HTMLButtonElement>('sync-now');
 
+const enginesFieldset = el<HTMLFieldSetElement>('engines');
+const enginesNote = el<HTMLParagraphElement>('engines-note');
+
+function renderEngines(v: EnginesView, signedIn: boolean): void {
+  enginesFieldset.disabled = !signedIn;
+  for (const name of SYNC_ENGINES) el<HTMLInputElement>(`engine-${name}`).checked = v.engines[name];
+  enginesNote.hidden = v.pending.length === 0;
+  enginesNote.textContent = v.pending.length > 0 ? 'Your choice is shared with your other devices at the next sync.' : '';
+}
+
+function renderDevices(devices: DeviceView[]): void {
+  el('devices-section').hidden = devices.length === 0;
+  const list = el<HTMLUListElement>('devices');
+  list.replaceChildren(...devices.map((d) => {
+    const li = document.createElement('li');
+    const name = document.createElement('span');
+    name.textContent = d.name;
+    const seen = document.createElement('span');
+    seen.className = 'muted';
+    seen.textContent = relativeTime(d.lastSeenAt);
+    li.append(name, seen);
+    return li;
+  }));
+}
+
+async function refreshAccountParts(signedIn: boolean): Promise<void> {
+  renderEngines(await send({ type: 'getEngines' }), signedIn);
+  renderDevices(signedIn ? await send({ type: 'getDevices' }) : []);
+}
+
+for (const name of SYNC_ENGINES) {
+  el<HTMLInputElement>(`engine-${name}`).addEventListener('change', async (ev) => {
+    const box = ev.currentTarget as HTMLInputElement;
+    try {
+      renderEngines(await send({ type: 'setEngine', engine: name as SyncEngineName, enabled: box.checked }), true);
+    } catch (e) {
+      box.checked = !box.checked;
+      showError(e instanceof Error ? e.message : String(e));
+    }
+  });
+}
+
 function render(s: StatusView): void {
+  void refreshAccountParts(s.signedIn).catch((e: unknown) => showError(e instanceof Error ? e.message : String(e)));
   accountEl.textContent = s.signedIn ? `Signed in as ${s.accountEmail}` : 'Not signed in';
   statusEl.textContent = statusLine(s);
   nextEl.textContent = s.nextSyncAt ? `Next automatic sync ${relativeTime(s.nextSyncAt)}.` : '';

@@ -4,6 +4,7 @@
 import type { Settings } from './settings.ts';
 import type { StatusView } from './status.ts';
 import type { LogEntry } from './logEntry.ts';
+import type { AccountView, DeviceView, EnginesView, SyncEngineName } from './account.ts';
 
 export type Request =
   | { type: 'getStatus' }
@@ -11,7 +12,19 @@ export type Request =
   | { type: 'getSettings' }
   | { type: 'updateSettings'; patch: Partial<Settings> }
   | { type: 'getLogs'; limit?: number }
-  | { type: 'clearLogs' };
+  | { type: 'clearLogs' }
+  | { type: 'getAccount' }
+  | { type: 'setServer'; accountsUrl: string; tokenServerUrl: string | null }
+  | { type: 'startWebSignIn' }
+  | { type: 'passwordSignIn'; email: string; password: string }
+  | { type: 'verifyCode'; code: string }
+  | { type: 'resendCode' }
+  | { type: 'cancelSignIn' }
+  | { type: 'signOut' }
+  | { type: 'setDeviceName'; name: string }
+  | { type: 'getEngines' }
+  | { type: 'setEngine'; engine: SyncEngineName; enabled: boolean }
+  | { type: 'getDevices' };
 
 export type RequestType = Request['type'];
 
@@ -28,6 +41,18 @@ export interface ResponseMap {
   updateSettings: Settings;
   getLogs: LogEntry[];
   clearLogs: { cleared: number };
+  getAccount: AccountView;
+  setServer: AccountView;
+  startWebSignIn: { tabOpened: boolean };
+  passwordSignIn: AccountView;
+  verifyCode: AccountView;
+  resendCode: { sent: boolean };
+  cancelSignIn: AccountView;
+  signOut: AccountView;
+  setDeviceName: AccountView;
+  getEngines: EnginesView;
+  setEngine: EnginesView;
+  getDevices: DeviceView[];
 }
 
 /** Wire form of every answer: a failure is a value, so a page never sees an unexplained rejection. */
@@ -47,6 +72,8 @@ export function isStatusChangedEvent(m: unknown): m is StatusChangedEvent {
 
 const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'getStatus', 'syncNow', 'getSettings', 'updateSettings', 'getLogs', 'clearLogs',
+  'getAccount', 'setServer', 'startWebSignIn', 'passwordSignIn', 'verifyCode', 'resendCode',
+  'cancelSignIn', 'signOut', 'setDeviceName', 'getEngines', 'setEngine', 'getDevices',
 ]);
 
 /** Shape check at the trust boundary: the background never acts on an unknown message. */

@@ -78,7 +78,7 @@ export function authenticateDeviceCaller(state: IdentityState, req: ServerReques
   if (!header) throw errors.invalidToken('Invalid authentication token: Missing authentication');
   const refresh = /^Bearer ([0-9a-f]{64})$/.exec(header);
   if (refresh?.[1]) {
-    const record = state.refreshTokens.get(sha256(Buffer.from(refresh[1], 'hex')).toString('hex'));
+    const record = state.refreshTokens.get(hashRefreshToken(refresh[1]));
     if (!record) throw errors.invalidToken();
     if (!record.scope.includes(OLDSYNC_SCOPE)) throw errors.oauthInvalidScopes(record.scope);
     record.lastUsedAt = state.ctx.now();

@@ -57,7 +57,17 @@ export async function call<T = Record<string, unknown>>(
 export const session = (token: string) => ({ authorization: bearerForToken(token, 'sessionToken') });
 export const keyFetch = (token: string) => ({ authorization: bearerForToken(token, 'keyFetchToken') });
 
-export interface LoginResult {
+/** Fields of an FxA error body (present only on failures). */
+export interface FxaErrorBody {
+  code?: number;
+  errno?: number;
+  error?: string;
+  message?: string;
+  email?: string;
+  retryAfter?: number;
+}
+
+export interface LoginResult extends FxaErrorBody {
   uid: string;
   sessionToken: string;
   keyFetchToken?: string;

@@ -18,8 +18,8 @@ export class TokenserverRefusal extends Error {
 /** Stable decimal storage uid per (account, client state): same keys → same storage bucket. */
 export function storageUidFor(fxaUid: string, clientState: string): string {
   const digest = createHash('sha256').update(`${fxaUid}:${clientState}`).digest();
-  // 48 bits keep the number a safe integer in JSON.
-  return String(digest.readUIntBE(0, 6));
+  // Storage routes take 1–10 digit uids (syncstorage-rs `{uid:[0-9]{1,10}}`); stay within 9 digits.
+  return String(1000 + (digest.readUInt32BE(0) % 999_999_000));
 }
 
 export function allocateUser(state: IdentityState, fxaUid: string, clientState: string, keysChangedAt: number | null): TokenserverUser {

@@ -4,14 +4,6 @@ export function b64url(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64url');
 }
 
-export function fromB64url(text: string): Buffer {
-  return Buffer.from(text, 'base64url');
-}
-
-export function hex(bytes: Uint8Array): string {
-  return Buffer.from(bytes).toString('hex');
-}
-
 export function isHex(text: unknown, length?: number): text is string {
   if (typeof text !== 'string' || !/^[0-9a-f]*$/.test(text) || text.length % 2 !== 0) return false;
   return length === undefined || text.length === length;

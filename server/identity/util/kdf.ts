@@ -1,6 +1,6 @@
 // Key derivations used by the FxA "onepw" protocol, implemented with node:crypto so the server
 // never depends on the client's crypto code (protocol.md §1.1, §1.2, §1.6, §2.2).
-import { createHash, createHmac, hkdfSync, pbkdf2, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync, pbkdf2, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 
 export const NS = 'identity.mozilla.com/picl/v1/';
@@ -23,10 +23,6 @@ export function sha256(data: Uint8Array | string): Buffer {
 
 export function safeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-export function randomHex(bytes: number): string {
-  return randomBytes(bytes).toString('hex');
 }
 
 /** The three parts every FxA token expands into (protocol.md §1.1). */

@@ -1,54 +1,18 @@
-// FxA auth-server account and session routes (mozilla/fxa lib/routes/account.ts, session.ts, totp.js).
+// FxA auth-server account routes: sign-up, login and key fetching (mozilla/fxa lib/routes/account.ts).
 import { randomBytes } from 'node:crypto';
 import type { ServerRequest } from '../../core/http.ts';
 import type { Account, IdentityState } from '../state.ts';
 import { findAccountByEmail } from '../state.ts';
-import { isHex } from '../util/encoding.ts';
 import { errors } from '../util/errors.ts';
-import { optionalString, readJsonObject, requireString } from '../util/respond.ts';
+import { optionalString, readJsonObject } from '../util/respond.ts';
 import type { Route } from '../util/router.ts';
 import { ok, wantsKeys } from '../util/router.ts';
-import { verifyTotp } from '../util/totp.ts';
 import { authenticateKeyFetch, authenticateSession } from './auth.ts';
-import { checkEmailCode, sendCodeEmail } from './email-codes.ts';
+import { sendCodeEmail } from './email-codes.ts';
+import { emailParam, hexParam, optionalHexParam, verificationMethodParam, verificationStatus } from './params.ts';
 import { checkAuthPW, storeAccount } from './store.ts';
 import { checkNotThrottled, clearFailedLogins, recordFailedLogin } from './throttle.ts';
-import { destroySession, issueKeyFetchToken, issueSessionToken, sessionIsVerified } from './tokens.ts';
-
-const VERIFICATION_METHODS = new Set(['email', 'email-otp', 'email-2fa', 'email-captcha', 'totp-2fa']);
-
-function hexParam(body: Record<string, unknown>, key: string, length: number): Buffer {
-  const value = requireString(body, key);
-  if (!isHex(value, length)) throw errors.invalidParameter(key);
-  return Buffer.from(value, 'hex');
-}
-
-function optionalHexParam(body: Record<string, unknown>, key: string, length: number): Buffer | undefined {
-  return body[key] === undefined ? undefined : hexParam(body, key, length);
-}
-
-function emailParam(body: Record<string, unknown>, key = 'email'): string {
-  const email = requireString(body, key);
-  if (!/^[^\s@]+@[^\s@]+$/.test(email) || email.length > 255) throw errors.invalidParameter(key);
-  return email;
-}
-
-function verificationMethodParam(body: Record<string, unknown>): string | undefined {
-  const method = optionalString(body, 'verificationMethod');
-  if (method !== undefined && !VERIFICATION_METHODS.has(method)) throw errors.invalidParameter('verificationMethod');
-  return method;
-}
-
-/** FxA `getSessionVerificationStatus`. */
-function verificationStatus(account: Account, verified: boolean, mustVerify: boolean, method: string | undefined) {
-  if (!account.emailVerified) {
-    return { verified: false, verificationMethod: method === 'email-otp' ? 'email-otp' : 'email', verificationReason: 'signup' };
-  }
-  if (mustVerify && !verified) {
-    return { verified: false, verificationMethod: method ?? 'email', verificationReason: 'login' };
-  }
-  return { verified: true };
-}
+import { issueKeyFetchToken, issueSessionToken } from './tokens.ts';
 
 export function accountRoutes(state: IdentityState): Route[] {
   const now = () => state.ctx.now();
@@ -141,10 +105,12 @@ export function accountRoutes(state: IdentityState): Route[] {
     const method = verificationMethodFor(account, requested);
     const keys = wantsKeys(req);
 
-    const needsVerification =
-      !account.emailVerified || account.requireEmailCode || account.forceVerifyNextLogin || method === 'totp-2fa';
+    // Like FxA's forced confirmation ('global'/'suspect'), a forced or required code applies even
+    // without keys; otherwise only key-fetching sessions must be confirmed.
+    const forced = account.forceVerifyNextLogin || account.requireEmailCode;
     account.forceVerifyNextLogin = false;
-    const mustVerify = needsVerification && (keys || method === 'totp-2fa' || account.requireEmailCode);
+    const needsVerification = !account.emailVerified || forced || method === 'totp-2fa';
+    const mustVerify = needsVerification && (keys || forced || method === 'totp-2fa');
     const { token, session } = issueSessionToken(state, account, {
       verified: !needsVerification,
       mustVerify,
@@ -196,67 +162,6 @@ export function accountRoutes(state: IdentityState): Route[] {
     return ok(state, { bundle: token.bundle });
   }
 
-  async function sessionDestroy(req: ServerRequest) {
-    const { session } = authenticateSession(state, req);
-    const body = readJsonObject(req);
-    const custom = optionalString(body, 'customSessionToken');
-    if (custom !== undefined) {
-      const other = state.sessions.get(custom);
-      if (!other || other.uid !== session.uid) throw errors.invalidToken('Invalid session token');
-      destroySession(state, other.id);
-    } else {
-      destroySession(state, session.id);
-    }
-    return ok(state, {});
-  }
-
-  async function sessionStatus(req: ServerRequest) {
-    const { session } = authenticateSession(state, req);
-    return ok(state, { state: sessionIsVerified(state, session) ? 'verified' : 'unverified', uid: session.uid });
-  }
-
-  async function recoveryEmailStatus(req: ServerRequest) {
-    const { session, account } = authenticateSession(state, req);
-    return ok(state, {
-      email: account.email,
-      verified: sessionIsVerified(state, session),
-      sessionVerified: session.verified,
-      emailVerified: account.emailVerified,
-    });
-  }
-
-  async function verifyCode(req: ServerRequest) {
-    const { session, account } = authenticateSession(state, req);
-    const body = readJsonObject(req);
-    const code = requireString(body, 'code');
-    if (!/^\d+$/.test(code)) throw errors.invalidParameter('code');
-    if (!checkEmailCode(state, account, code)) throw errors.invalidOrExpiredOtpCode();
-    session.verified = true;
-    session.verificationMethod = 'email-2fa';
-    account.emailVerified = true;
-    return ok(state, {});
-  }
-
-  async function resendCode(req: ServerRequest) {
-    const { account } = authenticateSession(state, req);
-    sendCodeEmail(state, account, account.emailVerified ? 'verifyLoginCode' : 'verifyShortCode');
-    return ok(state, {});
-  }
-
-  async function verifyTotpRoute(req: ServerRequest) {
-    const { session, account } = authenticateSession(state, req);
-    const body = readJsonObject(req);
-    const code = requireString(body, 'code');
-    if (!/^\d{1,32}$/.test(code)) throw errors.invalidParameter('code');
-    if (!account.totpSecret) throw errors.totpRequired();
-    const success = verifyTotp(account.totpSecret, code, now(), { digits: 6, stepSeconds: 30, window: 1 });
-    if (success) {
-      session.verified = true;
-      session.verificationMethod = 'totp-2fa';
-    }
-    return ok(state, { success });
-  }
-
   return [
     { method: 'POST', path: '/v1/account/create', handle: create },
     { method: 'POST', path: '/v1/account/status', handle: accountStatus },
@@ -264,11 +169,5 @@ export function accountRoutes(state: IdentityState): Route[] {
     { method: 'POST', path: '/v1/account/login', handle: login },
     { method: 'POST', path: '/v1/session/reauth', handle: reauth },
     { method: 'GET', path: '/v1/account/keys', handle: keys },
-    { method: 'POST', path: '/v1/session/destroy', handle: sessionDestroy },
-    { method: 'GET', path: '/v1/session/status', handle: sessionStatus },
-    { method: 'GET', path: '/v1/recovery_email/status', handle: recoveryEmailStatus },
-    { method: 'POST', path: '/v1/session/verify_code', handle: verifyCode },
-    { method: 'POST', path: '/v1/session/resend_code', handle: resendCode },
-    { method: 'POST', path: '/v1/session/verify/totp', handle: verifyTotpRoute },
   ];
 }

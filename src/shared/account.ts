@@ -1,0 +1,33 @@
+// What pages may know about the account. Secrets (tokens, keys) never appear here: pages get
+// these views from the background, never the stored account itself.
+
+export type SyncEngineName = 'bookmarks' | 'history' | 'tabs';
+export const SYNC_ENGINES: readonly SyncEngineName[] = ['bookmarks', 'history', 'tabs'];
+
+export type AccountView =
+  | { state: 'signed-out'; server: ServerChoice }
+  | { state: 'web-pending'; server: ServerChoice }
+  | { state: 'needs-verification'; server: ServerChoice; email: string; method: 'email-otp' | 'totp-2fa' | 'email' | 'email-2fa' | 'email-captcha' }
+  | { state: 'signed-in'; server: ServerChoice; email: string; deviceName: string };
+
+export interface ServerChoice {
+  /** Accounts server, e.g. https://accounts.firefox.com */
+  accountsUrl: string;
+  /** Token server override for self-hosted storage, or null to use the accounts server's. */
+  tokenServerUrl: string | null;
+}
+
+export interface EnginesView {
+  engines: Record<SyncEngineName, boolean>;
+  /** Choices not yet written to the account (they go out with the next sync). */
+  pending: SyncEngineName[];
+}
+
+export interface DeviceView {
+  id: string;
+  name: string;
+  type: string;
+  os: string | null;
+  /** ms since epoch of its last upload to the clients collection. */
+  lastSeenAt: number;
+}

@@ -1,0 +1,3 @@
+export * from './types.ts';
+export * from './uploadPlan.ts';
+export * from './client.ts';
