@@ -4,6 +4,7 @@ import type { Handler, ServerRequest, ServerResponse } from '../core/http.ts';
 import { json } from '../core/http.ts';
 import { lastEmailTo } from './accounts/email-codes.ts';
 import type { PasswordAccountOptions } from './accounts/store.ts';
+import { resetAccountKeys } from './accounts/store.ts';
 import type { ClientRegistry } from './oauth/clients.ts';
 import { OLDSYNC_SCOPE } from './accounts/auth.ts';
 import type { IdentityState } from './state.ts';
@@ -72,6 +73,16 @@ export function controlHandler(deps: ControlDeps): Handler {
     'POST /__test__/accounts/require-verification': async (req) => {
       accountFor(str(body(req), 'email')).forceVerifyNextLogin = true;
       return json(200, {});
+    },
+    'POST /__test__/accounts/block-next-login': async (req) => {
+      accountFor(str(body(req), 'email')).blockNextLogin = true;
+      return json(200, {});
+    },
+    'POST /__test__/accounts/reset-keys': async (req) => {
+      const b = body(req);
+      const account = accountFor(str(b, 'email'));
+      await resetAccountKeys(state, account, str(b, 'password'), typeof b.kB === 'string' ? Buffer.from(b.kB, 'hex') : undefined);
+      return json(200, { uid: account.uid, keysChangedAt: account.keysChangedAt });
     },
     'POST /__test__/accounts/expire-access-tokens': async (req) => {
       const b = body(req);

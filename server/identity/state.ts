@@ -21,6 +21,10 @@ export interface Account {
   totpSecret: Buffer | null;
   requireEmailCode: boolean;
   forceVerifyNextLogin: boolean;
+  /** Control API switch: the next login is refused with errno 125 until an unblock code is used. */
+  blockNextLogin: boolean;
+  /** Current sign-in unblock code (FxA: 8 characters, emailed), or null. */
+  unblockCode: { code: string; expiresAt: number } | null;
   failedLogins: number[];
 }
 
@@ -106,7 +110,7 @@ export interface DeviceCommand {
 
 export interface SentEmail {
   to: string;
-  template: 'verifyShortCode' | 'verifyLoginCode';
+  template: 'verifyShortCode' | 'verifyLoginCode' | 'unblockCode';
   code: string;
   sentAt: number;
 }

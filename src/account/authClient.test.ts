@@ -1,6 +1,6 @@
 // Password path against the real local stack (server/main.ts), accounts made through its control API.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesToHex, deriveCredentialsV1, deriveSyncKey, hexToBytes, xorBytes } from '../sync/crypto/index.ts';
+import { bytesToHex, deriveSyncKey, hexToBytes } from '../sync/crypto/index.ts';
 import { destroySession, fetchKeys, isSessionVerified, passwordSignIn, resendCode, verifySession } from './authClient.ts';
 import { AccountError } from './errors.ts';
 import type { FetchLike } from './http.ts';
@@ -38,20 +38,8 @@ async function expectAccountError(p: Promise<unknown>, kind: AccountError['kind'
   return err as AccountError;
 }
 
-/** A v1-only account, created through the public API as an old client would (no v2 verifier). */
 async function createV1Account(email: string, kBHex: string): Promise<void> {
-  const creds = await deriveCredentialsV1(email, PASSWORD);
-  const res = await fetch(`${stack.config.authUrl}/account/create`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      email,
-      authPW: bytesToHex(creds.authPW),
-      wrapKb: bytesToHex(xorBytes(hexToBytes(kBHex), creds.unwrapBKey)),
-      preVerified: true,
-    }),
-  });
-  expect(res.status).toBe(200);
+  await stack.createV1Account(email, PASSWORD, kBHex);
 }
 
 /** Records the URLs and bodies our client sends, passing everything through to the real server. */
@@ -115,7 +103,7 @@ describe('passwordSignIn', () => {
 
   it('reports a wrong password in plain words', async () => {
     const email = uniqueEmail('wrongpw');
-    await stack.createAccount({ email, password: PASSWORD });
+    await createV1Account(email, randomKb());
     const err = await expectAccountError(
       passwordSignIn({ config: stack.config, email, password: 'not the password' }),
       'wrong-password',
@@ -220,7 +208,8 @@ describe('session verification', () => {
   it('signs in with Hawk-signed requests when asked (self-hosted servers)', async () => {
     const email = uniqueEmail('hawk');
     const kB = randomKb();
-    await stack.createAccount({ email, password: PASSWORD, requireEmailCode: true, kB });
+    await createV1Account(email, kB);
+    await stack.requireVerification(email);
     const rec = recordingFetch();
     const result = await passwordSignIn({ config: stack.config, email, password: PASSWORD, authMode: 'hawk', fetch: rec.fetch });
     expect(result.state).toBe('needs-verification');
@@ -233,7 +222,8 @@ describe('session verification', () => {
 
   it('recovers from a skewed local clock in Hawk mode (errno 111 → retry with server time)', async () => {
     const email = uniqueEmail('skew');
-    await stack.createAccount({ email, password: PASSWORD, requireEmailCode: true });
+    await createV1Account(email, randomKb());
+    await stack.requireVerification(email);
     const rec = recordingFetch();
     const skewed = () => Date.now() - 15 * 60 * 1000;
     const result = await passwordSignIn({ config: stack.config, email, password: PASSWORD, authMode: 'hawk', fetch: rec.fetch, now: skewed });
@@ -245,7 +235,7 @@ describe('session verification', () => {
 
   it('destroys the session', async () => {
     const email = uniqueEmail('destroy');
-    await stack.createAccount({ email, password: PASSWORD });
+    await createV1Account(email, randomKb());
     const result = await passwordSignIn({ config: stack.config, email, password: PASSWORD });
     await destroySession(result.session);
     await expectAccountError(isSessionVerified(result.session), 'session-expired');

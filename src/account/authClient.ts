@@ -167,7 +167,7 @@ export async function passwordSignIn(opts: PasswordSignInOptions): Promise<Passw
     let res: LoginResponse;
     try {
       res = await requestJson<LoginResponse>(
-        { method: 'POST', url: joinUrl(opts.config.authUrl, '/account/login?keys=true'), body },
+        { method: 'POST', url: joinUrl(opts.config.authUrl, '/account/login?keys=true'), body, credentials: 'include' },
         transport,
       );
     } catch (err) {

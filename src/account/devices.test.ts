@@ -31,7 +31,7 @@ async function signedIn(email: string): Promise<{ session: string; refresh: stri
 describe('devices', () => {
   it('registers, updates, lists, exchanges commands and destroys', async () => {
     const email = 'devices@example.org';
-    await stack.createAccount({ email, password: PASSWORD });
+    await stack.createV1Account(email, PASSWORD);
     const ours = await signedIn(email);
     const theirs = await signedIn(email);
     const ourAuth: DeviceAuth = { refreshToken: ours.refresh };
@@ -74,7 +74,7 @@ describe('devices', () => {
 
   it('refuses commands the target did not advertise', async () => {
     const email = 'devices2@example.org';
-    await stack.createAccount({ email, password: PASSWORD });
+    await stack.createV1Account(email, PASSWORD);
     const a = await signedIn(email);
     const b = await signedIn(email);
     const target = await registerDevice({ config: stack.config, auth: { refreshToken: b.refresh }, device: { name: 'plain' } });

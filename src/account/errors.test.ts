@@ -58,7 +58,7 @@ describe('walls in front of FxA (real stack, fault API)', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startTestStack();
-    await stack.createAccount({ email: 'walls@example.org', password: 'walls password' });
+    await stack.createV1Account('walls@example.org', 'walls password');
   });
   afterAll(async () => {
     await stack.close();

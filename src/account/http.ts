@@ -36,6 +36,11 @@ export interface JsonRequest {
   auth?: RequestAuth;
   /** Which errno numbering the endpoint speaks. Default 'auth'. */
   errnoSpace?: ErrnoSpace;
+  /**
+   * 'include' sends the browser's cookies for the FxA host: Mozilla's own client does this on
+   * login so a solved anti-bot challenge cookie comes along (protocol.md §10 #1).
+   */
+  credentials?: RequestCredentials;
 }
 
 export function defaultFetch(): FetchLike {
@@ -110,6 +115,7 @@ export async function requestJson<T>(req: JsonRequest, transport: Required<Trans
         method: req.method,
         headers,
         ...(bodyText !== undefined ? { body: bodyText } : {}),
+        ...(req.credentials ? { credentials: req.credentials } : {}),
       });
     } catch (cause) {
       throw new AccountError('server-unreachable', { cause, serverMessage: cause instanceof Error ? cause.message : String(cause) });
@@ -144,9 +150,4 @@ export async function requestJson<T>(req: JsonRequest, transport: Required<Trans
     }
     throw errorFromFxaResponse(res.status, body, req.errnoSpace ?? 'auth', res.headers.get('retry-after'));
   }
-}
-
-/** Keeps a value out of JSON dumps and console output by accident (tokens, keys). */
-export function redacted(label: string): { toJSON(): string; toString(): string } {
-  return { toJSON: () => `[${label}]`, toString: () => `[${label}]` };
 }

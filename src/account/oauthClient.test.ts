@@ -48,7 +48,7 @@ async function rejection(p: Promise<unknown>): Promise<AccountError> {
 }
 
 async function verifiedSession(email: string, kB: string): Promise<FxaSession> {
-  await stack.createAccount({ email, password: PASSWORD, kB });
+  await stack.createV1Account(email, PASSWORD, kB);
   const result = await passwordSignIn({ config: stack.config, email, password: PASSWORD });
   expect(result.state).toBe('verified');
   return result.session;
@@ -92,7 +92,8 @@ describe('password path to the token server', () => {
 
   it('refuses the grant for an unverified session', async () => {
     const email = uniqueEmail('unverified-grant');
-    await stack.createAccount({ email, password: PASSWORD, requireEmailCode: true });
+    await stack.createV1Account(email, PASSWORD);
+    await stack.requireVerification(email);
     const result = await passwordSignIn({ config: stack.config, email, password: PASSWORD });
     expect(result.state).toBe('needs-verification');
     const err = await rejection(fxaCredentialsGrant({ config: stack.config, sessionToken: result.session.sessionToken }));
@@ -190,7 +191,7 @@ describe('web sign-in (authorization code + PKCE + keys_jwe)', () => {
 
   it('rejects a redirect whose state does not match', async () => {
     const email = uniqueEmail('web-state');
-    await stack.createAccount({ email, password: PASSWORD });
+    await stack.createV1Account(email, PASSWORD);
     const pending = await startWebSignIn({ config: stack.config });
     const step = await browserSignIn(pending.url, { email, password: PASSWORD });
     const forged = new URL(step.location!);
@@ -212,7 +213,7 @@ describe('web sign-in (authorization code + PKCE + keys_jwe)', () => {
 
   it('refuses a code exchanged with the wrong PKCE verifier', async () => {
     const email = uniqueEmail('web-pkce');
-    await stack.createAccount({ email, password: PASSWORD });
+    await stack.createV1Account(email, PASSWORD);
     const pending = await startWebSignIn({ config: stack.config });
     const step = await browserSignIn(pending.url, { email, password: PASSWORD });
     const wrong = { ...pending, pkceVerifier: 'x'.repeat(43) };

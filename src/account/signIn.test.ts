@@ -96,7 +96,8 @@ describe('password flow', () => {
 
   it('gives up when the person cancels the code prompt', async () => {
     const email = uniqueEmail('cancel');
-    await stack.createAccount({ email, password: PASSWORD, requireEmailCode: true });
+    await stack.createV1Account(email, PASSWORD);
+    await stack.requireVerification(email);
     const err = await rejection(
       signInWithPassword({ config: stack.config, email, password: PASSWORD, getVerificationCode: async () => null }),
     );
@@ -105,7 +106,8 @@ describe('password flow', () => {
 
   it('refuses to finish an unverified session, and ends the session unless asked to keep it', async () => {
     const email = uniqueEmail('steps');
-    await stack.createAccount({ email, password: PASSWORD, requireEmailCode: true });
+    await stack.createV1Account(email, PASSWORD);
+    await stack.requireVerification(email);
     const started = await startPasswordSignIn({ config: stack.config, email, password: PASSWORD });
     expect(started.state).toBe('needs-verification');
     expect((await rejection(finishPasswordSignIn({ session: started.session }))).kind).toBe('unverified');
@@ -113,7 +115,9 @@ describe('password flow', () => {
     await finishPasswordSignIn({ session: started.session });
     expect((await rejection(isSessionVerified(started.session))).kind).toBe('session-expired');
 
+    await stack.requireVerification(email);
     const kept = await startPasswordSignIn({ config: stack.config, email, password: PASSWORD });
+    expect(kept.state).toBe('needs-verification');
     await verifySession(kept.session, await stack.emailCode(email));
     await finishPasswordSignIn({ session: kept.session, keepSession: true });
     expect(await isSessionVerified(kept.session)).toBe(true);
@@ -152,7 +156,7 @@ describe('web flow', () => {
 describe('AccessTokenProvider and sign-out', () => {
   async function freshAccount(): Promise<StoredAccount> {
     const email = uniqueEmail('provider');
-    await stack.createAccount({ email, password: PASSWORD });
+    await stack.createV1Account(email, PASSWORD);
     return signInWithPassword({
       config: stack.config,
       email,

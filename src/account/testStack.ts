@@ -2,6 +2,7 @@
 // and its control API, a browser stand-in for the HTML sign-in page, and RFC 6238 TOTP.
 // Imported only by *.test.ts files in this folder.
 import { startServer } from '../../server/main.ts';
+import { bytesToHex, deriveCredentialsV1, hexToBytes, xorBytes } from '../sync/crypto/index.ts';
 import type { ServerConfig } from './config.ts';
 import { discoverServer } from './config.ts';
 
@@ -18,6 +19,11 @@ export interface TestStack {
     requireEmailCode?: boolean;
     kB?: string;
   }): Promise<{ uid: string }>;
+  /**
+   * A verified account with only a v1 password verifier, made through the public
+   * `/v1/account/create` as an older client would (fast: no 650k-round v2 stretching anywhere).
+   */
+  createV1Account(email: string, password: string, kBHex?: string): Promise<{ uid: string; kB: string }>;
   /** The last "emailed" code for an address. */
   emailCode(email: string): Promise<string>;
   requireVerification(email: string): Promise<void>;
@@ -46,6 +52,23 @@ export async function startTestStack(): Promise<TestStack> {
     config,
     serverNow: () => server.ctx.now(),
     createAccount: (opts) => control(origin, 'POST', '/__test__/accounts', opts),
+    createV1Account: async (email, password, kBHex) => {
+      const kB = kBHex ?? bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
+      const creds = await deriveCredentialsV1(email, password);
+      const res = await fetch(`${config.authUrl}/account/create`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          email,
+          authPW: bytesToHex(creds.authPW),
+          wrapKb: bytesToHex(xorBytes(hexToBytes(kB), creds.unwrapBKey)),
+          preVerified: true,
+        }),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`account/create → ${res.status} ${text}`);
+      return { uid: (JSON.parse(text) as { uid: string }).uid, kB };
+    },
     emailCode: async (email) =>
       (await control<{ code: string }>(origin, 'GET', `/__test__/accounts/email-code?email=${encodeURIComponent(email)}`)).code,
     requireVerification: async (email) => {

@@ -1,20 +1,23 @@
 // Service-worker (Chromium) / event-page (Firefox) entry. Wiring only: open the database, build the
 // pieces, and connect browser events to them. Listeners are registered synchronously at start-up,
 // as MV3 requires for events that wake the worker; they wait for the async wiring before acting.
-import type { Runtime } from 'webextension-polyfill';
-import { browser, alarmsPort } from '../browser/api.ts';
-import { openDatabase } from '../db/open.ts';
+import type { Runtime, Tabs } from 'webextension-polyfill';
+import { AccountController } from '../account/controller.ts';
+import { browser, alarmsPort, describeThisBrowser, platformInfo } from '../browser/api.ts';
+import { AccountStore } from '../db/accountStore.ts';
 import { LeaseLock } from '../db/leaseLock.ts';
+import { openDatabase } from '../db/open.ts';
 import { SettingsStore } from '../db/settingsStore.ts';
 import { StatusStore } from '../db/statusStore.ts';
+import { SyncStateStore } from '../db/syncStateStore.ts';
 import { LogStore } from '../log/logStore.ts';
 import { createLogHub } from '../log/logger.ts';
-import { describeSyncError } from '../sync/errors.ts';
 import { isRequest, type StatusChangedEvent } from '../shared/messages.ts';
 import { PERIODIC_ALARM, Scheduler } from '../sync/scheduler.ts';
-import { createHandlers, dispatch, type Handlers } from './messageHandlers.ts';
+import { createCommandHandlers } from './commands.ts';
+import { createHandlers, describeForPerson, dispatch, type Handlers } from './messageHandlers.ts';
 import { isOwnExtensionPage } from './sender.ts';
-import { accountEmail, createSyncJob } from './syncJob.ts';
+import { createSyncJob } from './syncJob.ts';
 
 const hub = createLogHub({ consoleLevel: 'info', storeLevel: 'info' });
 const log = hub.logger.child('background');
@@ -23,6 +26,7 @@ const instanceId = crypto.randomUUID();
 interface App {
   scheduler: Scheduler;
   handlers: Handlers;
+  accounts: AccountController;
 }
 
 async function wire(): Promise<App> {
@@ -30,25 +34,65 @@ async function wire(): Promise<App> {
   const logs = new LogStore(db);
   hub.setSink(logs);
   const settings = new SettingsStore(db);
-  const scheduler = new Scheduler({
+  const accountStore = new AccountStore(db);
+  const syncState = new SyncStateStore(db);
+  // The scheduler and the account controller refer to each other (sign-in starts a sync; a
+  // "logout" command signs out): the controller's callbacks read `scheduler`, assigned just below.
+  let scheduler: Scheduler | null = null;
+  const accounts = new AccountController({
+    store: accountStore,
+    log: hub.logger.child('account'),
+    openTab: async (url) => (await browser.tabs.create({ url, active: true })).id ?? null,
+    closeTab: async (tabId) => {
+      await browser.tabs.remove(tabId);
+    },
+    defaultDeviceName: describeThisBrowser,
+    onSignedIn: async () => {
+      await scheduler?.requestSync('manual');
+    },
+    onSignedOut: async () => {
+      await syncState.forgetAccount();
+      await broadcastStatus();
+    },
+  });
+  scheduler = new Scheduler({
     instanceId,
     lock: new LeaseLock(db, 'sync', 120_000),
     status: new StatusStore(db),
     settings,
     alarms: alarmsPort,
-    job: createSyncJob(db),
+    job: createSyncJob({
+      accounts: accountStore,
+      controller: accounts,
+      syncState,
+      commands: createCommandHandlers({
+        syncState, accounts, log: hub.logger.child('commands'),
+        openTab: async (url) => {
+          await browser.tabs.create({ url, active: false });
+        },
+      }),
+      platform: platformInfo,
+    }),
     log: hub.logger.child('sync'),
-    accountEmail: () => accountEmail(db),
+    accountEmail: async () => (await accountStore.account())?.email ?? null,
     extensionVersion: browser.runtime.getManifest().version,
-    describeError: describeSyncError,
+    describeError: describeForPerson,
     onStatusChange: (status) => {
       const event: StatusChangedEvent = { type: 'event', event: 'statusChanged', status };
       // No page open means no receiver; that is normal.
       browser.runtime.sendMessage(event).catch(() => undefined);
     },
   });
+  const broadcastStatus = async (): Promise<void> => {
+    const event: StatusChangedEvent = { type: 'event', event: 'statusChanged', status: await scheduler!.statusView() };
+    browser.runtime.sendMessage(event).catch(() => undefined);
+  };
   await scheduler.ensurePeriodicAlarm();
-  return { scheduler, handlers: createHandlers({ scheduler, settings, logs, flushLogs: hub.flush }) };
+  return {
+    scheduler,
+    accounts,
+    handlers: createHandlers({ scheduler, settings, logs, flushLogs: hub.flush, accounts, syncState }),
+  };
 }
 
 const app: Promise<App> = wire();
@@ -63,6 +107,16 @@ browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.Message
   }
   if (!isRequest(message)) return undefined; // e.g. our own broadcasts echoing between pages
   return app.then((a) => dispatch(a.handlers, message));
+});
+
+// The web sign-in ends with a redirect to the OAuth client's redirect URI; we read the code from
+// the URL as the tab starts loading it (the page itself need not exist).
+browser.tabs.onUpdated.addListener((tabId: number, change: Tabs.OnUpdatedChangeInfoType) => {
+  if (!change.url) return;
+  const url = change.url;
+  void app.then((a) => a.accounts.handleNavigation(url, tabId)).catch((e: unknown) => {
+    log.warn('Web sign-in could not be completed', { error: describeForPerson(e) });
+  });
 });
 
 browser.alarms.onAlarm.addListener((alarm) => {

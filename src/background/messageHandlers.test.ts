@@ -10,6 +10,10 @@ import { Scheduler } from '../sync/scheduler.ts';
 import { createHandlers, dispatch } from './messageHandlers.ts';
 import { isOwnExtensionPage } from './sender.ts';
 import { createSyncJob } from './syncJob.ts';
+import { AccountStore } from '../db/accountStore.ts';
+import { SyncStateStore } from '../db/syncStateStore.ts';
+import { AccountController } from '../account/controller.ts';
+import { createCommandHandlers } from './commands.ts';
 
 async function setup() {
   const db = await freshDatabase();
@@ -17,12 +21,27 @@ async function setup() {
   const hub = createLogHub({ sink: logs, console: null });
   const settings = new SettingsStore(db);
   const alarms = new Map<string, { periodInMinutes: number; scheduledTime: number }>();
+  const accountStore = new AccountStore(db);
+  const syncState = new SyncStateStore(db);
+  const accounts = new AccountController({
+    store: accountStore, log: hub.logger,
+    openTab: async () => { throw new Error('no tabs in this test'); },
+    closeTab: async () => undefined,
+    defaultDeviceName: async () => 'Test browser',
+    onSignedIn: async () => undefined,
+    onSignedOut: async () => undefined,
+  });
+  const job = createSyncJob({
+    accounts: accountStore, controller: accounts, syncState,
+    commands: createCommandHandlers({ syncState, accounts, log: hub.logger, openTab: async () => undefined }),
+    platform: async () => ({ os: 'Linux', application: 'Syncbridge', version: '1.0.0' }),
+  });
   const scheduler = new Scheduler({
     instanceId: 'w', lock: new LeaseLock(db, 'sync', 60_000), status: new StatusStore(db), settings,
     alarms: { get: async (n) => alarms.get(n), create: async (n, i) => void alarms.set(n, { periodInMinutes: i.periodInMinutes, scheduledTime: 0 }) },
-    job: createSyncJob(db), log: hub.logger, accountEmail: async () => null, extensionVersion: '1.0.0',
+    job, log: hub.logger, accountEmail: async () => null, extensionVersion: '1.0.0',
   });
-  return { db, scheduler, alarms, handlers: createHandlers({ scheduler, settings, logs, flushLogs: hub.flush }) };
+  return { db, scheduler, alarms, handlers: createHandlers({ scheduler, settings, logs, flushLogs: hub.flush, accounts, syncState }) };
 }
 
 describe('message handlers', () => {

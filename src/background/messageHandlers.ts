@@ -3,6 +3,9 @@ import type { LogStore } from '../log/logStore.ts';
 import type { SettingsStore } from '../db/settingsStore.ts';
 import type { Scheduler } from '../sync/scheduler.ts';
 import type { Request, RequestType, ResponseMap } from '../shared/messages.ts';
+import type { AccountController } from '../account/controller.ts';
+import type { SyncStateStore } from '../db/syncStateStore.ts';
+import type { DeviceView } from '../shared/account.ts';
 
 export type Handlers = {
   [K in RequestType]: (req: Extract<Request, { type: K }>) => Promise<ResponseMap[K]>;
@@ -14,6 +17,8 @@ export interface HandlerDeps {
   logs: LogStore;
   /** Flushes pending log lines so getLogs sees everything logged so far. */
   flushLogs: () => Promise<void>;
+  accounts: AccountController;
+  syncState: SyncStateStore;
 }
 
 export function createHandlers(d: HandlerDeps): Handlers {
@@ -34,6 +39,36 @@ export function createHandlers(d: HandlerDeps): Handlers {
       await d.flushLogs();
       return { cleared: await d.logs.clear() };
     },
+    getAccount: () => d.accounts.view(),
+    setServer: (req) => d.accounts.setServer({ accountsUrl: req.accountsUrl, tokenServerUrl: req.tokenServerUrl }),
+    startWebSignIn: async () => {
+      await d.accounts.startWebSignIn();
+      return { tabOpened: true };
+    },
+    passwordSignIn: (req) => d.accounts.passwordSignIn(req.email, req.password),
+    verifyCode: (req) => d.accounts.verifyCode(req.code),
+    resendCode: async () => {
+      await d.accounts.resendCode();
+      return { sent: true };
+    },
+    cancelSignIn: () => d.accounts.cancelSignIn(),
+    signOut: () => d.accounts.signOut(),
+    setDeviceName: async (req) => {
+      const view = await d.accounts.setDeviceName(req.name);
+      // The new name reaches the account and the clients record with a sync.
+      if (view.state === 'signed-in') await d.scheduler.requestSync('manual');
+      return view;
+    },
+    getEngines: () => d.syncState.engineChoices(),
+    setEngine: async (req) => {
+      const view = await d.syncState.chooseEngine(req.engine, req.enabled);
+      await d.scheduler.requestSync('manual');
+      return view;
+    },
+    getDevices: async (): Promise<DeviceView[]> => {
+      const { others } = await d.syncState.loadClientsState();
+      return others.map((c) => ({ id: c.id, name: c.name, type: c.type, os: c.os, lastSeenAt: c.modified * 1000 }));
+    },
   };
 }
 
@@ -44,6 +79,13 @@ export async function dispatch(handlers: Handlers, req: Request): Promise<import
     const handler = handlers[req.type] as (r: Request) => Promise<unknown>;
     return { ok: true, value: await handler(req) };
   } catch (e) {
-    return { ok: false, error: e instanceof Error ? e.message : String(e) };
+    return { ok: false, error: describeForPerson(e) };
   }
+}
+
+/** Typed errors carry words for the person; anything else shows its message. */
+export function describeForPerson(e: unknown): string {
+  const userMessage = (e as { userMessage?: unknown } | null)?.userMessage;
+  if (typeof userMessage === 'string') return userMessage;
+  return e instanceof Error ? e.message : String(e);
 }

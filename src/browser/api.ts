@@ -26,3 +26,10 @@ export async function describeThisBrowser(): Promise<string> {
   const osName: Record<string, string> = { mac: 'macOS', win: 'Windows', linux: 'Linux', cros: 'ChromeOS', android: 'Android', openbsd: 'OpenBSD', fuchsia: 'Fuchsia' };
   return `${name} on ${osName[os] ?? os}`;
 }
+
+/** OS, application and version for our clients record, the way Firefox fills those fields. */
+export async function platformInfo(): Promise<{ os: string; application: string; version: string }> {
+  const os = (await browser.runtime.getPlatformInfo()).os;
+  const osName: Record<string, string> = { mac: 'Darwin', win: 'WINNT', linux: 'Linux', cros: 'ChromeOS', android: 'Android', openbsd: 'OpenBSD' };
+  return { os: osName[os] ?? os, application: 'Syncbridge', version: browser.runtime.getManifest().version };
+}

@@ -1,5 +1,8 @@
 // Sole owner of the `syncState` store (and of clearing an engine's part of `mirror` on reset).
-import { EMPTY_GLOBAL_STATE, type EngineState, type GlobalState, type SyncStatePersistence } from '../sync/setup/globalState.ts';
+import { EMPTY_GLOBAL_STATE, type EngineState, type GlobalState } from '../sync/setup/globalState.ts';
+import { newSyncId } from '../sync/setup/metaGlobal.ts';
+import type { ClientsLocalState, SyncRunPersistence } from '../sync/syncRun.ts';
+import type { SyncToken } from '../sync/tokenserver/client.ts';
 import type { SyncbridgeDB } from './schema.ts';
 import { SYNC_ENGINES, type EnginesView, type SyncEngineName } from '../shared/account.ts';
 
@@ -9,13 +12,15 @@ interface EngineChoices {
   pending: Partial<Record<SyncEngineName, boolean>>;
 }
 const CHOICES = 'engineChoices';
+const TOKEN = 'syncToken';
+const CLIENTS = 'clients';
 const DEFAULT_CHOICES: EngineChoices = { engines: { bookmarks: true, history: true, tabs: true }, pending: {} };
 
 const GLOBAL = 'global';
 const engineKey = (name: string): string => `engine:${name}`;
-const EMPTY_ENGINE: EngineState = { syncID: null, lastSync: 0 };
+const EMPTY_ENGINE: EngineState = { syncID: null, lastSync: '0' };
 
-export class SyncStateStore implements SyncStatePersistence {
+export class SyncStateStore implements SyncRunPersistence {
   constructor(private readonly db: SyncbridgeDB) {}
 
   async loadGlobal(): Promise<GlobalState> {
@@ -47,13 +52,18 @@ export class SyncStateStore implements SyncStatePersistence {
     await tx.done;
   }
 
-  /** Clears account-level and engine state and the mirror; the person's engine choices stay. */
+  /**
+   * Clears account-level and engine state and the mirror (a reset or a new storage node). The
+   * person's engine choices and this install's client id stay.
+   */
   async resetAll(): Promise<void> {
     const tx = this.db.transaction(['syncState', 'mirror'], 'readwrite');
     const store = tx.objectStore('syncState');
     const choices = await store.get(CHOICES);
+    const clients = (await store.get(CLIENTS)) as ClientsLocalState | undefined;
     await store.clear();
     if (choices !== undefined) await store.put(choices, CHOICES);
+    if (clients !== undefined) await store.put({ ...clients, lastUploadAt: null, others: [] }, CLIENTS);
     await tx.objectStore('mirror').clear();
     await tx.done;
   }
@@ -92,12 +102,40 @@ export class SyncStateStore implements SyncStatePersistence {
     await tx.done;
   }
 
-  /** Clears choices too: a new account starts from that account's own engine state. */
-  async forgetEverything(): Promise<void> {
+  /** Sign-out: everything but this install's client id; a new account starts from its own engine state. */
+  async forgetAccount(): Promise<void> {
     const tx = this.db.transaction(['syncState', 'mirror'], 'readwrite');
-    await tx.objectStore('syncState').clear();
+    const store = tx.objectStore('syncState');
+    const clients = (await store.get(CLIENTS)) as ClientsLocalState | undefined;
+    await store.clear();
+    if (clients !== undefined) await store.put({ clientId: clients.clientId, lastUploadAt: null, registeredName: null, others: [] }, CLIENTS);
     await tx.objectStore('mirror').clear();
     await tx.done;
+  }
+
+  async loadSyncToken(): Promise<SyncToken | null> {
+    return ((await this.db.get('syncState', TOKEN)) as SyncToken | undefined) ?? null;
+  }
+
+  async saveSyncToken(token: SyncToken | null): Promise<void> {
+    if (token) await this.db.put('syncState', token, TOKEN);
+    else await this.db.delete('syncState', TOKEN);
+  }
+
+  /** Our clients-engine state; the client id is created once per install and kept. */
+  async loadClientsState(): Promise<ClientsLocalState> {
+    const tx = this.db.transaction('syncState', 'readwrite');
+    let state = (await tx.store.get(CLIENTS)) as ClientsLocalState | undefined;
+    if (!state) {
+      state = { clientId: newSyncId(), lastUploadAt: null, registeredName: null, others: [] };
+      await tx.store.put(state, CLIENTS);
+    }
+    await tx.done;
+    return state;
+  }
+
+  async saveClientsState(state: ClientsLocalState): Promise<void> {
+    await this.db.put('syncState', state, CLIENTS);
   }
 
   private async loadChoices(): Promise<EngineChoices> {

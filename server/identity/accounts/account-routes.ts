@@ -8,7 +8,7 @@ import { optionalString, readJsonObject } from '../util/respond.ts';
 import type { Route } from '../util/router.ts';
 import { ok, wantsKeys } from '../util/router.ts';
 import { authenticateKeyFetch, authenticateSession } from './auth.ts';
-import { sendCodeEmail } from './email-codes.ts';
+import { sendCodeEmail, sendUnblockCode, useUnblockCode } from './email-codes.ts';
 import { emailParam, hexParam, optionalHexParam, verificationMethodParam, verificationStatus } from './params.ts';
 import { checkAuthPW, storeAccount } from './store.ts';
 import { checkNotThrottled, clearFailedLogins, recordFailedLogin } from './throttle.ts';
@@ -101,6 +101,19 @@ export function accountRoutes(state: IdentityState): Route[] {
     const authPW = hexParam(body, 'authPW', 64);
     if (body.originalLoginEmail !== undefined) emailParam(body, 'originalLoginEmail');
     const requested = verificationMethodParam(body);
+    const unblockCode = optionalString(body, 'unblockCode');
+    // Sign-in unblock, checked before the password as FxA's customs check is: errno 125 →
+    // emailed code → login with unblockCode (127 if wrong). A used unblock code proves inbox
+    // access, so FxA treats the session as confirmed.
+    const blocked = findAccountByEmail(state, email);
+    let unblocked = false;
+    if (blocked && unblockCode !== undefined) {
+      if (!useUnblockCode(state, blocked, unblockCode)) throw errors.invalidUnblockCode();
+      unblocked = true;
+      blocked.blockNextLogin = false;
+    } else if (blocked?.blockNextLogin) {
+      throw errors.requestBlocked();
+    }
     const { account, version } = await checkPassword(email, authPW);
     const method = verificationMethodFor(account, requested);
     const keys = wantsKeys(req);
@@ -109,7 +122,7 @@ export function accountRoutes(state: IdentityState): Route[] {
     // without keys; otherwise only key-fetching sessions must be confirmed.
     const forced = account.forceVerifyNextLogin || account.requireEmailCode;
     account.forceVerifyNextLogin = false;
-    const needsVerification = !account.emailVerified || forced || method === 'totp-2fa';
+    const needsVerification = !account.emailVerified || (forced && !unblocked) || method === 'totp-2fa';
     const mustVerify = needsVerification && (keys || forced || method === 'totp-2fa');
     const { token, session } = issueSessionToken(state, account, {
       verified: !needsVerification,
@@ -132,6 +145,15 @@ export function accountRoutes(state: IdentityState): Route[] {
     }
     Object.assign(response, verificationStatus(account, session.verified, mustVerify, method));
     return ok(state, response);
+  }
+
+  async function sendUnblock(req: ServerRequest) {
+    const body = readJsonObject(req);
+    const email = emailParam(body);
+    const account = findAccountByEmail(state, email);
+    if (!account) throw errors.unknownAccount(email);
+    sendUnblockCode(state, account);
+    return ok(state, {});
   }
 
   async function reauth(req: ServerRequest) {
@@ -167,6 +189,7 @@ export function accountRoutes(state: IdentityState): Route[] {
     { method: 'POST', path: '/v1/account/status', handle: accountStatus },
     { method: 'POST', path: '/v1/account/credentials/status', handle: credentialsStatus },
     { method: 'POST', path: '/v1/account/login', handle: login },
+    { method: 'POST', path: '/v1/account/login/send_unblock_code', handle: sendUnblock },
     { method: 'POST', path: '/v1/session/reauth', handle: reauth },
     { method: 'GET', path: '/v1/account/keys', handle: keys },
   ];

@@ -1,6 +1,7 @@
 // "Emailed" verification codes. Like FxA (routes/utils/otp), the code is a time-based OTP keyed by the
 // account's emailCode secret, so resending within the window repeats the same code. Mail goes to an
 // in-memory outbox that the control API exposes to tests.
+import { randomBytes } from 'node:crypto';
 import type { Account, IdentityState, SentEmail } from '../state.ts';
 import { totp, verifyTotp } from '../util/totp.ts';
 
@@ -18,6 +19,27 @@ export function sendCodeEmail(state: IdentityState, account: Account, template: 
 
 export function checkEmailCode(state: IdentityState, account: Account, code: string): boolean {
   return verifyTotp(Buffer.from(account.emailCode, 'hex'), code, state.ctx.now(), { ...EMAIL_OTP, window: 1 });
+}
+
+/** Unblock codes are 8 characters from FxA's base32-like alphabet, valid for an hour. */
+const UNBLOCK_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const UNBLOCK_LIFETIME_MS = 60 * 60 * 1000;
+
+export function sendUnblockCode(state: IdentityState, account: Account): SentEmail {
+  const bytes = randomBytes(8);
+  const code = [...bytes].map((b) => UNBLOCK_ALPHABET[b % 32]).join('');
+  account.unblockCode = { code, expiresAt: state.ctx.now() + UNBLOCK_LIFETIME_MS };
+  const mail: SentEmail = { to: account.email, template: 'unblockCode', code, sentAt: state.ctx.now() };
+  state.outbox.push(mail);
+  return mail;
+}
+
+/** Consumes the account's unblock code if `code` matches it (case-insensitive, single use). */
+export function useUnblockCode(state: IdentityState, account: Account, code: string): boolean {
+  const current = account.unblockCode;
+  if (!current || current.expiresAt < state.ctx.now() || current.code !== code.toUpperCase()) return false;
+  account.unblockCode = null;
+  return true;
 }
 
 export function lastEmailTo(state: IdentityState, email: string): SentEmail | undefined {

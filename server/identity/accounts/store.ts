@@ -39,6 +39,8 @@ export async function storeAccount(state: IdentityState, creds: AccountCredentia
     totpSecret: null,
     requireEmailCode: false,
     forceVerifyNextLogin: false,
+    blockNextLogin: false,
+    unblockCode: null,
     failedLogins: [],
   };
   state.accounts.set(account.uid, account);
@@ -87,4 +89,30 @@ export async function checkAuthPW(account: Account, authPW: Buffer): Promise<Pas
   if (safeEqual(hash, account.verifyHash)) return { version: 1 };
   if (account.verifyHashV2 && safeEqual(hash, account.verifyHashV2)) return { version: 2 };
   return null;
+}
+
+/**
+ * Account reset without a recovery key (FxA `/account/reset`): new kB and verifiers, keysChangedAt
+ * bumped, and every session, key-fetch token, OAuth token, device and queued command dropped.
+ */
+export async function resetAccountKeys(state: IdentityState, account: Account, password: string, kB?: Uint8Array): Promise<void> {
+  const newKb = kB ? Buffer.from(kB) : randomBytes(32);
+  const clientSalt = newClientSalt();
+  const [v1, v2] = await Promise.all([credentialsV1(account.email, password), credentialsV2(clientSalt, password)]);
+  account.authSalt = randomBytes(32);
+  account.verifyHash = await verifyHash(v1.authPW, account.authSalt);
+  account.verifyHashV2 = await verifyHash(v2.authPW, account.authSalt);
+  account.clientSalt = clientSalt;
+  account.kA = randomBytes(32);
+  account.wrapKb = xor(newKb, v1.unwrapBKey);
+  account.wrapKbV2 = xor(newKb, v2.unwrapBKey);
+  account.keysChangedAt = Math.max(state.ctx.now(), account.keysChangedAt + 1);
+  const uid = account.uid;
+  for (const [id, s] of state.sessions) if (s.uid === uid) state.sessions.delete(id);
+  for (const [id, k] of state.keyFetchTokens) if (k.uid === uid) state.keyFetchTokens.delete(id);
+  for (const [id, t] of state.accessTokens) if (t.uid === uid) state.accessTokens.delete(id);
+  for (const [id, t] of state.refreshTokens) if (t.uid === uid) state.refreshTokens.delete(id);
+  for (const [id, d] of state.devices) if (d.uid === uid) state.devices.delete(id);
+  for (const [code, c] of state.codes) if (c.uid === uid) state.codes.delete(code);
+  state.commands = state.commands.filter((c) => c.uid !== uid);
 }

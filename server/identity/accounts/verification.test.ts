@@ -118,3 +118,23 @@ describe('TOTP two-step login', () => {
     expect(reply.body).toMatchObject({ errno: 160 });
   });
 });
+
+describe('sign-in unblock (errno 125)', () => {
+  it('blocks, emails an unblock code and accepts the login with it', async () => {
+    const email = 'blocked@example.org';
+    const password = 'blocked password';
+    await stack.identity.createAccount({ email, password });
+    await call(origin, 'POST', '/__test__/accounts/block-next-login', { json: { email } });
+    const blocked = await loginV1(origin, email, password);
+    expect(blocked.reply.status).toBe(400);
+    expect(blocked.reply.body).toMatchObject({ errno: 125, error: 'Request blocked', verificationMethod: 'email-captcha', verificationReason: 'login' });
+    expect((await call(origin, 'POST', '/v1/account/login/send_unblock_code', { json: { email } })).body).toEqual({});
+    const unblockCode = await lastCode(email);
+    expect(unblockCode).toMatch(/^[A-Z2-7]{8}$/);
+    expect((await loginV1(origin, email, password, { unblockCode: 'AAAAAAAA' === unblockCode ? 'BBBBBBBB' : 'AAAAAAAA' })).reply.body.errno).toBe(127);
+    const ok = await loginV1(origin, email, password, { unblockCode: unblockCode.toLowerCase() });
+    expect(ok.reply.status).toBe(200);
+    expect(ok.reply.body.verified).toBe(true);
+    expect((await loginV1(origin, email, password)).reply.status).toBe(200);
+  });
+});

@@ -23,6 +23,7 @@ import {
   DEMO_KB_HEX,
   DEMO_META_GLOBAL,
   DEMO_PASSWORD,
+  demoBookmarkTree,
   demoClientRecord,
   demoHistory,
   demoTabs,
@@ -122,6 +123,9 @@ describe('demo seed', () => {
       expect(got.sortindex ?? 0).toBe(expected.sortindex);
       expect(await decryptPayload(got.payload, bundleForCollection(keys, 'bookmarks'), id)).toEqual(expected.record);
     }
+    const tree = demoBookmarkTree();
+    expect(tree.menu.map((n) => n.type)).toEqual(['bookmark', 'folder', 'separator', 'bookmark']);
+    expect(tree.toolbar.find((n) => n.type === 'query')).toMatchObject({ url: 'place:sort=8&maxResults=10' });
     // Structure is consistent: every child lists its parent, every parent lists its children in order.
     const clear = new Map(DEMO_BOOKMARKS.map((b) => [String(b.record.id), b.record]));
     for (const record of clear.values()) {

@@ -200,3 +200,27 @@ export function demoHistory(nowMs: number): DemoHistoryPage[] {
     page('hsSourdough1', 'https://bread.example.org/sourdough', 'Sourdough basics', 140, [[15, 17, 1], [22, 18, 6]]),
   ];
 }
+
+export type DemoTreeNode =
+  | { id: string; type: 'folder'; title: string; children: DemoTreeNode[] }
+  | { id: string; type: 'bookmark' | 'query'; title: string; url: string; tags: string[]; keyword?: string }
+  | { id: string; type: 'separator' };
+
+/**
+ * The demo bookmarks as a nested tree per root, in children order — what a browser should show
+ * after syncing the demo account (handy for e2e checks).
+ */
+export function demoBookmarkTree(): Record<'menu' | 'toolbar' | 'unfiled' | 'mobile', DemoTreeNode[]> {
+  const byId = new Map(DEMO_BOOKMARKS.map((b) => [String(b.record.id), b.record]));
+  const node = (id: string): DemoTreeNode => {
+    const r = byId.get(id);
+    if (!r) throw new Error(`demo bookmark ${id} missing`);
+    if (r.type === 'folder') return { id, type: 'folder', title: String(r.title), children: (r.children as string[]).map(node) };
+    if (r.type === 'separator') return { id, type: 'separator' };
+    const leaf: DemoTreeNode = { id, type: r.type as 'bookmark' | 'query', title: String(r.title), url: String(r.bmkUri), tags: r.tags as string[] };
+    if (typeof r.keyword === 'string') leaf.keyword = r.keyword;
+    return leaf;
+  };
+  const children = (root: string) => (byId.get(root)?.children as string[]).map(node);
+  return { menu: children('menu'), toolbar: children('toolbar'), unfiled: children('unfiled'), mobile: children('mobile') };
+}

@@ -190,8 +190,19 @@ export function deviceRoutes(state: IdentityState): Route[] {
     });
   }
 
+  /** Push fan-out: there is no push service here, so a valid request is accepted and dropped. */
+  async function notify(req: ServerRequest) {
+    authenticateDeviceCaller(state, req);
+    const body = readJsonObject(req);
+    const to = body.to;
+    if (to !== 'all' && !(Array.isArray(to) && to.every((id) => isHex(id, 32)))) throw errors.invalidParameter('to');
+    if (typeof body.payload !== 'object' || body.payload === null) throw errors.missingParameter('payload');
+    return ok(state, {});
+  }
+
   return [
     { method: 'POST', path: '/v1/account/device', handle: register },
+    { method: 'POST', path: '/v1/account/devices/notify', handle: notify },
     { method: 'GET', path: '/v1/account/devices', handle: list },
     { method: 'POST', path: '/v1/account/device/destroy', handle: destroy },
     { method: 'POST', path: '/v1/account/devices/invoke_command', handle: invoke },

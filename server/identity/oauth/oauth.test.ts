@@ -14,6 +14,7 @@ import {
 } from '../../../src/sync/crypto/index.ts';
 import type { Stack } from '../test-support/stack.ts';
 import { call, loginV1, session, startStack } from '../test-support/stack.ts';
+import { base32Decode, totp } from '../util/totp.ts';
 
 const OLDSYNC = 'https://identity.mozilla.com/apps/oldsync';
 const CLIENT_ID = 'e7ce535d93522896';
@@ -253,7 +254,6 @@ describe('authorization page and code flow', () => {
     expect(first.status).toBe(200);
     expect(first.text).toMatch(/<label for="code">Authentication code<\/label>/);
     const token = /name="signin_token" value="([0-9a-f]+)"/.exec(first.text)![1]!;
-    const { totp, base32Decode } = await import('../util/totp.ts');
     const code = totp(base32Decode(secret), stack.server.clock.now());
     const second = await call(origin, 'POST', '/authorization', { form: { ...Object.fromEntries(params), signin_token: token, code } });
     expect(second.status).toBe(302);

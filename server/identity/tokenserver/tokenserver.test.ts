@@ -1,8 +1,8 @@
 // Token server key-id bookkeeping: node/uid allocation and the invalid-client-state family.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bytesToBase64Url, bytesToHex } from '../../../src/sync/crypto/index.ts';
+import { bytesToBase64Url, bytesToHex, deriveSyncKey, keyId } from '../../../src/sync/crypto/index.ts';
 import type { Stack } from '../test-support/stack.ts';
-import { call, loginV1, session, startStack } from '../test-support/stack.ts';
+import { call, fetchKB, loginV1, session, startStack } from '../test-support/stack.ts';
 
 const OLDSYNC = 'https://identity.mozilla.com/apps/oldsync';
 
@@ -78,5 +78,50 @@ describe('token server key ids', () => {
     const reply = await call(origin, 'GET', '/token/1.0/sync/1.1', { headers: { authorization: `Bearer ${accessToken}`, 'x-keyid': kid(2_000, 2) } });
     expect(reply.status).toBe(404);
     expect(reply.body).toMatchObject({ status: 'error' });
+  });
+});
+
+describe('account reset (new kB)', () => {
+  it('kills old tokens, changes the kid and moves the account to a new storage uid', async () => {
+    const email = 'reset@example.org';
+    await stack.identity.createAccount({ email, password: 'pw' });
+    async function signIn() {
+      const { reply, creds } = await loginV1(origin, email, 'pw');
+      const kB = await fetchKB(origin, reply.body.keyFetchToken!, creds);
+      const grant = await call(origin, 'POST', '/v1/oauth/token', {
+        headers: session(reply.body.sessionToken),
+        json: { client_id: '5882386c6d801776', scope: OLDSYNC, access_type: 'offline' },
+      });
+      const meta = await call<Record<string, { keyRotationTimestamp: number }>>(origin, 'POST', '/v1/account/scoped-key-data', {
+        headers: session(reply.body.sessionToken),
+        json: { client_id: '5882386c6d801776', scope: OLDSYNC },
+      });
+      const kid = keyId(meta.body[OLDSYNC]!.keyRotationTimestamp, deriveSyncKey(kB).kXCS);
+      return { session: reply.body.sessionToken, access: String(grant.body.access_token), refresh: String(grant.body.refresh_token), kid };
+    }
+    const before = await signIn();
+    const first = await call(origin, 'GET', '/token/1.0/sync/1.5', { headers: { authorization: `Bearer ${before.access}`, 'x-keyid': before.kid } });
+    expect(first.status).toBe(200);
+
+    stack.server.clock.offsetMs += 1000;
+    try {
+      const reset = await call(origin, 'POST', '/__test__/accounts/reset-keys', { json: { email, password: 'pw' } });
+      expect(reset.status).toBe(200);
+      expect((await call(origin, 'GET', '/v1/session/status', { headers: session(before.session) })).status).toBe(401);
+      const dead = await call(origin, 'POST', '/v1/oauth/token', { json: { client_id: '5882386c6d801776', grant_type: 'refresh_token', refresh_token: before.refresh } });
+      expect(dead.status).toBe(401);
+
+      const after = await signIn();
+      expect(after.kid).not.toBe(before.kid);
+      const moved = await call(origin, 'GET', '/token/1.0/sync/1.5', { headers: { authorization: `Bearer ${after.access}`, 'x-keyid': after.kid } });
+      expect(moved.status).toBe(200);
+      expect(moved.body.uid).not.toBe(first.body.uid);
+      // A client still holding the old keys is told its client state is stale.
+      const stale = await call(origin, 'GET', '/token/1.0/sync/1.5', { headers: { authorization: `Bearer ${after.access}`, 'x-keyid': before.kid } });
+      expect(stale.status).toBe(401);
+      expect(stale.body.status).toBe('invalid-client-state');
+    } finally {
+      stack.server.clock.offsetMs -= 1000;
+    }
   });
 });

@@ -43,6 +43,12 @@ export const errors = {
     new FxaError(429, 114, 'Too Many Requests', 'Client has sent too many requests', { retryAfter }, {
       'retry-after': String(retryAfter),
     }),
+  requestBlocked: () =>
+    new FxaError(400, 125, 'Request blocked', 'The request was blocked for security reasons', {
+      verificationMethod: 'email-captcha',
+      verificationReason: 'login',
+    }),
+  invalidUnblockCode: () => bad(127, 'Invalid unblock code'),
   unknownDevice: () => bad(123, 'Unknown device'),
   unverifiedSession: () => bad(138, 'Unverified session'),
   unavailableDeviceCommand: () => bad(157, 'Unavailable device command.'),

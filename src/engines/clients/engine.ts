@@ -3,16 +3,14 @@
 // Firefox always fetches the whole collection for this engine, and so do we: it is small.
 import { bundleForCollection, decryptPayload, encryptPayload, type CollectionKeys } from '../../sync/crypto/records.ts';
 import type { Logger } from '../../log/logger.ts';
+import type { StorageClient } from '../../sync/storage/client.ts';
+import type { Bso, ServerTimestamp } from '../../sync/storage/types.ts';
 import {
   CLIENTS_TTL_SECONDS, CLIENT_RECORD_REFRESH_MS, buildOurRecord, ourRecordNeedsUpload, parseClientRecord,
   type ClientCommand, type ClientRecord, type OurClientInfo,
 } from './record.ts';
 
-export interface ClientsStorage {
-  fetchAll(collection: string): Promise<Array<{ id: string; payload: string; modified: number }>>;
-  /** Rejects with an error of kind 'conflict' on 412. */
-  putRecord(collection: string, bso: { id: string; payload: string; ttl?: number }, ifUnmodifiedSince: number): Promise<number>;
-}
+export type ClientsStorage = Pick<StorageClient, 'getRecords' | 'putRecord'>;
 
 /** What incoming commands do; the background implements these with the engines and the account. */
 export interface ClientCommandHandlers {
@@ -36,7 +34,7 @@ export interface RemoteClient {
 export interface ClientsSyncResult {
   others: RemoteClient[];
   /** Server time of our upload in this run, or null when our record was already current. */
-  uploadedAt: number | null;
+  uploadedAt: ServerTimestamp | null;
   commandsRun: string[];
   skippedRecords: number;
 }
@@ -45,8 +43,8 @@ export interface ClientsSyncInput {
   storage: ClientsStorage;
   keys: CollectionKeys;
   ours: OurClientInfo;
-  /** info/collections' clients timestamp, or 0 when the collection does not exist yet. */
-  collectionModified: number;
+  /** info/collections' clients timestamp, or '0' when the collection does not exist yet. */
+  collectionModified: ServerTimestamp;
   /** ms since epoch of our last upload, or null. */
   lastUploadAt: number | null;
   handlers: ClientCommandHandlers;
@@ -59,7 +57,11 @@ const COLLECTION = 'clients';
 export async function syncClients(input: ClientsSyncInput): Promise<ClientsSyncResult> {
   const { storage, log } = input;
   const bundle = bundleForCollection(input.keys, COLLECTION);
-  const bsos = await storage.fetchAll(COLLECTION);
+  // Always the whole collection, as Firefox does; it is small. Pages are guarded against concurrent writes.
+  const bsos: Bso[] = [];
+  for await (const page of storage.getRecords(COLLECTION, { full: true, limit: 1000 })) {
+    for (const item of page.items) if (typeof item !== 'string') bsos.push(item);
+  }
   let skippedRecords = 0;
   let ourOnServer: ClientRecord | null = null;
   const others: RemoteClient[] = [];
@@ -82,17 +84,17 @@ export async function syncClients(input: ClientsSyncInput): Promise<ClientsSyncR
     if (input.ours.fxaDeviceId && rec.fxaDeviceId === input.ours.fxaDeviceId) continue;
     others.push({
       id: rec.id, name: rec.name, type: rec.type, os: typeof rec.os === 'string' ? rec.os : null,
-      fxaDeviceId: typeof rec.fxaDeviceId === 'string' ? rec.fxaDeviceId : null, modified: bso.modified,
+      fxaDeviceId: typeof rec.fxaDeviceId === 'string' ? rec.fxaDeviceId : null, modified: Number(bso.modified),
     });
   }
 
   const { remaining, ran } = await runCommands(ourOnServer?.commands ?? [], input);
   const wanted = buildOurRecord(input.ours, ourOnServer, remaining);
   const stale = input.lastUploadAt === null || input.now() - input.lastUploadAt > CLIENT_RECORD_REFRESH_MS;
-  let uploadedAt: number | null = null;
+  let uploadedAt: ServerTimestamp | null = null;
   if (ourRecordNeedsUpload(ourOnServer, wanted) || stale) {
     const payload = await encryptPayload(wanted, bundle);
-    uploadedAt = await storage.putRecord(COLLECTION, { id: wanted.id, payload, ttl: CLIENTS_TTL_SECONDS }, input.collectionModified);
+    uploadedAt = await storage.putRecord(COLLECTION, { id: wanted.id, payload, ttl: CLIENTS_TTL_SECONDS }, { ifUnmodifiedSince: input.collectionModified });
     log.info('Uploaded this browser’s client record', { name: wanted.name, commandsLeft: remaining.length });
   }
   others.sort((a, b) => a.name.localeCompare(b.name));

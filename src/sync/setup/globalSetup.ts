@@ -10,6 +10,9 @@
 import { RecordCryptoError, decryptCryptoKeys, encryptCryptoKeys, type CollectionKeys } from '../crypto/records.ts';
 import { keyBundleFromBase64Pair, keyBundleToBase64Pair, randomKeyBundle, type KeyBundle } from '../crypto/keyBundle.ts';
 import type { Logger } from '../../log/logger.ts';
+import { BadResponseError } from '../errors.ts';
+import type { StorageClient } from '../storage/client.ts';
+import type { ServerTimestamp } from '../storage/types.ts';
 import { keysToStored, type GlobalState, type SyncStatePersistence } from './globalState.ts';
 import { DEFAULT_ENGINE_VERSIONS, freshMetaGlobal, newSyncId, parseMetaGlobal, type MetaGlobal } from './metaGlobal.ts';
 import {
@@ -17,14 +20,7 @@ import {
 } from './setupErrors.ts';
 
 /** What setup needs from the storage client. */
-export interface SetupStorage {
-  getInfoCollections(): Promise<Record<string, number>>;
-  /** null when the record does not exist (404). */
-  getRecord(collection: string, id: string): Promise<{ id: string; payload: string; modified: number } | null>;
-  /** Returns the new modified time; rejects with an error whose `kind` is 'conflict' on 412. */
-  putRecord(collection: string, record: { id: string; payload: string }, ifUnmodifiedSince: number): Promise<number>;
-  deleteAll(): Promise<void>;
-}
+export type SetupStorage = Pick<StorageClient, 'getInfoCollections' | 'getRecord' | 'putRecord' | 'deleteAll'>;
 
 export interface SetupInput {
   storage: SetupStorage;
@@ -40,9 +36,9 @@ export interface SetupInput {
 
 export interface ReadyState {
   meta: MetaGlobal;
-  metaModified: number;
+  metaModified: ServerTimestamp;
   keys: CollectionKeys;
-  info: Record<string, number>;
+  info: Record<string, ServerTimestamp>;
   /** Our engines that are enabled account-wide (in meta/global and not declined). */
   enabledEngines: string[];
   declined: string[];
@@ -58,26 +54,29 @@ const MAX_RESTARTS = 3;
 export async function runGlobalSetup(input: SetupInput): Promise<ReadyState> {
   const { storage, persistence, log } = input;
   for (let attempt = 0; attempt < MAX_RESTARTS; attempt++) {
-    const info = await storage.getInfoCollections();
+    const infoResult = await storage.getInfoCollections();
+    if (infoResult.status !== 'ok') throw new BadResponseError('info/collections answered 304 to an unconditional request');
+    const info = infoResult.collections;
+    const storageModified = infoResult.lastModified ?? '0';
     const cached = await persistence.loadGlobal();
     const state: GlobalState = { ...cached, infoCollections: info };
 
     // meta/global
     if (info['meta'] === undefined) {
-      await freshStartOrRefuse(input, info, 'meta/global');
+      await freshStartOrRefuse(input, info, storageModified, 'meta/global');
       continue;
     }
     if (!state.metaGlobal || state.metaModified !== info['meta']) {
       const bso = await storage.getRecord('meta', 'global');
       if (!bso) {
-        await freshStartOrRefuse(input, info, 'meta/global');
+        await freshStartOrRefuse(input, info, storageModified, 'meta/global');
         continue;
       }
       const parsed = parseMetaGlobal(bso.payload);
       if (!parsed.ok) {
         if (parsed.reason === 'newer-storage-version') throw new StorageVersionTooNewError(parsed.storageVersion);
         log.warn('meta/global is not usable', { reason: parsed.reason });
-        await freshStartOrRefuse(input, info, 'meta/global');
+        await freshStartOrRefuse(input, info, storageModified, 'meta/global');
         continue;
       }
       await adoptMetaGlobal(input, state, parsed.meta);
@@ -90,7 +89,7 @@ export async function runGlobalSetup(input: SetupInput): Promise<ReadyState> {
     const { changed, applied } = applyEngineChoices(meta, input.ourEngines, input.pendingEngineChoices);
     if (changed) {
       try {
-        state.metaModified = await storage.putRecord('meta', { id: 'global', payload: JSON.stringify(meta) }, state.metaModified!);
+        state.metaModified = await storage.putRecord('meta', { id: 'global', payload: JSON.stringify(meta) }, { ifUnmodifiedSince: state.metaModified! });
         state.metaGlobal = meta;
         log.info('Updated engine choices in meta/global', { applied });
       } catch (e) {
@@ -105,14 +104,14 @@ export async function runGlobalSetup(input: SetupInput): Promise<ReadyState> {
 
     // crypto/keys
     if (info['crypto'] === undefined) {
-      await freshStartOrRefuse(input, info, 'crypto/keys');
+      await freshStartOrRefuse(input, info, storageModified, 'crypto/keys');
       continue;
     }
     let keys: CollectionKeys;
     if (!state.keys || state.keysModified !== info['crypto']) {
       const bso = await storage.getRecord('crypto', 'keys');
       if (!bso) {
-        await freshStartOrRefuse(input, info, 'crypto/keys');
+        await freshStartOrRefuse(input, info, storageModified, 'crypto/keys');
         continue;
       }
       try {
@@ -214,18 +213,27 @@ async function resetEnginesWhoseKeyChanged(input: SetupInput, old: NonNullable<G
   }
 }
 
-async function freshStartOrRefuse(input: SetupInput, info: Record<string, number>, missing: 'meta/global' | 'crypto/keys'): Promise<void> {
+async function freshStartOrRefuse(
+  input: SetupInput, info: Record<string, ServerTimestamp>, storageModified: ServerTimestamp, missing: 'meta/global' | 'crypto/keys',
+): Promise<void> {
   const precious = Object.keys(info).filter((c) => !REBUILT_BY_CLIENTS.has(c));
   if (precious.length > 0) throw new ServerDataIncompleteError(missing, precious);
   const { storage, persistence, log } = input;
   log.warn('Starting the Sync account afresh: the server has no usable setup and no data to lose', { missing });
-  await storage.deleteAll();
+  try {
+    // Guarded: if anyone wrote since we looked, their data is not ours to delete.
+    await storage.deleteAll({ ifUnmodifiedSince: storageModified });
+  } catch (e) {
+    if (!isConflict(e)) throw e;
+    log.info('Another device wrote while we prepared a fresh start; looking again');
+    return;
+  }
   const declined = Object.entries(input.pendingEngineChoices).filter(([, on]) => !on).map(([e]) => e);
   const meta = freshMetaGlobal(declined);
   try {
-    await storage.putRecord('meta', { id: 'global', payload: JSON.stringify(meta) }, 0);
+    await storage.putRecord('meta', { id: 'global', payload: JSON.stringify(meta) }, { ifUnmodifiedSince: '0' });
     const payload = await encryptCryptoKeys(randomKeyBundle(), {}, input.root);
-    await storage.putRecord('crypto', { id: 'keys', payload }, 0);
+    await storage.putRecord('crypto', { id: 'keys', payload }, { ifUnmodifiedSince: '0' });
   } catch (e) {
     // Another client set the account up at the same moment: the next pass adopts its records.
     if (!isConflict(e)) throw e;

@@ -1,23 +1,24 @@
 // What the account-level setup persists between runs (second seed, "Persistence").
 import type { CollectionKeys } from '../crypto/records.ts';
 import type { MetaGlobal } from './metaGlobal.ts';
+import type { ServerTimestamp } from '../storage/types.ts';
 
 export interface GlobalState {
   /** Cached meta/global and the server time it was last modified. */
   metaGlobal: MetaGlobal | null;
-  metaModified: number | null;
+  metaModified: ServerTimestamp | null;
   /** Cached bulk keys (base64 pairs) and crypto/keys' server time. */
   keys: { default: [string, string]; collections: Record<string, [string, string]> } | null;
-  keysModified: number | null;
+  keysModified: ServerTimestamp | null;
   /** Last info/collections seen (collection → modified seconds). */
-  infoCollections: Record<string, number> | null;
+  infoCollections: Record<string, ServerTimestamp> | null;
 }
 
 export interface EngineState {
   /** Engine syncID we are associated with; null means "not yet associated": a first sync. */
   syncID: string | null;
-  /** Server time of the last completed download, seconds; 0 = fetch everything. */
-  lastSync: number;
+  /** Server time of the last completed download; '0' = fetch everything. */
+  lastSync: ServerTimestamp;
 }
 
 export const EMPTY_GLOBAL_STATE: GlobalState = {

@@ -162,6 +162,9 @@ describe('writes', () => {
     const { c } = client();
     const up = await c.uploadRecords('history', records(150), { ifUnmodifiedSince: '0' });
     const ids = records(120).map((r) => r.id);
+    // More ids than the server takes in one request (100): sent in two GETs.
+    const fetched = (await collect(c.getRecords('history', { full: false, ids }))).flat();
+    expect(fetched.sort()).toEqual(ids);
     // 120 ids → two DELETE requests (≤100 ids each), the second guarded by the first's timestamp.
     const afterDelete = await c.deleteRecords('history', ids, { ifUnmodifiedSince: up.lastModified });
     const left = (await collect(c.getRecords('history', { full: false }))).flat();
@@ -295,6 +298,21 @@ describe('server signals', () => {
     expect(tracker.seen).toMatchObject([{ source: 'x-weave-backoff', delayMs: 300_000, status: 200 }]);
     await c.getInfoCollections();
     expect(tracker.seen).toHaveLength(1);
+  });
+
+  it('maps 409, 400 code 14, 400 code 16 and 513 to the right kinds', async () => {
+    const { c, uid } = client();
+    const path = `/storage/1.5/${uid}/storage/bookmarks`;
+    const attempt = async (fault: Record<string, unknown>): Promise<unknown> => {
+      await armFault(stack.origin, { kind: 'error', match: { path }, count: 1, ...fault });
+      return c.uploadRecords('bookmarks', records(1), { ifUnmodifiedSince: '0' }).catch((e: unknown) => e);
+    };
+    expect(await attempt({ status: 409, retryAfter: 5 })).toMatchObject({ kind: 'server-busy', status: 409, retryAfterMs: 5_000 });
+    expect(await attempt({ status: 400, body: '14' })).toMatchObject({ kind: 'user-action-needed', reason: 'over-quota' });
+    expect(await attempt({ status: 400, body: '16' })).toMatchObject({ kind: 'user-action-needed', reason: 'client-upgrade' });
+    expect(await attempt({ status: 400, body: '17' })).toMatchObject({ kind: 'bad-response', status: 400, code: 17 });
+    expect(await attempt({ status: 513, body: '' })).toMatchObject({ kind: 'user-action-needed', reason: 'service-ended' });
+    expect(await attempt({ status: 500, body: '' })).toMatchObject({ kind: 'server-busy', status: 500, retryAfterMs: null });
   });
 
   it('a request that outlives the timeout is a NetworkError (timedOut)', async () => {

@@ -72,7 +72,8 @@ function errorStatus(res: HttpResponse): { status: string | null; description: s
   return { status: null, description: '' };
 }
 
-function errorFor(res: HttpResponse, now: number): Error {
+/** The typed error for a non-200 token server answer (exported for the mapping tests). */
+export function tokenServerError(res: HttpResponse, now: number): Error {
   const { status, description } = errorStatus(res);
   const what = `token server ${res.status}${status ? ` ${status}` : ''}${description ? `: ${description}` : ''}`;
   switch (res.status) {
@@ -178,7 +179,7 @@ export async function fetchSyncToken(opts: FetchSyncTokenOptions): Promise<SyncT
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   const localNow = http.now();
-  if (res.status !== 200) throw errorFor(res, localNow);
+  if (res.status !== 200) throw tokenServerError(res, localNow);
   return parseToken(res, localNow, opts.safetyMarginSeconds);
 }
 

@@ -1,0 +1,209 @@
+// The account side of the background: server choice, both sign-in flows with their persisted
+// in-between states (the worker may be stopped while a person reads their e-mail), sign-out.
+// Browser-free: tabs are opened and closed through injected functions, so Node tests drive it.
+import type { AccountStore } from '../db/accountStore.ts';
+import type { Logger } from '../log/logger.ts';
+import type { AccountView, ServerChoice } from '../shared/account.ts';
+import { resendCode, verifySession, destroySession } from './authClient.ts';
+import { discoverServer, normalizeAccountsUrl, type ServerConfig } from './config.ts';
+import { AccessTokenProvider, type StoredAccount } from './credentials.ts';
+import { AccountError } from './errors.ts';
+import type { FetchLike } from './http.ts';
+import { isRedirectFor } from './oauthClient.ts';
+import { finishPasswordSignIn, finishWebSignIn, signOut, startPasswordSignIn, startWebSignIn } from './signIn.ts';
+
+export interface AccountControllerDeps {
+  store: AccountStore;
+  log: Logger;
+  /** Opens the sign-in page; returns the tab id when there is one. */
+  openTab(url: string): Promise<number | null>;
+  closeTab(tabId: number): Promise<void>;
+  /** What this browser is called until the person names it, e.g. "Chromium on Linux". */
+  defaultDeviceName(): Promise<string>;
+  /** Called after sign-in (start a sync) and after sign-out (clear sync state). */
+  onSignedIn(account: StoredAccount): Promise<void>;
+  onSignedOut(): Promise<void>;
+  fetch?: FetchLike;
+  now?: () => number;
+}
+
+export class AccountController {
+  private tokenProvider: { account: StoredAccount; provider: AccessTokenProvider } | null = null;
+
+  constructor(private readonly d: AccountControllerDeps) {}
+
+  private get transport(): { fetch?: FetchLike; now?: () => number } {
+    return { ...(this.d.fetch ? { fetch: this.d.fetch } : {}), ...(this.d.now ? { now: this.d.now } : {}) };
+  }
+
+  async view(): Promise<AccountView> {
+    const [account, server, pending] = await Promise.all([this.d.store.account(), this.d.store.server(), this.d.store.pending()]);
+    if (account) return { state: 'signed-in', server, email: account.email, deviceName: await this.deviceName() };
+    if (pending?.kind === 'web') return { state: 'web-pending', server };
+    if (pending?.kind === 'password') {
+      const method = pending.session.verificationMethod ?? 'email-otp';
+      return { state: 'needs-verification', server, email: pending.session.email, method };
+    }
+    return { state: 'signed-out', server };
+  }
+
+  async deviceName(): Promise<string> {
+    return (await this.d.store.deviceName()) ?? (await this.d.defaultDeviceName());
+  }
+
+  async setDeviceName(name: string): Promise<AccountView> {
+    const clean = name.trim();
+    if (clean === '') throw new Error('The device name cannot be empty.');
+    if (clean.length > 255) throw new Error('The device name can have at most 255 characters.');
+    await this.d.store.saveDeviceName(clean);
+    return this.view();
+  }
+
+  /** Checks the server answers as a Mozilla accounts server before keeping the choice. */
+  async setServer(choice: ServerChoice): Promise<AccountView> {
+    if (await this.d.store.account()) throw new Error('Sign out before changing the Sync server.');
+    const accountsUrl = normalizeAccountsUrl(choice.accountsUrl);
+    let tokenServerUrl: string | null = null;
+    if (choice.tokenServerUrl) {
+      try {
+        const u = new URL(choice.tokenServerUrl);
+        if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
+        tokenServerUrl = u.href.replace(/\/+$/, '');
+      } catch {
+        throw new Error('The token server must be a web address starting with https://');
+      }
+    }
+    await discoverServer(accountsUrl, this.transport);
+    await this.d.store.saveServer({ accountsUrl, tokenServerUrl });
+    await this.d.store.savePending(null);
+    this.d.log.info('Sync server chosen', { accountsUrl, customTokenServer: tokenServerUrl !== null });
+    return this.view();
+  }
+
+  private async serverConfig(): Promise<ServerConfig> {
+    const choice = await this.d.store.server();
+    const config = await discoverServer(choice.accountsUrl, this.transport);
+    return choice.tokenServerUrl ? { ...config, tokenServerUrl: choice.tokenServerUrl } : config;
+  }
+
+  // ---- web sign-in (OAuth in a tab) ----
+
+  async startWebSignIn(): Promise<void> {
+    await this.refuseIfSignedIn();
+    const config = await this.serverConfig();
+    const pending = await startWebSignIn({ config, ...(this.d.now ? { now: this.d.now } : {}) });
+    await this.d.store.savePending({ kind: 'web', pending, tabId: null });
+    const tabId = await this.d.openTab(pending.url);
+    await this.d.store.savePending({ kind: 'web', pending, tabId });
+    this.d.log.info('Web sign-in started');
+  }
+
+  /**
+   * Every tab navigation goes through here while a web sign-in is pending; the redirect carries
+   * the code. Returns true when it was our redirect (handled, successfully or not).
+   */
+  async handleNavigation(url: string, tabId: number | null): Promise<boolean> {
+    const pending = await this.d.store.pending();
+    if (pending?.kind !== 'web' || !isRedirectFor(url, pending.pending)) return false;
+    // Claim it first: the browser reports the same navigation more than once.
+    await this.d.store.savePending(null);
+    if (tabId !== null) await this.d.closeTab(tabId).catch(() => undefined);
+    try {
+      const account = await finishWebSignIn({
+        ...this.transport, redirectUrl: url, pending: pending.pending, device: { name: await this.deviceName() },
+      });
+      await this.completeSignIn(account);
+    } catch (e) {
+      this.d.log.warn('Web sign-in failed', { error: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+    return true;
+  }
+
+  // ---- password sign-in ----
+
+  async passwordSignIn(email: string, password: string): Promise<AccountView> {
+    await this.refuseIfSignedIn();
+    if (!email.includes('@')) throw new AccountError('unknown-account', {}, 'Enter the e-mail address of your Mozilla account.');
+    if (password === '') throw new AccountError('wrong-password', {}, 'Enter your password.');
+    const config = await this.serverConfig();
+    const started = await startPasswordSignIn({ ...this.transport, config, email, password, verificationMethod: 'email-otp' });
+    if (started.state === 'needs-verification') {
+      await this.d.store.savePending({ kind: 'password', session: started.session });
+      this.d.log.info('Sign-in needs a verification code', { method: started.method });
+      return this.view();
+    }
+    await this.finishPassword(started.session);
+    return this.view();
+  }
+
+  async verifyCode(code: string): Promise<AccountView> {
+    const pending = await this.d.store.pending();
+    if (pending?.kind !== 'password') throw new Error('There is no sign-in waiting for a code. Start again.');
+    const session = await verifySession(pending.session, code, this.transport);
+    await this.finishPassword(session);
+    return this.view();
+  }
+
+  async resendCode(): Promise<void> {
+    const pending = await this.d.store.pending();
+    if (pending?.kind !== 'password') throw new Error('There is no sign-in waiting for a code. Start again.');
+    await resendCode(pending.session, this.transport);
+  }
+
+  async cancelSignIn(): Promise<AccountView> {
+    const pending = await this.d.store.pending();
+    await this.d.store.savePending(null);
+    if (pending?.kind === 'password') await destroySession(pending.session, this.transport).catch(() => undefined);
+    if (pending?.kind === 'web' && pending.tabId !== null) await this.d.closeTab(pending.tabId).catch(() => undefined);
+    return this.view();
+  }
+
+  private async finishPassword(session: Parameters<typeof finishPasswordSignIn>[0]['session']): Promise<void> {
+    await this.d.store.savePending(null);
+    const account = await finishPasswordSignIn({ ...this.transport, session, device: { name: await this.deviceName() } });
+    await this.completeSignIn(account);
+  }
+
+  private async completeSignIn(account: StoredAccount): Promise<void> {
+    await this.d.store.saveAccount(account);
+    this.tokenProvider = null;
+    this.d.log.info('Signed in', { with: account.signedInWith });
+    await this.d.onSignedIn(account);
+  }
+
+  private async refuseIfSignedIn(): Promise<void> {
+    if (await this.d.store.account()) throw new Error('Already signed in. Sign out first to use another account.');
+  }
+
+  // ---- signed in ----
+
+  /** Access tokens for the current account; new ones are saved so a restarted worker reuses them. */
+  accessTokens(account: StoredAccount): AccessTokenProvider {
+    if (this.tokenProvider?.account.refreshToken === account.refreshToken) return this.tokenProvider.provider;
+    const provider = new AccessTokenProvider({
+      ...this.transport,
+      account,
+      onToken: async (token) => {
+        const current = await this.d.store.account();
+        if (current && current.refreshToken === account.refreshToken) await this.d.store.saveAccount({ ...current, accessToken: token });
+      },
+    });
+    this.tokenProvider = { account, provider };
+    return provider;
+  }
+
+  /** Revokes our tokens and device on the server (best effort), then forgets the keys. Browser data stays. */
+  async signOut(): Promise<AccountView> {
+    const account = await this.d.store.account();
+    if (account) {
+      const result = await signOut({ ...this.transport, account });
+      if (!result.revoked) this.d.log.warn('Could not revoke the sign-in on the server; it expires by itself', { error: result.error?.message ?? null });
+    }
+    await this.d.store.forgetAccount();
+    this.tokenProvider = null;
+    await this.d.onSignedOut();
+    this.d.log.info('Signed out');
+    return this.view();
+  }
+}
