@@ -123,6 +123,8 @@ export interface TokenserverUser {
   keysChangedAt: number | null;
   generation: number;
   oldClientStates: Set<string>;
+  /** Times the user was moved to a new storage node (fault switch); part of the storage uid. */
+  nodeMoves?: number;
 }
 
 export interface IdentityState {

@@ -77,6 +77,11 @@ describe('bad input', () => {
     expect((await c.get(`/storage/tabs?ids=${tooMany}`)).status).toBe(400);
     expect((await c.get('/storage/tabs/' + 'y'.repeat(65))).status).toBe(404);
     expect((await c.get('/storage/tabs/%0A')).status).toBe(400);
+    // 64 characters once decoded, 66 on the wire: a valid id.
+    const spaced = 'x'.repeat(62) + ' y';
+    expect((await c.put('/storage/tabs/' + encodeURIComponent(spaced), { payload: 'p' })).status).toBe(200);
+    expect((await c.get('/storage/tabs/' + encodeURIComponent(spaced))).status).toBe(200);
+    await c.call('DELETE', '/storage/tabs');
     expect((await c.get('/storage/not*valid')).status).toBe(404);
     const post = await c.post('/storage/tabs', [{ id: 'z'.repeat(65), payload: 'x' }]);
     expect(json<{ failed: Record<string, string> }>(post).failed['z'.repeat(65)]).toMatch(/^invalid bso/);

@@ -57,9 +57,10 @@ function matchRoute(sub: string): Route | ServerResponse {
   const collection = decodeSegment(m[1]!);
   if (collection === null || !COLLECTION_RE.test(collection)) return notFound();
   if (m[2] === undefined) return { kind: 'collection', collection };
-  // The router only takes ids that look like [ -~]{1,64}; the decoded id is validated again (400).
-  if (!BSO_ID_RE.test(m[2])) return notFound();
+  // Length is judged on the decoded id (an id with spaces is longer once percent-encoded): too long
+  // is no route (404); the wrong characters are a bad request (400).
   const id = decodeSegment(m[2]);
+  if (id !== null && id.length > 64) return notFound();
   if (id === null || !BSO_ID_RE.test(id)) return badRequest();
   return { kind: 'bso', collection, id };
 }

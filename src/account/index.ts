@@ -9,5 +9,3 @@ export * from './credentials.ts';
 export * from './devices.ts';
 export { finishPasswordSignIn, finishWebSignIn, signInWithPassword, signOut } from './signIn.ts';
 export type { CodePrompt, DeviceToRegister, FinishOptions } from './signIn.ts';
-export { AccountStore, PENDING_MAX_AGE_MS } from './accountStore.ts';
-export type { PendingPasswordSignIn } from './accountStore.ts';

@@ -94,6 +94,37 @@ describe('password flow', () => {
     expect(devices[0]).toMatchObject({ id: account.deviceId, isCurrentDevice: true, name: 'Syncbridge test', type: 'desktop' });
   });
 
+  it('runs the whole flow Hawk-signed for self-hosted servers', async () => {
+    const email = uniqueEmail('hawk-flow');
+    const { kB } = await stack.createV1Account(email, PASSWORD);
+    const authHeaders: Array<[string, string]> = [];
+    const recording: FetchLike = (input, init) => {
+      const authz = new Headers(init?.headers).get('authorization');
+      if (authz) authHeaders.push([new URL(input).pathname, authz]);
+      return fetch(input, init);
+    };
+    const account = await signInWithPassword({
+      config: stack.config,
+      email,
+      password: PASSWORD,
+      authMode: 'hawk',
+      fetch: recording,
+      device: { name: 'Hawk device' },
+      getVerificationCode: () => Promise.reject(new Error('no code expected')),
+    });
+    expect(account.kSync).toBe(bytesToBase64(deriveSyncKey(hexToBytes(kB)).kSync));
+    const paths = authHeaders.map(([p]) => p);
+    expect(paths).toEqual(
+      expect.arrayContaining(['/v1/account/keys', '/v1/oauth/token', '/v1/account/scoped-key-data', '/v1/session/destroy']),
+    );
+    for (const [path, authz] of authHeaders) {
+      // Session and key-fetch tokens are Hawk-signed; the refresh token stays a plain bearer.
+      if (path === '/v1/account/device') expect(authz).toMatch(/^Bearer [0-9a-f]{64}$/);
+      else expect(authz).toMatch(/^Hawk /);
+    }
+    expect(await tokenServerStatus(account.accessToken!.token, account.keyId)).toBe(200);
+  });
+
   it('gives up when the person cancels the code prompt', async () => {
     const email = uniqueEmail('cancel');
     await stack.createV1Account(email, PASSWORD);

@@ -6,7 +6,7 @@ import { findAccessToken } from '../oauth/tokens.ts';
 import type { IdentityState } from '../state.ts';
 import { hmacSha256 } from '../util/kdf.ts';
 import type { Route } from '../util/router.ts';
-import { TokenserverRefusal, allocateUser } from './users.ts';
+import { TokenserverRefusal, allocateUser, followNodeReassignment } from './users.ts';
 
 /** syncstorage-rs default token duration (seconds). */
 export const TOKEN_DURATION_SECONDS = 3600;
@@ -66,6 +66,7 @@ export function tokenserverRoutes(state: IdentityState): Route[] {
       if (err instanceof TokenserverRefusal) return tsError(state, 401, err.status, err.location, err.errorName, err.description);
       throw err;
     }
+    followNodeReassignment(user, (uid) => state.ctx.nodes.currentGeneration(uid));
 
     const requested = req.url.searchParams.get('duration');
     const parsed = requested === null ? NaN : Number(requested);

@@ -35,6 +35,21 @@ async function token(keyId: string, extra: Record<string, string> = {}) {
   });
 }
 
+describe('node reassignment', () => {
+  it('gives the user a new storage uid and api_endpoint, as a move to a new node does', async () => {
+    const before = await token(kid(500, 9));
+    expect(before.status).toBe(200);
+    const oldUid = String(before.body.uid);
+    const moved = await call(origin, 'POST', '/__test__/faults/reassign', { json: { uid: oldUid } });
+    expect(moved.status).toBe(200);
+    const after = await token(kid(500, 9));
+    expect(after.status).toBe(200);
+    expect(String(after.body.uid)).not.toBe(oldUid);
+    expect(after.body.api_endpoint).toBe(`${origin}/storage/1.5/${String(after.body.uid)}`);
+    expect(after.body.api_endpoint).not.toBe(before.body.api_endpoint);
+  });
+});
+
 describe('token server key ids', () => {
   it('keeps the uid for the same keys, moves to a new uid when keys change with a newer timestamp', async () => {
     const first = await token(kid(1_000, 1));

@@ -15,9 +15,9 @@ export class TokenserverRefusal extends Error {
   }
 }
 
-/** Stable decimal storage uid per (account, client state): same keys → same storage bucket. */
-export function storageUidFor(fxaUid: string, clientState: string): string {
-  const digest = createHash('sha256').update(`${fxaUid}:${clientState}`).digest();
+/** Stable decimal storage uid per (account, client state, node): same keys → same storage bucket. */
+export function storageUidFor(fxaUid: string, clientState: string, nodeMoves = 0): string {
+  const digest = createHash('sha256').update(nodeMoves === 0 ? `${fxaUid}:${clientState}` : `${fxaUid}:${clientState}:node${nodeMoves}`).digest();
   // Storage routes take 1–10 digit uids (syncstorage-rs `{uid:[0-9]{1,10}}`); stay within 9 digits.
   return String(1000 + (digest.readUInt32BE(0) % 999_999_000));
 }
@@ -63,9 +63,22 @@ export function allocateUser(state: IdentityState, fxaUid: string, clientState: 
   if (clientState !== user.clientState) {
     user.oldClientStates.add(user.clientState);
     user.clientState = clientState;
-    user.storageUid = storageUidFor(fxaUid, clientState);
+    user.storageUid = storageUidFor(fxaUid, clientState, user.nodeMoves ?? 0);
   }
   user.keysChangedAt = newKca;
   if (newKca !== null && newKca > user.generation) user.generation = newKca;
   return user;
+}
+
+/**
+ * After the node-reassignment fault moved the user's storage uid (its node generation went up),
+ * the user gets a new uid, so the token's api_endpoint changes as Mozilla's token server does
+ * when it allocates a user on a new node. Clients tell a reassignment apart from an expired token
+ * by exactly that.
+ */
+export function followNodeReassignment(user: TokenserverUser, currentGeneration: (storageUid: string) => number): void {
+  while (currentGeneration(user.storageUid) > 0) {
+    user.nodeMoves = (user.nodeMoves ?? 0) + 1;
+    user.storageUid = storageUidFor(user.fxaUid, user.clientState, user.nodeMoves);
+  }
 }
