@@ -41,6 +41,8 @@ export interface StorageBackend {
     records: Array<{ id: string; payload: string; sortindex?: number; ttl?: number }>,
   ): { modified: number };
   getRecords(uid: string, collection: string): StoredBso[];
+  /** As another client's DELETE of the collection would. */
+  deleteCollection(uid: string, collection: string): void;
   deleteAll(uid: string): void;
 }
 

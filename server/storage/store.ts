@@ -267,6 +267,11 @@ export class SyncStore {
           if (b.expiry !== null) out.expiresAt = b.expiry;
           return out;
         }),
+      deleteCollection: (uid, collection) => {
+        const ts = this.nextWriteTs(uid);
+        this.deleteCollection(uid, collection, ts);
+        this.commit(uid);
+      },
       deleteAll: (uid) => this.deleteAll(uid),
     };
   }

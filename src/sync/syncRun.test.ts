@@ -1,0 +1,243 @@
+// The sync core end to end against the real local stack: sign in with a password, then runSync
+// through token server, storage, account setup and the clients engine, with the server's faults.
+import { afterEach, describe, expect, test } from 'vitest';
+import { listDevices } from '../account/devices.ts';
+import { startHarness, type Harness } from '../test-support/syncHarness.ts';
+import { DEMO_CLIENT_NAME, DEMO_EMAIL, DEMO_GLOBAL_SYNC_ID, DEMO_PASSWORD } from '../../server/identity/demo/fixtures.ts';
+import { encryptCryptoKeys } from './crypto/records.ts';
+import { randomKeyBundle } from './crypto/keyBundle.ts';
+import { KeysUndecryptableError, ServerDataIncompleteError, StorageVersionTooNewError } from './setup/setupErrors.ts';
+import { ConflictError, ServerBusyError } from './errors.ts';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+async function signedIn(opts: { demo?: boolean } = {}): Promise<Harness> {
+  h = await startHarness(opts);
+  if (opts.demo) await h.signIn(DEMO_EMAIL, DEMO_PASSWORD);
+  else {
+    await h.createAccount('sync@example.com', 'correct horse');
+    await h.signIn('sync@example.com', 'correct horse');
+  }
+  return h;
+}
+
+const count = (requests: string[], re: RegExp): number => requests.filter((r) => re.test(r)).length;
+
+describe('first sync of an empty account', () => {
+  test('sets the account up, uploads our client record and registers the device', async () => {
+    await signedIn();
+    const result = await h.sync();
+    expect(result.outcome).toBe('success');
+
+    const [meta] = await h.serverRecords('meta');
+    const metaGlobal = JSON.parse(meta!.payload) as { storageVersion: number; engines: Record<string, unknown>; syncID: string };
+    expect(metaGlobal.storageVersion).toBe(5);
+    expect(Object.keys(metaGlobal.engines)).toEqual(expect.arrayContaining(['clients', 'bookmarks', 'history', 'tabs', 'passwords']));
+
+    const clients = await h.serverRecords('clients');
+    expect(clients).toHaveLength(1);
+    const ours = await h.decrypt('clients', clients[0]!.payload);
+    const account = (await h.accounts.account())!;
+    expect(ours).toMatchObject({ name: 'Chromium on Linux', type: 'desktop', protocols: ['1.5'], commands: [], fxaDeviceId: account.deviceId });
+    expect(account.deviceId).toMatch(/^[0-9a-f]{32}$/);
+    const devices = await listDevices({ config: account.server, auth: { refreshToken: account.refreshToken } });
+    expect(devices.map((d) => d.name)).toContain('Chromium on Linux');
+  });
+
+  test('a second sync reuses cached meta/global and keys and does not re-upload an unchanged record', async () => {
+    await signedIn();
+    await h.sync();
+    h.requests.length = 0;
+    expect((await h.sync()).outcome).toBe('success');
+    expect(count(h.requests, /^GET .*\/storage\/(meta|crypto)/)).toBe(0);
+    expect(count(h.requests, /^PUT .*\/storage\/clients\//)).toBe(0);
+    expect(count(h.requests, /\/token\/1\.0\/sync\/1\.5$/)).toBe(0); // the Sync token is cached too
+  });
+});
+
+describe('joining an account that Firefox already uses', () => {
+  test('leaves its data and keys untouched and lists the Firefox device', async () => {
+    await signedIn({ demo: true });
+    // The demo's storage uid is the one the token server hands to this account.
+    await h.sync();
+    const before = {
+      meta: (await h.serverRecords('meta'))[0]!.payload,
+      keys: (await h.serverRecords('crypto'))[0]!.payload,
+      bookmarks: (await h.serverRecords('bookmarks')).map((r) => [r.id, r.payload]),
+      history: (await h.serverRecords('history')).length,
+    };
+    expect(JSON.parse(before.meta).syncID).toBe(DEMO_GLOBAL_SYNC_ID);
+    expect(before.bookmarks.length).toBeGreaterThan(5);
+    expect(count(h.requests, /^DELETE /)).toBe(0);
+
+    await h.sync();
+    expect((await h.serverRecords('meta'))[0]!.payload).toBe(before.meta);
+    expect((await h.serverRecords('crypto'))[0]!.payload).toBe(before.keys);
+    expect((await h.serverRecords('bookmarks')).map((r) => [r.id, r.payload])).toEqual(before.bookmarks);
+    expect((await h.serverRecords('history')).length).toBe(before.history);
+    const others = (await h.syncState.loadClientsState()).others;
+    expect(others.map((c) => c.name)).toContain(DEMO_CLIENT_NAME);
+    expect((await h.serverRecords('clients')).length).toBe(2);
+  });
+});
+
+describe('the account setup refuses to damage data', () => {
+  test('storage version from the future: stop with a clear message, change nothing', async () => {
+    await signedIn();
+    await h.sync();
+    const uid = await h.storageUid();
+    const meta = JSON.parse((await h.serverRecords('meta'))[0]!.payload) as Record<string, unknown>;
+    h.server.ctx.storage.putRecords(uid, 'meta', [{ id: 'global', payload: JSON.stringify({ ...meta, storageVersion: 6 }) }]);
+    const snapshot = JSON.stringify(await h.serverRecords('clients'));
+    const err = await h.sync().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(StorageVersionTooNewError);
+    expect((err as StorageVersionTooNewError).userMessage).toMatch(/newer format/);
+    expect(JSON.stringify(await h.serverRecords('clients'))).toBe(snapshot);
+  });
+
+  test('crypto/keys that our key cannot decrypt: stop, never wipe', async () => {
+    await signedIn();
+    await h.sync();
+    const uid = await h.storageUid();
+    // Keys written by someone with a different account key (e.g. after a password reset elsewhere).
+    const foreign = await encryptCryptoKeys(randomKeyBundle(), {}, randomKeyBundle());
+    h.server.ctx.storage.putRecords(uid, 'crypto', [{ id: 'keys', payload: foreign }]);
+    h.server.ctx.storage.putRecords(uid, 'bookmarks', [{ id: 'menu', payload: '{"ciphertext":"x","IV":"y","hmac":"z"}' }]);
+    const err = await h.sync().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(KeysUndecryptableError);
+    expect((await h.serverRecords('crypto'))[0]!.payload).toBe(foreign);
+    expect(await h.serverRecords('bookmarks')).toHaveLength(1);
+  });
+
+  test('meta/global missing while bookmarks are stored: stop instead of a fresh start', async () => {
+    await signedIn();
+    await h.sync();
+    const uid = await h.storageUid();
+    await h.putAsOtherDevice('bookmarks', { id: 'abcdefghijkl', type: 'bookmark', title: 'kept', bmkUri: 'https://example.com/' });
+    h.server.ctx.storage.deleteCollection(uid, 'meta');
+    expect(await h.serverRecords('meta')).toHaveLength(0);
+    await h.syncState.resetAll(); // a client that has never seen this account
+    const err = await h.sync().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServerDataIncompleteError);
+    expect(await h.serverRecords('bookmarks')).toHaveLength(1);
+    expect(await h.serverRecords('crypto')).toHaveLength(1);
+  });
+});
+
+describe('server faults', () => {
+  test('401 mid-sync: a new token is fetched once and the sync completes', async () => {
+    await signedIn();
+    await h.sync();
+    await h.control('/__test__/faults/expire-tokens', { uid: await h.storageUid() });
+    h.requests.length = 0;
+    expect((await h.sync()).outcome).toBe('success');
+    expect(count(h.requests, /\/token\/1\.0\/sync\/1\.5$/)).toBe(1);
+  });
+
+  test('node reassignment: the account is set up again on the new node', async () => {
+    await signedIn();
+    await h.sync();
+    const oldUid = await h.storageUid();
+    await h.control('/__test__/faults/reassign', { uid: oldUid });
+    expect((await h.sync()).outcome).toBe('success');
+    const newUid = await h.storageUid();
+    expect(newUid).not.toBe(oldUid);
+    expect(await h.serverRecords('meta')).toHaveLength(1);
+    expect(await h.serverRecords('clients')).toHaveLength(1);
+  });
+
+  test('503 with Retry-After: a busy error carrying the wait, then the next sync works', async () => {
+    await signedIn();
+    await h.sync();
+    await h.control('/__test__/faults', { kind: 'error', status: 503, retryAfter: 120, count: 1, match: { pathRegex: '/info/collections$' } });
+    const err = await h.sync().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ServerBusyError);
+    expect((err as ServerBusyError).retryAfterMs).toBe(120_000);
+    expect((await h.sync()).outcome).toBe('success');
+  });
+
+  test('412 when another device writes to our record during our sync: this sync stops, the next one keeps both changes', async () => {
+    await signedIn();
+    await h.sync();
+    const { clientId } = await h.syncState.loadClientsState();
+    await h.controller.setDeviceName('Renamed browser');
+    // Another device sends us a tab between our download and our upload.
+    h.beforeRequest(/^PUT .*\/storage\/clients\//, async () => {
+      const mine = (await h.serverRecords('clients')).find((r) => r.id === clientId)!;
+      const rec = await h.decrypt('clients', mine.payload);
+      await h.putAsOtherDevice('clients', { ...rec, commands: [{ command: 'displayURI', args: ['https://example.org/raced', 'other', 'Raced'] }] });
+    });
+    const err = await h.sync().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    // Our upload would have dropped the command we never saw: the 412 kept it.
+    expect(h.displayed).toEqual([]);
+    expect((await h.sync()).outcome).toBe('success');
+    const after = await h.decrypt('clients', (await h.serverRecords('clients')).find((r) => r.id === clientId)!.payload);
+    expect(after).toMatchObject({ name: 'Renamed browser', commands: [] });
+    // The command was carried out by the sync that downloaded it.
+    expect(h.displayed).toEqual(['https://example.org/raced']);
+  });
+
+  test('a clients record with a bad HMAC is skipped; the others are listed', async () => {
+    await signedIn();
+    await h.sync();
+    await h.putAsOtherDevice('clients', { id: 'goodClient01', name: 'Firefox on Laptop', type: 'desktop', commands: [], protocols: ['1.5'] });
+    const uid = await h.storageUid();
+    const [good] = (await h.serverRecords('clients')).filter((r) => r.id === 'goodClient01');
+    const tampered = JSON.parse(good!.payload) as { hmac: string };
+    tampered.hmac = tampered.hmac.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+    h.server.ctx.storage.putRecords(uid, 'clients', [{ id: 'badClient001', payload: JSON.stringify(tampered) }]);
+    expect((await h.sync()).outcome).toBe('success');
+    expect((await h.syncState.loadClientsState()).others.map((c) => c.name)).toEqual(['Firefox on Laptop']);
+    expect(h.logs.some((l) => l.message.includes('could not be read'))).toBe(true);
+  });
+});
+
+describe('commands from other devices', () => {
+  test('displayURI opens the tab; the command is removed from our record', async () => {
+    await signedIn();
+    await h.sync();
+    const { clientId } = await h.syncState.loadClientsState();
+    const mine = (await h.serverRecords('clients')).find((r) => r.id === clientId)!;
+    const rec = await h.decrypt('clients', mine.payload);
+    await h.putAsOtherDevice('clients', { ...rec, commands: [{ command: 'displayURI', args: ['https://example.org/sent', 'otherClient1', 'Sent page'] }] });
+    expect((await h.sync()).outcome).toBe('success');
+    expect(h.displayed).toEqual(['https://example.org/sent']);
+    const after = await h.decrypt('clients', (await h.serverRecords('clients')).find((r) => r.id === clientId)!.payload);
+    expect(after['commands']).toEqual([]);
+  });
+});
+
+describe('engine choices', () => {
+  test('turning History off declines it in meta/global; turning it on again restores it', async () => {
+    await signedIn();
+    await h.sync();
+    await h.syncState.chooseEngine('history', false);
+    await h.sync();
+    let meta = JSON.parse((await h.serverRecords('meta'))[0]!.payload) as { engines: Record<string, unknown>; declined: string[] };
+    expect(meta.declined).toContain('history');
+    expect(meta.engines['history']).toBeUndefined();
+    expect((await h.syncState.engineChoices())).toEqual({ engines: { bookmarks: true, history: false, tabs: true }, pending: [] });
+
+    await h.syncState.chooseEngine('history', true);
+    await h.sync();
+    meta = JSON.parse((await h.serverRecords('meta'))[0]!.payload) as typeof meta;
+    expect(meta.declined).not.toContain('history');
+    expect(meta.engines['history']).toMatchObject({ version: 1 });
+  });
+
+  test('an engine declined by another device is shown as off here', async () => {
+    await signedIn();
+    await h.sync();
+    const uid = await h.storageUid();
+    const meta = JSON.parse((await h.serverRecords('meta'))[0]!.payload) as { engines: Record<string, unknown>; declined: string[] };
+    delete meta.engines['tabs'];
+    meta.declined.push('tabs');
+    h.server.ctx.storage.putRecords(uid, 'meta', [{ id: 'global', payload: JSON.stringify(meta) }]);
+    await h.sync();
+    expect((await h.syncState.engineChoices()).engines.tabs).toBe(false);
+  });
+});

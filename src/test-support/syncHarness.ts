@@ -1,0 +1,146 @@
+// Test harness for the sync core: the real local stack in-process (port 0), a fresh fake-indexeddb
+// database, the real account controller and stores, and runSync wired the way the background wires
+// it. Imported only by *.test.ts files.
+import { startServer, type StartedServer } from '../../server/start.ts';
+import { AccountController } from '../account/controller.ts';
+import type { StoredAccount } from '../account/credentials.ts';
+import { accountKeys } from '../account/credentials.ts';
+import { AccountStore } from '../db/accountStore.ts';
+import { SyncStateStore } from '../db/syncStateStore.ts';
+import type { ClientCommandHandlers } from '../engines/clients/engine.ts';
+import { createLogHub } from '../log/logger.ts';
+import type { LogEntry } from '../shared/logEntry.ts';
+import { keyBundleFromKSync } from '../sync/crypto/keyBundle.ts';
+import { bundleForCollection, decryptCryptoKeys, decryptPayload, encryptPayload, type CollectionKeys } from '../sync/crypto/records.ts';
+import { runSync } from '../sync/syncRun.ts';
+import type { JobResult } from '../sync/scheduler.ts';
+import { freshDatabase } from './db.ts';
+
+export interface Harness {
+  server: StartedServer;
+  origin: string;
+  accounts: AccountStore;
+  syncState: SyncStateStore;
+  controller: AccountController;
+  /** Method + path of every request the client made, in order. */
+  requests: string[];
+  /** Tabs opened by displayURI commands. */
+  displayed: string[];
+  logs: LogEntry[];
+  createAccount(email: string, password: string): Promise<void>;
+  signIn(email: string, password: string): Promise<StoredAccount>;
+  sync(): Promise<JobResult>;
+  storageUid(): Promise<string>;
+  /** Records of a collection as the server holds them (in-process read). */
+  serverRecords(collection: string): Promise<Array<{ id: string; payload: string; modified: number }>>;
+  /** The account's collection keys, read from the server with the account's kSync. */
+  collectionKeys(): Promise<CollectionKeys>;
+  decrypt(collection: string, payload: string): Promise<Record<string, unknown>>;
+  /** Writes a record as another device would, encrypted with the account's keys. */
+  putAsOtherDevice(collection: string, cleartext: Record<string, unknown>): Promise<void>;
+  control(path: string, body: unknown): Promise<unknown>;
+  /** Runs `fn` once, just before the client's next request matching `pattern` ("METHOD /path") is sent. */
+  beforeRequest(pattern: RegExp, fn: () => Promise<void>): void;
+  close(): Promise<void>;
+}
+
+export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harness> {
+  const server = await startServer({ port: 0, host: '127.0.0.1', demo: opts.demo ?? false });
+  const db = await freshDatabase();
+  const accounts = new AccountStore(db);
+  const syncState = new SyncStateStore(db);
+  const logs: LogEntry[] = [];
+  const log = createLogHub({ console: null, sink: { append: async (e) => void logs.push(...e) } }).logger;
+  const requests: string[] = [];
+  const displayed: string[] = [];
+  const hooks: Array<{ pattern: RegExp; fn: () => Promise<void> }> = [];
+  const spyFetch = async (input: string, init?: RequestInit): Promise<Response> => {
+    const line = `${init?.method ?? 'GET'} ${new URL(input).pathname}`;
+    requests.push(line);
+    const i = hooks.findIndex((hk) => hk.pattern.test(line));
+    if (i >= 0) await hooks.splice(i, 1)[0]!.fn();
+    return fetch(input, init);
+  };
+  const controller = new AccountController({
+    store: accounts, log,
+    openTab: async () => null,
+    closeTab: async () => undefined,
+    defaultDeviceName: async () => 'Chromium on Linux',
+    onSignedIn: async () => undefined,
+    onSignedOut: () => syncState.forgetAccount(),
+    fetch: spyFetch,
+  });
+  await accounts.saveServer({ accountsUrl: server.origin, tokenServerUrl: null });
+  const commands: ClientCommandHandlers = {
+    wipeEngine: (e) => syncState.resetEngine(e),
+    resetEngine: (e) => syncState.resetEngine(e),
+    resetAll: () => syncState.resetAll(),
+    logout: async () => void (await controller.signOut()),
+    displayURI: async (uri) => void displayed.push(uri),
+  };
+
+  const control = async (path: string, body: unknown): Promise<unknown> => {
+    const res = await fetch(server.origin + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${path} → ${res.status} ${text}`);
+    return JSON.parse(text);
+  };
+  const storageUid = async (): Promise<string> => {
+    const token = await syncState.loadSyncToken();
+    if (!token) throw new Error('no sync token yet: sync first');
+    return token.uid;
+  };
+  const root = async () => {
+    const account = await accounts.account();
+    if (!account) throw new Error('not signed in');
+    return keyBundleFromKSync(accountKeys(account).kSync);
+  };
+  const collectionKeys = async (): Promise<CollectionKeys> => {
+    const [keys] = server.ctx.storage.getRecords(await storageUid(), 'crypto');
+    if (!keys) throw new Error('no crypto/keys on the server');
+    return decryptCryptoKeys(keys.payload, await root());
+  };
+
+  return {
+    server, origin: server.origin, accounts, syncState, controller, requests, displayed, logs,
+    async createAccount(email, password) {
+      await control('/__test__/accounts', { email, password, verified: true });
+    },
+    async signIn(email, password) {
+      const view = await controller.passwordSignIn(email, password);
+      if (view.state !== 'signed-in') throw new Error(`sign-in ended in state ${view.state}`);
+      return (await accounts.account())!;
+    },
+    async sync() {
+      const account = await accounts.account();
+      if (!account) throw new Error('not signed in');
+      return runSync({
+        account,
+        accessTokens: controller.accessTokens(account),
+        saveAccount: (a) => accounts.saveAccount(a),
+        persistence: syncState,
+        ourClient: async (id, fxaDeviceId) => ({ id, name: await controller.deviceName(), fxaDeviceId, os: 'Linux', application: 'Syncbridge', version: '0.1.0' }),
+        commands,
+        log,
+        fetch: spyFetch,
+      });
+    },
+    storageUid,
+    async serverRecords(collection) {
+      return server.ctx.storage.getRecords(await storageUid(), collection);
+    },
+    collectionKeys,
+    async decrypt(collection, payload) {
+      return (await decryptPayload(payload, bundleForCollection(await collectionKeys(), collection))) as Record<string, unknown>;
+    },
+    async putAsOtherDevice(collection, cleartext) {
+      const payload = await encryptPayload(cleartext, bundleForCollection(await collectionKeys(), collection));
+      server.ctx.storage.putRecords(await storageUid(), collection, [{ id: String(cleartext['id']), payload }]);
+    },
+    control,
+    beforeRequest(pattern, fn) {
+      hooks.push({ pattern, fn });
+    },
+    close: () => server.close(),
+  };
+}
