@@ -26,6 +26,9 @@ export interface Harness {
   requests: string[];
   /** Tabs opened by displayURI commands. */
   displayed: string[];
+  /** Tabs the account controller opened (the web sign-in page) and closed. */
+  openedTabs: string[];
+  closedTabs: number[];
   logs: LogEntry[];
   createAccount(email: string, password: string): Promise<void>;
   signIn(email: string, password: string): Promise<StoredAccount>;
@@ -53,6 +56,8 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
   const log = createLogHub({ console: null, sink: { append: async (e) => void logs.push(...e) } }).logger;
   const requests: string[] = [];
   const displayed: string[] = [];
+  const openedTabs: string[] = [];
+  const closedTabs: number[] = [];
   const hooks: Array<{ pattern: RegExp; fn: () => Promise<void> }> = [];
   const spyFetch = async (input: string, init?: RequestInit): Promise<Response> => {
     const line = `${init?.method ?? 'GET'} ${new URL(input).pathname}`;
@@ -63,8 +68,8 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
   };
   const controller = new AccountController({
     store: accounts, log,
-    openTab: async () => null,
-    closeTab: async () => undefined,
+    openTab: async (url) => openedTabs.push(url),
+    closeTab: async (id) => void closedTabs.push(id),
     defaultDeviceName: async () => 'Chromium on Linux',
     onSignedIn: async () => undefined,
     onSignedOut: () => syncState.forgetAccount(),
@@ -102,7 +107,7 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
   };
 
   return {
-    server, origin: server.origin, accounts, syncState, controller, requests, displayed, logs,
+    server, origin: server.origin, accounts, syncState, controller, requests, displayed, openedTabs, closedTabs, logs,
     async createAccount(email, password) {
       await control('/__test__/accounts', { email, password, verified: true });
     },
