@@ -34,6 +34,9 @@ export async function launchChromiumWithExtension(opts: { profileDir?: string } 
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      // Tests never leave the machine: every name but loopback fails to resolve, locally. (The web
+      // sign-in redirects to the OAuth client's https URL; the extension reads it from the tab.)
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
     ],
   });
   let worker = context.serviceWorkers().find((w) => w.url().includes(CHROMIUM_EXTENSION_ID));

@@ -25,6 +25,8 @@ export async function launchFirefoxWithExtension(): Promise<FirefoxExtension> {
       'extensions.webextensions.uuids': JSON.stringify({ [GECKO_ID]: uuid }),
       'browser.shell.checkDefaultBrowser': false,
       'datareporting.policy.dataSubmissionEnabled': false,
+      // Tests never leave the machine: the web sign-in's redirect host resolves to loopback.
+      'network.dns.localDomains': 'lockbox.firefox.com',
     },
   });
   await browser.installExtension(distDir('firefox'));
