@@ -17,12 +17,13 @@ const built = spawnSync(process.execPath, [path.join(root, 'scripts/build.mjs'),
 if (built.status !== 0) process.exit(built.status ?? 1);
 
 const dataDir = path.join(root, '.syncbridge-data');
-await mkdir(dataDir, { recursive: true });
+await mkdir(path.join(dataDir, 'server'), { recursive: true });
 
 // The server prints its URLs and the demo credentials itself.
 const server = spawn(
   process.execPath,
-  [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'server/main.ts'), '--port', String(port), '--demo'],
+  // --data keeps accounts and synced data across restarts, like the browser profile beside it.
+  [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'server/main.ts'), '--port', String(port), '--demo', '--data', path.join(dataDir, 'server')],
   { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
 );
 server.stdout.pipe(process.stdout);
@@ -54,9 +55,18 @@ if (!worker) worker = await context.waitForEvent('serviceworker');
 const extensionId = new URL(worker.url()).host;
 const page = context.pages()[0] ?? (await context.newPage());
 await page.goto(`chrome-extension://${extensionId}/src/options/options.html`);
+// Point the extension at the local stack, as a person would by typing it into "Sync server".
+const origin = `http://127.0.0.1:${port}`;
+const reply = await page.evaluate(
+  (accountsUrl) => chrome.runtime.sendMessage({ type: 'setServer', accountsUrl, tokenServerUrl: null }),
+  origin,
+);
+if (!reply?.ok && !/Sign out before/.test(reply?.error ?? '')) console.warn(`Could not preconfigure the Sync server: ${reply?.error}`);
+await page.reload();
 
 console.log(`\nChromium is running with Syncbridge (${extensionId})${headless ? ' headless (no display found)' : ''}.`);
-console.log(`Options page: chrome-extension://${extensionId}/src/options/options.html`);
+console.log(`Options page: chrome-extension://${extensionId}/src/options/options.html (Sync server set to ${origin})`);
+console.log('Sign in there with the demo account printed above, then press Sync now in the popup.');
 console.log('Press Ctrl+C to stop.');
 
 let stopping = false;

@@ -38,7 +38,7 @@ describe('Firefox: extension foundation', () => {
     await options.$eval('#interval', (e) => {
       (e as HTMLInputElement).value = '23';
     });
-    await options.click('button[type="submit"]');
+    await options.click('#schedule-form button[type="submit"]');
     await options.waitForFunction(() => /every 23 minutes/.test(document.getElementById('interval-result')?.textContent ?? ''));
     const period = await options.evaluate(async () => (await browser.alarms.get('syncbridge-periodic'))?.periodInMinutes);
     expect(period).toBe(23);

@@ -51,3 +51,30 @@ describe('identity persistence', () => {
     }
   });
 });
+
+describe('demo account with --data', () => {
+  it('is seeded once: a restart keeps what clients synced into it and its keys', async () => {
+    const demoDir = mkdtempSync(join(tmpdir(), 'identity-demo-'));
+    try {
+      const first = await startServer({ port: 0, dataDir: demoDir, demo: true });
+      let uid: string;
+      let keys: string;
+      try {
+        uid = first.store.knownUids().find((u) => first.ctx.storage.getRecords(u, 'crypto').length > 0)!;
+        keys = first.ctx.storage.getRecords(uid, 'crypto')[0]!.payload;
+        first.ctx.storage.putRecords(uid, 'clients', [{ id: 'syncedClient', payload: 'from a client' }]);
+      } finally {
+        await first.close();
+      }
+      const second = await startServer({ port: 0, dataDir: demoDir, demo: true });
+      try {
+        expect(second.ctx.storage.getRecords(uid, 'crypto')[0]!.payload).toBe(keys);
+        expect(second.ctx.storage.getRecords(uid, 'clients').map((r) => r.id)).toContain('syncedClient');
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(demoDir, { recursive: true, force: true });
+    }
+  });
+});

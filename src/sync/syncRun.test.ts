@@ -137,6 +137,26 @@ describe('server faults', () => {
     expect(count(h.requests, /\/token\/1\.0\/sync\/1\.5$/)).toBe(1);
   });
 
+  test('an expired OAuth access token is refreshed with the refresh token and the sync completes', async () => {
+    await signedIn();
+    await h.sync();
+    await h.syncState.saveSyncToken(null); // make the next run ask the token server
+    await h.control('/__test__/accounts/expire-access-tokens', { email: 'sync@example.com' });
+    h.requests.length = 0;
+    expect((await h.sync()).outcome).toBe('success');
+    expect(count(h.requests, /\/token\/1\.0\/sync\/1\.5$/)).toBe(2);
+    expect(count(h.requests, /\/oauth\/token$/)).toBe(1);
+  });
+
+  test('X-Weave-Backoff on a response is reported so the scheduler waits', async () => {
+    await signedIn();
+    await h.sync();
+    await h.control('/__test__/faults', { kind: 'backoff', seconds: 300, count: 1, match: { pathRegex: '/info/collections$' } });
+    const signals: number[] = [];
+    expect((await h.sync({ onBackoff: (s) => void signals.push(s.delayMs) })).outcome).toBe('success');
+    expect(signals).toEqual([300_000]);
+  });
+
   test('node reassignment: the account is set up again on the new node', async () => {
     await signedIn();
     await h.sync();

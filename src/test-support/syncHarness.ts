@@ -14,6 +14,7 @@ import { keyBundleFromKSync } from '../sync/crypto/keyBundle.ts';
 import { bundleForCollection, decryptCryptoKeys, decryptPayload, encryptPayload, type CollectionKeys } from '../sync/crypto/records.ts';
 import { runSync } from '../sync/syncRun.ts';
 import type { JobResult } from '../sync/scheduler.ts';
+import type { BackoffObserver } from '../sync/http/backoff.ts';
 import { freshDatabase } from './db.ts';
 
 export interface Harness {
@@ -32,7 +33,7 @@ export interface Harness {
   logs: LogEntry[];
   createAccount(email: string, password: string): Promise<void>;
   signIn(email: string, password: string): Promise<StoredAccount>;
-  sync(): Promise<JobResult>;
+  sync(opts?: { onBackoff?: BackoffObserver }): Promise<JobResult>;
   storageUid(): Promise<string>;
   /** Records of a collection as the server holds them (in-process read). */
   serverRecords(collection: string): Promise<Array<{ id: string; payload: string; modified: number }>>;
@@ -116,7 +117,7 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
       if (view.state !== 'signed-in') throw new Error(`sign-in ended in state ${view.state}`);
       return (await accounts.account())!;
     },
-    async sync() {
+    async sync(opts = {}) {
       const account = await accounts.account();
       if (!account) throw new Error('not signed in');
       return runSync({
@@ -128,6 +129,7 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
         commands,
         log,
         fetch: spyFetch,
+        ...(opts.onBackoff ? { onBackoff: opts.onBackoff } : {}),
       });
     },
     storageUid,

@@ -17,5 +17,6 @@ export function statusLine(s: StatusView, now: number = Date.now()): string {
   const last = s.lastRun;
   if (!last) return 'Not synced yet.';
   if (last.outcome === 'success') return `Last synced ${relativeTime(last.finishedAt, now)}.`;
-  return `${last.message} (${relativeTime(last.finishedAt, now)})`;
+  const lastGood = s.lastSuccessAt ? ` Last successful sync ${relativeTime(s.lastSuccessAt, now)}.` : '';
+  return `${last.message} (${relativeTime(last.finishedAt, now)})${lastGood}`;
 }

@@ -54,14 +54,19 @@ export interface DemoSeedResult {
 export async function seedDemoAccount(state: IdentityState): Promise<DemoSeedResult> {
   const { ctx } = state;
   const kB = Buffer.from(DEMO_KB_HEX, 'hex');
-  const account =
-    findAccountByEmail(state, DEMO_EMAIL) ??
-    (await createAccountFromPassword(state, { email: DEMO_EMAIL, password: DEMO_PASSWORD, verified: true, kB }));
+  const existing = findAccountByEmail(state, DEMO_EMAIL);
+  const account = existing ?? (await createAccountFromPassword(state, { email: DEMO_EMAIL, password: DEMO_PASSWORD, verified: true, kB }));
   const { kSync, kXCS } = deriveSyncKey(kB);
   const root = keyBundleFromKSync(kSync);
   const user = allocateUser(state, account.uid, bytesToHex(kXCS), account.keysChangedAt);
   const storageUid = user.storageUid;
   const now = ctx.now();
+
+  // A persisted stack (--data) keeps what clients synced into the demo account across restarts.
+  const demoDevice = [...state.devices.values()].find((d) => d.uid === account.uid && d.name === DEMO_CLIENT_NAME);
+  if (existing && demoDevice && ctx.storage.getRecords(storageUid, 'crypto').length > 0) {
+    return { email: DEMO_EMAIL, password: DEMO_PASSWORD, uid: account.uid, storageUid, fxaDeviceId: demoDevice.id, seededAt: now };
+  }
 
   // The desktop's FxA device (its own session), advertising send-tab like Firefox does.
   // Re-seeding replaces the previous demo device rather than adding another.
