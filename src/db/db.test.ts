@@ -2,7 +2,9 @@ import 'fake-indexeddb/auto';
 import { describe, expect, test } from 'vitest';
 import { freshDatabase } from '../test-support/db.ts';
 import { openDatabase } from './open.ts';
-import { DB_VERSION } from './schema.ts';
+import { openDB } from 'idb';
+import { DB_VERSION, MIGRATIONS, type SyncbridgeSchema } from './schema.ts';
+import { IdMapStore } from './idMapStore.ts';
 import { LeaseLock } from './leaseLock.ts';
 import { SettingsStore } from './settingsStore.ts';
 import { StatusStore } from './statusStore.ts';
@@ -11,7 +13,7 @@ describe('database schema', () => {
   test('a new database has every store the background needs', async () => {
     const db = await freshDatabase();
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['account', 'locks', 'log', 'mirror', 'settings', 'status', 'syncState']);
+    expect([...db.objectStoreNames].sort()).toEqual(['account', 'idMap', 'locks', 'log', 'mirror', 'settings', 'status', 'syncState']);
     expect([...db.transaction('mirror').store.indexNames]).toEqual(['byCollection']);
   });
 
@@ -22,6 +24,41 @@ describe('database schema', () => {
     first.close();
     const second = await openDatabase(name);
     expect(await second.get('account', 'account')).toEqual({ email: 'a@example.com' });
+  });
+});
+
+describe('migrations', () => {
+  test('a version-1 profile is upgraded to the newest schema with its data kept', async () => {
+    const name = `v1-${Date.now()}`;
+    // Build a profile exactly as version 1 of the extension left it.
+    const v1 = await openDB<SyncbridgeSchema>(name, 1, { upgrade: (db, _o, _n, tx) => MIGRATIONS[0]!(db, tx) });
+    await v1.put('settings', { syncIntervalMinutes: 42 }, 'settings');
+    v1.close();
+    const db = await openDatabase(name);
+    expect(db.version).toBe(DB_VERSION);
+    expect(db.objectStoreNames.contains('idMap')).toBe(true);
+    expect(await new SettingsStore(db).get()).toEqual({ syncIntervalMinutes: 42 });
+  });
+});
+
+describe('IdMapStore', () => {
+  test('pairs Sync GUIDs with browser ids both ways, per collection, re-pairing a reused local id', async () => {
+    const db = await freshDatabase();
+    const bookmarks = new IdMapStore(db, 'bookmarks');
+    const other = new IdMapStore(db, 'other');
+    await bookmarks.pair([{ syncId: 'aaaaaaaaaaaa', localId: '5' }, { syncId: 'bbbbbbbbbbbb', localId: '6' }]);
+    await other.pair([{ syncId: 'aaaaaaaaaaaa', localId: '99' }]);
+    expect(await bookmarks.localIdFor('aaaaaaaaaaaa')).toBe('5');
+    expect(await bookmarks.syncIdFor('6')).toBe('bbbbbbbbbbbb');
+    expect(await other.localIdFor('aaaaaaaaaaaa')).toBe('99');
+    await bookmarks.pair([{ syncId: 'cccccccccccc', localId: '5' }]);
+    expect(await bookmarks.localIdFor('aaaaaaaaaaaa')).toBeNull();
+    expect(await bookmarks.syncIdFor('5')).toBe('cccccccccccc');
+    await bookmarks.forgetLocal(['6']);
+    expect((await bookmarks.all()).map((m) => m.syncId)).toEqual(['cccccccccccc']);
+    await bookmarks.clear();
+    expect(await bookmarks.all()).toEqual([]);
+    expect(await other.all()).toHaveLength(1);
   });
 });
 

@@ -40,6 +40,14 @@ export interface SyncbridgeSchema extends DBSchema {
   log: { key: number; value: LogEntry; indexes: { byTime: number } };
   /** Owner: the engines, through sync/ (later issues). Key [collection, id]. */
   mirror: { key: [string, string]; value: MirrorRecord; indexes: { byCollection: string } };
+  /** Owner: db/idMapStore.ts. Sync GUID ↔ browser id, for browsers whose ids are not Sync GUIDs (Chromium). */
+  idMap: { key: [string, string]; value: IdMapping; indexes: { byLocalId: [string, string] } };
+}
+
+export interface IdMapping {
+  collection: string;
+  syncId: string;
+  localId: string;
 }
 
 export type SyncbridgeDB = IDBPDatabase<SyncbridgeSchema>;
@@ -58,6 +66,11 @@ export const MIGRATIONS: ReadonlyArray<(db: SyncbridgeDB, tx: UpgradeTx) => void
     log.createIndex('byTime', 'time');
     const mirror = db.createObjectStore('mirror', { keyPath: ['collection', 'id'] });
     mirror.createIndex('byCollection', 'collection');
+  },
+  // 1 → 2: the id map for engines whose browser ids differ from Sync GUIDs.
+  (db) => {
+    const idMap = db.createObjectStore('idMap', { keyPath: ['collection', 'syncId'] });
+    idMap.createIndex('byLocalId', ['collection', 'localId'], { unique: true });
   },
 ];
 

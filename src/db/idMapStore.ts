@@ -1,0 +1,55 @@
+// Sole owner of the `idMap` store: which browser id stands for which Sync GUID, per collection.
+// Chromium's bookmark ids are small integers local to one profile; Sync needs stable 12-character
+// GUIDs, so the pairing is kept here (Firefox's bookmark ids are the GUIDs and need no map).
+import type { IdMapping, SyncbridgeDB } from './schema.ts';
+
+export class IdMapStore {
+  constructor(
+    private readonly db: SyncbridgeDB,
+    private readonly collection: string,
+  ) {}
+
+  async all(): Promise<IdMapping[]> {
+    const range = IDBKeyRange.bound([this.collection, ''], [this.collection, '\uffff']);
+    return this.db.getAll('idMap', range);
+  }
+
+  async localIdFor(syncId: string): Promise<string | null> {
+    return (await this.db.get('idMap', [this.collection, syncId]))?.localId ?? null;
+  }
+
+  async syncIdFor(localId: string): Promise<string | null> {
+    return (await this.db.getFromIndex('idMap', 'byLocalId', [this.collection, localId]))?.syncId ?? null;
+  }
+
+  /** Records pairings in one transaction; a local id paired before is re-paired to the new GUID. */
+  async pair(pairs: ReadonlyArray<{ syncId: string; localId: string }>): Promise<void> {
+    if (pairs.length === 0) return;
+    const tx = this.db.transaction('idMap', 'readwrite');
+    for (const { syncId, localId } of pairs) {
+      const previous = await tx.store.index('byLocalId').getKey([this.collection, localId]);
+      if (previous) await tx.store.delete(previous);
+      await tx.store.put({ collection: this.collection, syncId, localId });
+    }
+    await tx.done;
+  }
+
+  async forgetLocal(localIds: readonly string[]): Promise<void> {
+    const tx = this.db.transaction('idMap', 'readwrite');
+    for (const localId of localIds) {
+      const key = await tx.store.index('byLocalId').getKey([this.collection, localId]);
+      if (key) await tx.store.delete(key);
+    }
+    await tx.done;
+  }
+
+  async clear(): Promise<void> {
+    const tx = this.db.transaction('idMap', 'readwrite');
+    let cursor = await tx.store.openCursor(IDBKeyRange.bound([this.collection, ''], [this.collection, '\uffff']));
+    while (cursor) {
+      await cursor.delete();
+      cursor = await cursor.continue();
+    }
+    await tx.done;
+  }
+}
