@@ -116,8 +116,9 @@ function assemble(raw: Map<string, RawItem>, problems: TreeProblem[], deletions:
       if (seen.has(child)) continue;
       seen.add(child);
       const target = raw.get(child);
-      const isUserRoot = USER_ROOT_GUIDS.includes(child);
-      if (!target || child === ROOT_GUID || child === item.node.guid || (isUserRoot && item.node.guid !== ROOT_GUID)) {
+      // Only the Places root holds the user roots, and it holds nothing else.
+      const misplacedRoot = USER_ROOT_GUIDS.includes(child) !== (item.node.guid === ROOT_GUID);
+      if (!target || child === ROOT_GUID || child === item.node.guid || misplacedRoot) {
         if (!target) problems.push({ kind: 'missingChild', guid: child });
         diverged.add(item.node.guid);
         continue;
@@ -176,6 +177,7 @@ function assemble(raw: Map<string, RawItem>, problems: TreeProblem[], deletions:
     const list = childrenOf.get(parent);
     if (list && !list.includes(item.node.guid)) list.push(item.node.guid);
   }
+  childrenOf.set(ROOT_GUID, [...USER_ROOT_GUIDS]);
   breakCycles(items.map((i) => i.node.guid), parentOf, childrenOf, problems, diverged);
 
   const nodes = new Map<string, BookmarkNode>();
@@ -320,7 +322,7 @@ export function buildTreeFromLocal(items: readonly LocalItem[], deleted: Iterabl
 export function overlayRecords(mirror: readonly RecordEntry[], incoming: readonly RecordEntry[]): RecordEntry[] {
   const byId = new Map<string, RecordEntry>();
   for (const e of mirror) byId.set(e.record.id, e);
-  for (const e of incoming) byId.set(e.record.id, { needsMerge: true, ...e });
+  for (const e of incoming) byId.set(e.record.id, e);
   return [...byId.values()];
 }
 
