@@ -77,6 +77,9 @@ async function wire(): Promise<App> {
     accountEmail: async () => (await accountStore.account())?.email ?? null,
     extensionVersion: browser.runtime.getManifest().version,
     describeError: describeForPerson,
+    keepAlive: () => {
+      browser.runtime.getPlatformInfo().catch(() => undefined);
+    },
     onStatusChange: (status) => {
       const event: StatusChangedEvent = { type: 'event', event: 'statusChanged', status };
       // No page open means no receiver; that is normal.

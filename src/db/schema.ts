@@ -19,8 +19,8 @@ export interface LeaseRecord {
 export interface MirrorRecord {
   collection: string;
   id: string;
-  /** Server modified time, seconds with two decimals. */
-  modified: number;
+  /** Server modified time: the server's two-decimal seconds, as text. */
+  modified: string;
   /** Decrypted cleartext as the server holds it, unknown fields included. */
   cleartext: Record<string, unknown>;
 }

@@ -111,6 +111,24 @@ describe('Scheduler', () => {
     expect((await b.scheduler.statusView()).lastRun?.outcome).toBe('success');
   });
 
+  test('a long run renews its lease and keeps the worker alive on every heartbeat', async () => {
+    const db = await freshDatabase();
+    const gate = gatedJob();
+    let keepAlives = 0;
+    const scheduler = new Scheduler({
+      instanceId: 'w', lock: new LeaseLock(db, 'sync', 120_000), status: new StatusStore(db), settings: new SettingsStore(db),
+      alarms: new FakeAlarms(Date.now), job: gate.job, log: createLogHub({ console: null }).logger,
+      accountEmail: async () => null, extensionVersion: '1', heartbeatMs: 5, keepAlive: () => void keepAlives++,
+    });
+    await scheduler.requestSync('manual');
+    await until(() => keepAlives >= 3);
+    gate.finish();
+    await scheduler.whenIdle();
+    const after = keepAlives;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(keepAlives).toBe(after); // stops with the run
+  });
+
   test('a failing job is recorded with its message and releases the lock', async () => {
     const db = await freshDatabase();
     const { scheduler } = await makeScheduler(db, async () => { throw new Error('Server unreachable'); });

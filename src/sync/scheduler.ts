@@ -53,8 +53,13 @@ export interface SchedulerDeps {
   accountEmail: () => Promise<string | null>;
   extensionVersion: string;
   onStatusChange?: (status: StatusView) => void;
-  /** Called while a run is in progress, to keep the worker alive and the lease fresh. */
+  /** How often a running sync renews its lease and calls keepAlive (under Chromium's 30 s idle limit). */
   heartbeatMs?: number;
+  /**
+   * Called on every heartbeat while a run is in progress. Chromium stops an extension service
+   * worker that makes no extension API call for 30 s, even mid-fetch; a cheap call keeps it alive.
+   */
+  keepAlive?: () => void;
   now?: () => number;
   /** Describes a thrown error in words for the person (typed errors map to specific advice). */
   describeError?: (e: unknown) => string;
@@ -136,7 +141,10 @@ export class Scheduler {
     log.info('Sync started', { trigger });
     await this.broadcast();
 
-    const heartbeat = setInterval(() => void lock.renew(instanceId), this.deps.heartbeatMs ?? 20_000);
+    const heartbeat = setInterval(() => {
+      void lock.renew(instanceId);
+      this.deps.keepAlive?.();
+    }, this.deps.heartbeatMs ?? 20_000);
     let lastRun: LastRun;
     let patch: { lastSuccessAt?: number; backoffUntil?: number | null } = {};
     try {

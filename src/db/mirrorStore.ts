@@ -1,0 +1,32 @@
+// Sole owner of the `mirror` store's contents for one collection: the records as last seen on the
+// server (decrypted, unknown fields included). It is the common ancestor of three-way merges and
+// keeps what this browser cannot show (separators, queries, tags…) so it is written back unchanged.
+// Resetting an engine clears it through db/syncStateStore.ts, in the same transaction as the state.
+import type { MirrorRecord, SyncbridgeDB } from './schema.ts';
+
+export class MirrorStore {
+  constructor(
+    private readonly db: SyncbridgeDB,
+    readonly collection: string,
+  ) {}
+
+  async all(): Promise<MirrorRecord[]> {
+    return this.db.getAllFromIndex('mirror', 'byCollection', this.collection);
+  }
+
+  async get(id: string): Promise<MirrorRecord | null> {
+    return (await this.db.get('mirror', [this.collection, id])) ?? null;
+  }
+
+  async count(): Promise<number> {
+    return this.db.countFromIndex('mirror', 'byCollection', this.collection);
+  }
+
+  /** Stores records and removes ids in one transaction, so the mirror never holds half a sync. */
+  async update(put: ReadonlyArray<{ id: string; modified: string; cleartext: Record<string, unknown> }>, remove: readonly string[] = []): Promise<void> {
+    const tx = this.db.transaction('mirror', 'readwrite');
+    for (const r of put) void tx.store.put({ collection: this.collection, id: r.id, modified: r.modified, cleartext: r.cleartext });
+    for (const id of remove) void tx.store.delete([this.collection, id]);
+    await tx.done;
+  }
+}

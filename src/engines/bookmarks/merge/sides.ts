@@ -1,0 +1,146 @@
+// One side of the merge (local or remote) seen against the mirror: what changed, what was
+// deleted, how old each change is. The local side is first "augmented" with what this browser
+// cannot show (separators in Chromium, the menu root...), copied from the mirror in place, so that
+// their absence never reads as a deletion and never moves their siblings.
+
+import { ROOT_GUID, isRootGuid } from '../record.ts';
+import type { BookmarkKind } from '../record.ts';
+import type { BookmarkNode, BookmarkTree } from '../tree.ts';
+import { walkTree } from '../tree.ts';
+
+export class SideView {
+  constructor(
+    readonly tree: BookmarkTree,
+    private readonly mirror: BookmarkTree,
+    private readonly nowMs: number,
+    private readonly compareRecords: boolean,
+  ) {}
+
+  private readonly changedCache = new Map<string, boolean>();
+
+  get(guid: string): BookmarkNode | undefined {
+    return this.tree.nodes.get(guid);
+  }
+
+  has(guid: string): boolean {
+    return this.tree.nodes.has(guid);
+  }
+
+  /** Deleted on this side since the last sync. Roots are never deleted. */
+  isDeleted(guid: string): boolean {
+    if (isRootGuid(guid) || this.tree.nodes.has(guid)) return false;
+    if (this.tree.deletions.has(guid)) return true;
+    // Locally, an item the mirror has and the browser lacks was deleted here. On the server only a
+    // tombstone deletes: a record we failed to read is not a deletion.
+    return !this.compareRecords && this.mirror.nodes.has(guid);
+  }
+
+  /** Milliseconds since this side last changed the item; unknown times count as oldest. */
+  age(guid: string): number {
+    const modified = this.tree.nodes.get(guid)?.modifiedMs ?? 0;
+    return this.nowMs - modified;
+  }
+
+  /** Changed since the last sync: new, moved, reordered or edited compared with the mirror. */
+  changed(guid: string): boolean {
+    let result = this.changedCache.get(guid);
+    if (result === undefined) {
+      result = this.computeChanged(guid);
+      this.changedCache.set(guid, result);
+    }
+    return result;
+  }
+
+  private computeChanged(guid: string): boolean {
+    const node = this.tree.nodes.get(guid);
+    if (!node) return false;
+    if (node.needsMerge) return true;
+    const base = this.mirror.nodes.get(guid);
+    if (!base) return true;
+    if (node.parentGuid !== base.parentGuid || kindGroup(node.kind) !== kindGroup(base.kind)) return true;
+    if (node.title !== base.title || (node.url ?? null) !== (base.url ?? null)) return true;
+    if (!sameList(node.children, base.children)) return true;
+    if (this.compareRecords && node.record && base.record) {
+      return contentKeyOfRecord(node.record) !== contentKeyOfRecord(base.record);
+    }
+    return false;
+  }
+}
+
+/** Bookmarks and queries are interchangeable (a query is a bookmark with a place: URL). */
+export function kindGroup(kind: BookmarkKind): string {
+  if (kind === 'bookmark' || kind === 'query') return 'bookmark';
+  if (kind === 'folder' || kind === 'livemark') return 'folder';
+  return kind;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** Fields that describe the item itself (not its place, not bookkeeping), in a stable form. */
+const NOT_CONTENT = new Set(['id', 'parentid', 'parentName', 'children', 'hasDupe', 'dateAdded', 'pos']);
+function contentKeyOfRecord(record: object): string {
+  const entries = Object.entries(record).filter(([k, v]) => !NOT_CONTENT.has(k) && v !== undefined);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify(entries);
+}
+
+/** Whether the local browser can hold this merged item where it is. */
+export interface Representability {
+  unsupportedKinds: ReadonlySet<BookmarkKind>;
+  unsupportedRoots: ReadonlySet<string>;
+}
+
+/**
+ * The local tree plus virtual copies of mirror items the browser cannot hold: whole subtrees of
+ * unsupported roots, and unsupported items re-inserted after the sibling that preceded them in
+ * the mirror. An unsupported item whose mirror parent is gone locally stays out (deleted with it).
+ */
+export function augmentLocal(local: BookmarkTree, mirror: BookmarkTree, rep: Representability): BookmarkTree {
+  if (rep.unsupportedKinds.size === 0 && rep.unsupportedRoots.size === 0) return local;
+  const nodes = new Map<string, BookmarkNode>(local.nodes);
+  const children = new Map<string, string[]>();
+  const childList = (guid: string): string[] => {
+    let list = children.get(guid);
+    if (!list) {
+      list = [...(nodes.get(guid)?.children ?? [])];
+      children.set(guid, list);
+    }
+    return list;
+  };
+  const addVirtual = (m: BookmarkNode, parent: string, at: number): void => {
+    nodes.set(m.guid, { ...m, children: [], parentGuid: parent, needsMerge: false, virtual: true });
+    childList(parent).splice(at, 0, m.guid);
+  };
+  for (const root of rep.unsupportedRoots) {
+    const mirrorRoot = mirror.nodes.get(root);
+    if (!mirrorRoot || !nodes.has(root)) continue;
+    // The browser has no such root: whatever the mirror holds there is still there.
+    for (const m of walkTree(mirror, root)) {
+      if (m.guid === root) continue;
+      if (nodes.has(m.guid) || !nodes.has(m.parentGuid ?? '')) continue;
+      addVirtual(m, m.parentGuid as string, childList(m.parentGuid as string).length);
+    }
+  }
+  for (const m of walkTree(mirror, ROOT_GUID)) {
+    if (!rep.unsupportedKinds.has(m.kind) || nodes.has(m.guid) || m.parentGuid === null) continue;
+    if (!nodes.has(m.parentGuid)) continue;
+    const siblings = mirror.nodes.get(m.parentGuid)?.children ?? [];
+    const list = childList(m.parentGuid);
+    let at = 0;
+    for (let i = siblings.indexOf(m.guid) - 1; i >= 0; i--) {
+      const pos = list.indexOf(siblings[i] as string);
+      if (pos >= 0) {
+        at = pos + 1;
+        break;
+      }
+    }
+    addVirtual(m, m.parentGuid, at);
+  }
+  for (const [guid, list] of children) {
+    const node = nodes.get(guid);
+    if (node) nodes.set(guid, { ...node, children: list });
+  }
+  return { ...local, nodes };
+}

@@ -1,0 +1,108 @@
+// What the server must hold after the merge, and which of it has to be uploaded. Records start
+// from the server's copy so tags, keywords, descriptions and unknown fields survive edits made in
+// a browser that cannot see them.
+
+import { MENU_GUID, MOBILE_GUID, ROOT_GUID, TOOLBAR_GUID, UNFILED_GUID, guidToRecordId } from '../record.ts';
+import type { BookmarkItem, BookmarkKind, BookmarkRecord } from '../record.ts';
+import type { BookmarkTree } from '../tree.ts';
+
+/** One item of the merged tree before its record is known. */
+export interface MergedItem {
+  guid: string;
+  kind: BookmarkKind;
+  parentGuid: string;
+  children: string[];
+  title: string;
+  url: string | null;
+  dateAdded: number | null;
+  /** The server's (or mirror's) record for this item, when there is one. */
+  base: BookmarkItem | undefined;
+}
+
+/** Places stores the roots under these titles; Firefox uploads them as is. */
+const ROOT_TITLES: Readonly<Record<string, string>> = {
+  [MENU_GUID]: 'menu',
+  [TOOLBAR_GUID]: 'toolbar',
+  [UNFILED_GUID]: 'unfiled',
+  [MOBILE_GUID]: 'mobile',
+};
+
+const TYPE_FIELDS: Readonly<Record<BookmarkKind, readonly string[]>> = {
+  bookmark: ['title', 'bmkUri', 'tags', 'keyword', 'description', 'loadInSidebar'],
+  query: ['title', 'bmkUri', 'tags', 'keyword', 'description', 'folderName', 'queryId'],
+  folder: ['title', 'children', 'description'],
+  livemark: ['title', 'children', 'description', 'feedUri', 'siteUri'],
+  separator: ['pos'],
+};
+const ALL_TYPE_FIELDS = new Set(Object.values(TYPE_FIELDS).flat());
+
+export function desiredRecord(item: MergedItem, parent: MergedItem | undefined, index: number): BookmarkItem {
+  const out: Record<string, unknown> = { ...(item.base ?? {}) };
+  if (item.base && item.base.type !== item.kind) {
+    // The kind changed: drop the old kind's fields, keep everything else.
+    for (const field of ALL_TYPE_FIELDS) if (!TYPE_FIELDS[item.kind].includes(field)) delete out[field];
+  }
+  out['id'] = guidToRecordId(item.guid);
+  out['type'] = item.kind;
+  out['parentid'] = guidToRecordId(item.parentGuid);
+  out['parentName'] = parent?.title ?? '';
+  if (item.dateAdded !== null) out['dateAdded'] = item.dateAdded;
+  out['hasDupe'] = true;
+  if (item.kind === 'separator') {
+    out['pos'] = index;
+  } else {
+    const rootTitle = ROOT_TITLES[item.guid];
+    out['title'] = rootTitle === undefined ? item.title : (item.base?.title ?? rootTitle);
+  }
+  if (item.kind === 'bookmark' || item.kind === 'query') out['bmkUri'] = item.url ?? '';
+  if (item.kind === 'folder' || item.kind === 'livemark') out['children'] = item.children.map(guidToRecordId);
+  return out as BookmarkItem;
+}
+
+/** Everything that matters for "does the server need this record again". */
+const IGNORED_FOR_UPLOAD = new Set(['parentName', 'hasDupe', 'dateAdded', 'pos']);
+function uploadKey(record: object): string {
+  const entries = Object.entries(record).filter(([k, v]) => !IGNORED_FOR_UPLOAD.has(k) && v !== undefined);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return JSON.stringify(entries);
+}
+
+export interface UploadPlan {
+  uploads: BookmarkRecord[];
+  serverRecords: BookmarkItem[];
+  records: Map<string, BookmarkItem>;
+  createdRemote: number;
+  tombstones: number;
+}
+
+/** `items` in tree order (parents first); the Places root is never uploaded. */
+export function planUploads(items: readonly MergedItem[], remote: BookmarkTree): UploadPlan {
+  const byGuid = new Map(items.map((i) => [i.guid, i]));
+  const records = new Map<string, BookmarkItem>();
+  const uploads: BookmarkRecord[] = [];
+  const serverRecords: BookmarkItem[] = [];
+  let createdRemote = 0;
+  for (const item of items) {
+    if (item.guid === ROOT_GUID) continue;
+    const parent = byGuid.get(item.parentGuid);
+    const index = parent ? parent.children.indexOf(item.guid) : 0;
+    const wanted = desiredRecord(item, parent, index);
+    const onServer = remote.nodes.get(item.guid);
+    const existing = onServer?.record;
+    const needsUpload = !existing || remote.diverged.has(item.guid) || uploadKey(existing) !== uploadKey(wanted);
+    const record = needsUpload ? wanted : existing;
+    if (needsUpload) {
+      uploads.push(wanted);
+      if (!existing) createdRemote++;
+    }
+    records.set(item.guid, record);
+    serverRecords.push(record);
+  }
+  let tombstones = 0;
+  for (const guid of [...remote.nodes.keys()].sort()) {
+    if (guid === ROOT_GUID || byGuid.has(guid) || !remote.nodes.get(guid)?.record) continue;
+    uploads.push({ id: guidToRecordId(guid), deleted: true });
+    tombstones++;
+  }
+  return { uploads, serverRecords, records, createdRemote, tombstones };
+}
