@@ -13,7 +13,7 @@ describe('database schema', () => {
   test('a new database has every store the background needs', async () => {
     const db = await freshDatabase();
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['account', 'idMap', 'locks', 'log', 'mirror', 'settings', 'status', 'syncState']);
+    expect([...db.objectStoreNames].sort()).toEqual(['account', 'idMap', 'locks', 'log', 'mirror', 'settings', 'snapshots', 'status', 'syncState']);
     expect([...db.transaction('mirror').store.indexNames]).toEqual(['byCollection']);
   });
 

@@ -40,8 +40,21 @@ export interface SyncbridgeSchema extends DBSchema {
   log: { key: number; value: LogEntry; indexes: { byTime: number } };
   /** Owner: the engines, through sync/ (later issues). Key [collection, id]. */
   mirror: { key: [string, string]; value: MirrorRecord; indexes: { byCollection: string } };
+  /** Owner: db/safetyStore.ts. Local trees saved before large changes, restorable from the options page. */
+  snapshots: { key: number; value: LocalSnapshotRecord; indexes: { byTime: number } };
   /** Owner: db/idMapStore.ts. Sync GUID ↔ browser id, for browsers whose ids are not Sync GUIDs (Chromium). */
   idMap: { key: [string, string]; value: IdMapping; indexes: { byLocalId: [string, string] } };
+}
+
+export interface LocalSnapshotRecord {
+  id?: number;
+  collection: string;
+  /** ms since epoch */
+  time: number;
+  /** Why it was taken, in words for the person. */
+  reason: string;
+  /** The local items as the merger saw them (Sync GUIDs, parents, titles, URLs, order). */
+  items: Array<Record<string, unknown>>;
 }
 
 export interface IdMapping {
@@ -71,6 +84,11 @@ export const MIGRATIONS: ReadonlyArray<(db: SyncbridgeDB, tx: UpgradeTx) => void
   (db) => {
     const idMap = db.createObjectStore('idMap', { keyPath: ['collection', 'syncId'] });
     idMap.createIndex('byLocalId', ['collection', 'localId'], { unique: true });
+  },
+  // 2 → 3: snapshots of the local tree taken before large changes.
+  (db) => {
+    const snapshots = db.createObjectStore('snapshots', { keyPath: 'id', autoIncrement: true });
+    snapshots.createIndex('byTime', 'time');
   },
 ];
 

@@ -206,7 +206,11 @@ export type UserActionReason =
   /** Storage 513: the service was decommissioned. */
   | 'service-ended'
   /** Storage 400 code 14 or 403: over quota. */
-  | 'over-quota';
+  | 'over-quota'
+  /** A first sync with data on both sides: merge, or take one side? */
+  | 'first-sync-choice'
+  /** Applying the server's changes would delete many items here: approve first. */
+  | 'large-deletion';
 
 const USER_ACTION_MESSAGES: Record<UserActionReason, string> = {
   'stale-keys':
@@ -215,6 +219,10 @@ const USER_ACTION_MESSAGES: Record<UserActionReason, string> = {
   'client-upgrade': 'The Sync server no longer accepts this version of Syncbridge. Update the extension.',
   'service-ended': 'This Sync server has shut down. Choose another Sync server in the options page.',
   'over-quota': 'Your Sync storage is full. Remove some synced data (for example old history) and try again.',
+  'first-sync-choice':
+    'This browser and your account both have bookmarks. Open Settings and choose how to combine them; nothing has been changed yet.',
+  'large-deletion':
+    'Syncing would delete many bookmarks from this browser because they were deleted on another device. Review this in Settings; nothing has been deleted yet.',
 };
 
 /** Sync cannot continue until the person does something; retrying alone will not help. */

@@ -6,6 +6,7 @@
 // survivor has been moved out.
 
 import { ROOT_GUID, isRootGuid } from '../record.ts';
+import type { BookmarkKind } from '../record.ts';
 import type { BookmarkTree } from '../tree.ts';
 import { ancestorsOf, walkTree } from '../tree.ts';
 import { kindGroup } from './sides.ts';
@@ -21,7 +22,7 @@ export function isRepresentable(merged: BookmarkTree, guid: string, rep: Represe
 
 interface Placed {
   parent: string;
-  kind: string;
+  kind: BookmarkKind;
   title: string;
   url: string | null;
 }
@@ -73,9 +74,9 @@ export function planLocalOps(
       const target = merged.nodes.get(guid);
       if (!target) return;
       let have = items.get(guid);
-      if (have && kindGroup(have.kind as typeof target.kind) !== kindGroup(target.kind)) {
+      if (have && kindGroup(have.kind) !== kindGroup(target.kind)) {
         // The browser cannot change an item's kind: replace it (its children were placed already).
-        ops.push({ type: 'delete', guid, kind: have.kind as typeof target.kind });
+        ops.push({ type: 'delete', guid, kind: have.kind });
         removeFrom(guid, have.parent);
         items.delete(guid);
         have = undefined;
@@ -103,8 +104,6 @@ export function planLocalOps(
 
   const doomed = [...items.keys()].filter((g) => !isRootGuid(g) && !isRepresentable(merged, g, rep));
   doomed.sort((a, b) => (depth.get(b) ?? 0) - (depth.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
-  for (const guid of doomed) ops.push({ type: 'delete', guid, kind: (items.get(guid) as Placed).kind as LocalOpKind });
+  for (const guid of doomed) ops.push({ type: 'delete', guid, kind: (items.get(guid) as Placed).kind });
   return ops;
 }
-
-type LocalOpKind = Extract<LocalOp, { type: 'delete' }>['kind'];

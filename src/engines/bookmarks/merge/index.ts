@@ -1,0 +1,96 @@
+// mergeTrees: the three-way bookmark merge (local, server, and the mirror of the last sync).
+// See ../README.md for the model and the rules.
+
+import { ROOT_GUID, isRootGuid } from '../record.ts';
+import type { BookmarkKind } from '../record.ts';
+import type { BookmarkNode, BookmarkTree } from '../tree.ts';
+import { planLocalOps } from './localOps.ts';
+import { SideView, augmentLocal } from './sides.ts';
+import type { Representability } from './sides.ts';
+import { planUploads } from './uploads.ts';
+import type { MergedItem } from './uploads.ts';
+import { TreeWalk } from './walk.ts';
+import type { MergedNode } from './walk.ts';
+import type { LocalOp, MergeInput, MergeResult, MergeStats } from './types.ts';
+
+export type { LocalOp, MergeInput, MergeResult, MergeStats } from './types.ts';
+export { isRepresentable } from './localOps.ts';
+
+function flatten(root: MergedNode, mirror: BookmarkTree): MergedItem[] {
+  const out: MergedItem[] = [];
+  const visit = (m: MergedNode, parentGuid: string): void => {
+    const source = (m.valueSide === 'local' ? m.local ?? m.remote : m.remote ?? m.local) as BookmarkNode;
+    const dates = [m.local?.dateAdded, m.remote?.dateAdded].filter((d): d is number => typeof d === 'number');
+    out.push({
+      guid: m.guid,
+      kind: source.kind,
+      parentGuid,
+      children: m.children.map((c) => c.guid),
+      title: source.title,
+      url: source.url,
+      dateAdded: dates.length > 0 ? Math.min(...dates) : null,
+      base: m.remote?.record ?? mirror.nodes.get(m.guid)?.record ?? m.local?.record,
+    });
+    for (const child of m.children) visit(child, m.guid);
+  };
+  visit(root, '');
+  return out;
+}
+
+function countItems(tree: BookmarkTree, skipVirtual = false): number {
+  let n = 0;
+  for (const node of tree.nodes.values()) if (!isRootGuid(node.guid) && !(skipVirtual && node.virtual)) n++;
+  return n;
+}
+
+function countOps(ops: readonly LocalOp[], type: LocalOp['type']): number {
+  return ops.filter((op) => op.type === type).length;
+}
+
+export function mergeTrees(input: MergeInput): MergeResult {
+  const rep: Representability = {
+    unsupportedKinds: new Set<BookmarkKind>([...(input.unsupportedKinds ?? []), 'livemark']),
+    unsupportedRoots: new Set(input.unsupportedRoots ?? []),
+  };
+  const augmented = augmentLocal(input.local, input.mirror, rep);
+  const local = new SideView(augmented, input.mirror, input.localTimeMs, false);
+  const remote = new SideView(input.remote, input.mirror, input.remoteTimeS * 1000, true);
+  const walk = new TreeWalk(local, remote, input.mirror);
+  const root = walk.run();
+
+  const items = flatten(root, input.mirror);
+  const plan = planUploads(items, input.remote);
+  const nodes = new Map<string, BookmarkNode>();
+  for (const item of items) {
+    const record = plan.records.get(item.guid);
+    nodes.set(item.guid, {
+      guid: item.guid,
+      kind: item.kind,
+      parentGuid: item.guid === ROOT_GUID ? null : item.parentGuid,
+      children: item.children,
+      title: item.title,
+      url: item.url,
+      dateAdded: item.dateAdded,
+      modifiedMs: null,
+      needsMerge: false,
+      ...(record ? { record } : {}),
+    });
+  }
+  const merged: BookmarkTree = { nodes, deletions: new Set(), diverged: new Set(), problems: [] };
+  const localOps = planLocalOps(input.local, merged, walk.dupes, rep);
+
+  const stats: MergeStats = {
+    localItems: countItems(input.local),
+    remoteItems: countItems(input.remote),
+    mergedItems: countItems(merged),
+    created: countOps(localOps, 'create'),
+    updated: countOps(localOps, 'update'),
+    moved: countOps(localOps, 'move'),
+    deletionsLocal: countOps(localOps, 'delete'),
+    uploaded: plan.uploads.length - plan.tombstones,
+    createdRemote: plan.createdRemote,
+    deletionsRemote: plan.tombstones,
+    ...walk.counts,
+  };
+  return { merged, localOps, uploads: plan.uploads, serverRecords: plan.serverRecords, stats };
+}
