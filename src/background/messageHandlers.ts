@@ -6,6 +6,7 @@ import type { Request, RequestType, ResponseMap } from '../shared/messages.ts';
 import type { AccountController } from '../account/controller.ts';
 import type { SyncStateStore } from '../db/syncStateStore.ts';
 import type { DeviceView } from '../shared/account.ts';
+import type { BookmarksController } from '../engines/bookmarks/controller.ts';
 
 export type Handlers = {
   [K in RequestType]: (req: Extract<Request, { type: K }>) => Promise<ResponseMap[K]>;
@@ -19,6 +20,7 @@ export interface HandlerDeps {
   flushLogs: () => Promise<void>;
   accounts: AccountController;
   syncState: SyncStateStore;
+  bookmarks: BookmarksController;
 }
 
 export function createHandlers(d: HandlerDeps): Handlers {
@@ -69,6 +71,10 @@ export function createHandlers(d: HandlerDeps): Handlers {
       const { others } = await d.syncState.loadClientsState();
       return others.map((c) => ({ id: c.id, name: c.name, type: c.type, os: c.os, lastSeenAt: c.modified * 1000 }));
     },
+    getBookmarksState: () => d.bookmarks.view(),
+    chooseFirstBookmarkSync: (req) => d.bookmarks.chooseFirstSync(req.choice),
+    approveBookmarkDeletion: () => d.bookmarks.approveDeletion(),
+    restoreBookmarkSnapshot: (req) => d.bookmarks.restoreSnapshot(req.id),
   };
 }
 

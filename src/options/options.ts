@@ -3,6 +3,7 @@ import type { StatusView } from '../shared/status.ts';
 import { onStatusChanged, send } from '../ui/client.ts';
 import { statusLine } from '../ui/format.ts';
 import { initAccountSection, loadAccount } from './account.ts';
+import { initBookmarksSection, loadBookmarks } from './bookmarks.ts';
 
 const el = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
@@ -71,14 +72,17 @@ onStatusChanged((s) => {
   void loadLog();
   // Sign-in completes in the background (web flow in another tab): re-read the account view.
   void loadAccount().catch(() => undefined);
+  if (!s.syncing) void loadBookmarks().catch(() => undefined);
 });
 initAccountSection();
+initBookmarksSection();
 
 async function init(): Promise<void> {
   const [settings, status] = await Promise.all([send({ type: 'getSettings' }), send({ type: 'getStatus' })]);
   intervalInput.value = String(settings.syncIntervalMinutes);
   renderStatus(status);
   await loadAccount();
+  await loadBookmarks();
   await loadLog();
 }
 

@@ -63,6 +63,16 @@ function render(s: StatusView): void {
   accountEl.textContent = s.signedIn ? `Signed in as ${s.accountEmail}` : 'Not signed in';
   statusEl.textContent = statusLine(s);
   nextEl.textContent = s.nextSyncAt ? `Next automatic sync ${relativeTime(s.nextSyncAt)}.` : '';
+  const bar = el<HTMLProgressElement>('progress');
+  const barText = el<HTMLParagraphElement>('progress-text');
+  const p = s.progress;
+  bar.hidden = barText.hidden = p === null || p.total === 0;
+  if (p && p.total > 0) {
+    bar.max = p.total;
+    bar.value = Math.min(p.done, p.total);
+    const verb = { download: 'Downloading', merge: 'Comparing', apply: 'Updating', upload: 'Uploading' }[p.step];
+    barText.textContent = `${verb} ${p.engine}: ${p.done} of ${p.total}`;
+  }
   syncButton.disabled = s.syncing;
   syncButton.textContent = s.syncing ? 'Syncing…' : 'Sync now';
 }

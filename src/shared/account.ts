@@ -31,3 +31,16 @@ export interface DeviceView {
   /** ms since epoch of its last upload to the clients collection. */
   lastSeenAt: number;
 }
+
+/** What the bookmarks engine waits for the person to decide, and the snapshots they can restore. */
+export interface BookmarksView {
+  pending:
+    | { kind: 'first-sync'; local: number; remote: number }
+    | { kind: 'large-deletion'; deletions: number; localItems: number }
+    | null;
+  snapshots: Array<{ id: number; time: number; reason: string; count: number }>;
+  /** Problems with this browser's bookmark roots (Chromium account/local roots, Chrome Sync), in words. */
+  rootProblems: string[];
+}
+
+export type FirstSyncChoiceView = 'merge' | 'take-remote' | 'keep-local';

@@ -4,7 +4,7 @@
 import type { Settings } from './settings.ts';
 import type { StatusView } from './status.ts';
 import type { LogEntry } from './logEntry.ts';
-import type { AccountView, DeviceView, EnginesView, SyncEngineName } from './account.ts';
+import type { AccountView, BookmarksView, DeviceView, EnginesView, FirstSyncChoiceView, SyncEngineName } from './account.ts';
 
 export type Request =
   | { type: 'getStatus' }
@@ -24,7 +24,11 @@ export type Request =
   | { type: 'setDeviceName'; name: string }
   | { type: 'getEngines' }
   | { type: 'setEngine'; engine: SyncEngineName; enabled: boolean }
-  | { type: 'getDevices' };
+  | { type: 'getDevices' }
+  | { type: 'getBookmarksState' }
+  | { type: 'chooseFirstBookmarkSync'; choice: FirstSyncChoiceView }
+  | { type: 'approveBookmarkDeletion' }
+  | { type: 'restoreBookmarkSnapshot'; id: number };
 
 export type RequestType = Request['type'];
 
@@ -53,6 +57,10 @@ export interface ResponseMap {
   getEngines: EnginesView;
   setEngine: EnginesView;
   getDevices: DeviceView[];
+  getBookmarksState: BookmarksView;
+  chooseFirstBookmarkSync: BookmarksView;
+  approveBookmarkDeletion: BookmarksView;
+  restoreBookmarkSnapshot: { restored: number };
 }
 
 /** Wire form of every answer: a failure is a value, so a page never sees an unexplained rejection. */
@@ -74,6 +82,7 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'getStatus', 'syncNow', 'getSettings', 'updateSettings', 'getLogs', 'clearLogs',
   'getAccount', 'setServer', 'startWebSignIn', 'passwordSignIn', 'verifyCode', 'resendCode',
   'cancelSignIn', 'signOut', 'setDeviceName', 'getEngines', 'setEngine', 'getDevices',
+  'getBookmarksState', 'chooseFirstBookmarkSync', 'approveBookmarkDeletion', 'restoreBookmarkSnapshot',
 ]);
 
 /** Shape check at the trust boundary: the background never acts on an unknown message. */

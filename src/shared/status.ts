@@ -24,4 +24,13 @@ export interface StatusView {
   /** When the periodic alarm fires next, or null when none is scheduled. */
   nextSyncAt: number | null;
   extensionVersion: string;
+  /** While syncing: the current step and how far it got, for a progress bar. */
+  progress: SyncProgress | null;
+}
+
+export interface SyncProgress {
+  engine: string;
+  step: 'download' | 'merge' | 'apply' | 'upload';
+  done: number;
+  total: number;
 }

@@ -10,7 +10,7 @@ import type { SettingsStore } from '../db/settingsStore.ts';
 import type { StatusStore } from '../db/statusStore.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SyncNowResult } from '../shared/messages.ts';
-import type { LastRun, StatusView, SyncTrigger } from '../shared/status.ts';
+import type { LastRun, StatusView, SyncProgress, SyncTrigger } from '../shared/status.ts';
 
 export const PERIODIC_ALARM = 'syncbridge-periodic';
 
@@ -29,6 +29,8 @@ export interface RunContext {
   log: Logger;
   /** True when the previous run was cut off (worker killed); the job resumes its persisted steps. */
   resumingInterrupted: boolean;
+  /** For the progress bar; cheap to call often (broadcasts are throttled). */
+  reportProgress(p: SyncProgress): void;
 }
 
 export interface JobResult {
@@ -67,6 +69,8 @@ export interface SchedulerDeps {
 
 export class Scheduler {
   private current: Promise<void> | null = null;
+  private progress: SyncProgress | null = null;
+  private lastProgressBroadcast = 0;
   private readonly now: () => number;
 
   constructor(private readonly deps: SchedulerDeps) {
@@ -124,6 +128,7 @@ export class Scheduler {
       backoffUntil: persisted.backoffUntil !== null && persisted.backoffUntil > this.now() ? persisted.backoffUntil : null,
       nextSyncAt: alarm?.scheduledTime ?? null,
       extensionVersion: this.deps.extensionVersion,
+      progress: this.current !== null ? this.progress : null,
     };
   }
 
@@ -148,7 +153,15 @@ export class Scheduler {
     let lastRun: LastRun;
     let patch: { lastSuccessAt?: number; backoffUntil?: number | null } = {};
     try {
-      const result = await this.deps.job({ trigger, log, resumingInterrupted: interrupted });
+      const reportProgress = (p: SyncProgress): void => {
+        this.progress = p;
+        const t = this.now();
+        if (t - this.lastProgressBroadcast >= 250 || p.done === p.total) {
+          this.lastProgressBroadcast = t;
+          void this.broadcast();
+        }
+      };
+      const result = await this.deps.job({ trigger, log, resumingInterrupted: interrupted, reportProgress });
       lastRun = { startedAt, finishedAt: this.now(), outcome: result.outcome, message: result.message, trigger };
       if (result.outcome === 'success') patch.lastSuccessAt = lastRun.finishedAt;
       if (result.backoffUntil !== undefined) patch.backoffUntil = result.backoffUntil;
@@ -166,6 +179,7 @@ export class Scheduler {
     await status.update({ lastRun, ...patch });
     await lock.release(instanceId);
     this.current = null;
+    this.progress = null;
     await this.broadcast();
   }
 

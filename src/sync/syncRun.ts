@@ -17,6 +17,10 @@ import { StorageClient } from './storage/client.ts';
 import { fetchSyncToken, type SyncToken } from './tokenserver/client.ts';
 import { CachingTokenProvider } from './tokenserver/provider.ts';
 import type { JobResult } from './scheduler.ts';
+import type { SyncProgress } from '../shared/status.ts';
+import type { MirrorStore } from '../db/mirrorStore.ts';
+import { syncBookmarks, type BookmarkSafety, type LocalBookmarks } from '../engines/bookmarks/engine.ts';
+import { BOOKMARKS_ENGINE_VERSION } from '../engines/bookmarks/record.ts';
 
 /** Engines this client implements, in the order they sync (clients first, as Firefox). */
 export const OUR_ENGINES = ['clients', 'bookmarks', 'history', 'tabs'] as const;
@@ -53,6 +57,9 @@ export interface SyncRunInput {
   onBackoff?: BackoffObserver;
   fetch?: FetchLike;
   now?: () => number;
+  /** The bookmarks engine's browser side and stores; absent where bookmarks cannot sync. */
+  bookmarks?: { local: LocalBookmarks; mirror: MirrorStore; safety: BookmarkSafety };
+  reportProgress?: (p: SyncProgress) => void;
 }
 
 export async function runSync(input: SyncRunInput): Promise<JobResult> {
@@ -109,11 +116,33 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
       others: clients.others,
     });
 
+    const notes: string[] = [];
+    if (input.bookmarks && ready.enabledEngines.includes('bookmarks')) {
+      const meta = ready.meta.engines['bookmarks']!;
+      if (meta.version > BOOKMARKS_ENGINE_VERSION) {
+        log.warn('Bookmarks skipped: another device uses a newer bookmark format', { version: meta.version });
+        notes.push('bookmarks skipped (newer format on the server; update Syncbridge)');
+      } else {
+        const r = await syncBookmarks({
+          storage, keys: ready.keys, syncID: meta.syncID,
+          state: {
+            load: () => persistence.loadEngine('bookmarks'),
+            save: (st) => persistence.saveEngine('bookmarks', st),
+            reset: () => persistence.resetEngine('bookmarks'),
+          },
+          mirror: input.bookmarks.mirror, local: input.bookmarks.local, safety: input.bookmarks.safety,
+          log, now,
+          onProgress: (step, done, total) => input.reportProgress?.({ engine: 'bookmarks', step, done, total }),
+        });
+        if (r.skippedRecords > 0) notes.push(`${r.skippedRecords} unreadable bookmark record${r.skippedRecords === 1 ? '' : 's'} skipped`);
+      }
+    }
+
     const dataEngines = ready.enabledEngines.filter((e) => e !== 'clients');
     const devices = clients.others.length;
     return {
       outcome: 'success',
-      message: `Synced with your account: ${devices} other device${devices === 1 ? '' : 's'}${dataEngines.length ? `; ${dataEngines.join(', ')} enabled` : ''}.`,
+      message: `Synced with your account: ${devices} other device${devices === 1 ? '' : 's'}${dataEngines.length ? `; ${dataEngines.join(', ')} enabled` : ''}${notes.length ? `; ${notes.join('; ')}` : ''}.`,
     };
   } finally {
     await persistence.saveSyncToken(tokens.current);

@@ -16,6 +16,13 @@ import { runSync } from '../sync/syncRun.ts';
 import type { JobResult } from '../sync/scheduler.ts';
 import type { BackoffObserver } from '../sync/http/backoff.ts';
 import { freshDatabase } from './db.ts';
+import type { SyncbridgeDB } from '../db/schema.ts';
+import { SafetyStore } from '../db/safetyStore.ts';
+import { MirrorStore } from '../db/mirrorStore.ts';
+import { IdMapStore } from '../db/idMapStore.ts';
+import { IdbChangeStore, IdbProgressStore } from '../db/engineWorkStore.ts';
+import type { FakeBookmarksApi } from '../engines/bookmarks/local/fakeBookmarksApi.ts';
+import { BrowserBookmarks } from '../engines/bookmarks/local/browserBookmarks.ts';
 
 export interface Harness {
   server: StartedServer;
@@ -33,7 +40,11 @@ export interface Harness {
   logs: LogEntry[];
   createAccount(email: string, password: string): Promise<void>;
   signIn(email: string, password: string): Promise<StoredAccount>;
-  sync(opts?: { onBackoff?: BackoffObserver }): Promise<JobResult>;
+  /** One sync; with `bookmarks`, the bookmarks engine runs against that (fake) browser. */
+  sync(opts?: { onBackoff?: BackoffObserver; bookmarks?: FakeBookmarksApi }): Promise<JobResult>;
+  db: SyncbridgeDB;
+  safety: SafetyStore;
+  mirror: MirrorStore;
   storageUid(): Promise<string>;
   /** Records of a collection as the server holds them (in-process read). */
   serverRecords(collection: string): Promise<Array<{ id: string; payload: string; modified: number }>>;
@@ -107,7 +118,23 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
     return decryptCryptoKeys(keys.payload, await root());
   };
 
+  const safety = new SafetyStore(db);
+  const mirror = new MirrorStore(db, 'bookmarks');
+  const browserSides = new WeakMap<FakeBookmarksApi, BrowserBookmarks>();
+  const browserSide = (api: FakeBookmarksApi): BrowserBookmarks => {
+    let side = browserSides.get(api);
+    if (!side) {
+      side = new BrowserBookmarks({
+        api, flavor: api.flavor, idMap: new IdMapStore(db, 'bookmarks'),
+        progress: new IdbProgressStore(db, 'bookmarks'), changes: new IdbChangeStore(db, 'bookmarks'),
+      });
+      browserSides.set(api, side);
+    }
+    return side;
+  };
+
   return {
+    db, safety, mirror,
     server, origin: server.origin, accounts, syncState, controller, requests, displayed, openedTabs, closedTabs, logs,
     async createAccount(email, password) {
       await control('/__test__/accounts', { email, password, verified: true });
@@ -130,6 +157,7 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
         log,
         fetch: spyFetch,
         ...(opts.onBackoff ? { onBackoff: opts.onBackoff } : {}),
+        ...(opts.bookmarks ? { bookmarks: { local: browserSide(opts.bookmarks), mirror, safety } } : {}),
       });
     },
     storageUid,

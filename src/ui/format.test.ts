@@ -4,7 +4,7 @@ import { relativeTime, statusLine } from './format.ts';
 
 const base: StatusView = {
   signedIn: true, accountEmail: 'a@b.c', syncing: false, lastRun: null, lastSuccessAt: null,
-  backoffUntil: null, nextSyncAt: null, extensionVersion: '1',
+  backoffUntil: null, nextSyncAt: null, extensionVersion: '1', progress: null,
 };
 const NOW = 10_000_000;
 

@@ -15,7 +15,7 @@ import type { MirrorStore } from '../../db/mirrorStore.ts';
 import { mergeTrees } from './merge/index.ts';
 import type { LocalOp, MergeStats } from './merge/types.ts';
 import {
-  bookmarkSortIndex, isTombstone, parseBookmarkRecord, serializeBookmarkRecord,
+  bookmarkSortIndex, isRootGuid, isTombstone, parseBookmarkRecord, serializeBookmarkRecord,
   type BookmarkKind, type BookmarkRecord,
 } from './record.ts';
 import { buildTreeFromLocal, buildTreeFromRecords, overlayRecords, type LocalItem, type RecordEntry } from './tree.ts';
@@ -31,6 +31,8 @@ export interface LocalBookmarks {
   /** Kinds and roots this browser cannot show; they stay on the server as they are. */
   unsupportedKinds: readonly BookmarkKind[];
   unsupportedRoots: readonly string[];
+  /** The sync finished: local changes noticed up to the snapshot are taken care of. */
+  syncFinished?(): Promise<void>;
 }
 
 export type FirstSyncChoice = 'merge' | 'take-remote' | 'keep-local';
@@ -117,17 +119,16 @@ export async function syncBookmarks(input: BookmarksSyncInput): Promise<Bookmark
   if (choice === null) {
     throw new UserActionNeededError('first bookmark sync needs the person’s choice', { reason: 'first-sync-choice' });
   }
-  let localItems = await input.local.snapshot();
+  const localItems = await input.local.snapshot();
   const remoteEntries = overlayRecords(mirrorEntries, incoming);
-  let remoteTree = buildTreeFromRecords(remoteEntries);
   if (choice === 'take-remote') {
     await input.safety.snapshot('Before replacing this browser’s bookmarks with the ones from your account', localItems);
-    localItems = []; // everything local that is not on the server goes
-  } else if (choice === 'keep-local') {
-    remoteTree = buildTreeFromRecords([]); // the server's copy is replaced by this browser's
   }
   const localTree = buildTreeFromLocal(localItems);
-  const mirrorTree = firstSync || choice !== 'merge' ? buildTreeFromRecords([]) : buildTreeFromRecords(mirrorEntries);
+  const remoteTree = buildTreeFromRecords(remoteEntries);
+  // On a first sync there is no common ancestor: the mirror is empty.
+  const mirrorTree = firstSync ? buildTreeFromRecords([]) : buildTreeFromRecords(mirrorEntries);
+  const strategy = choice === 'take-remote' ? 'takeRemote' : choice === 'keep-local' ? 'keepLocal' : 'merge';
 
   input.onProgress?.('merge', 0, 1);
   const result = mergeTrees({
@@ -138,6 +139,7 @@ export async function syncBookmarks(input: BookmarksSyncInput): Promise<Bookmark
     remoteTimeS: Math.max(Number(collectionTs), input.now() / 1000),
     unsupportedKinds: input.local.unsupportedKinds,
     unsupportedRoots: input.local.unsupportedRoots,
+    strategy,
   });
   const { stats } = result;
   log.info('Bookmarks merged', { ...stats });
@@ -191,6 +193,7 @@ export async function syncBookmarks(input: BookmarksSyncInput): Promise<Bookmark
   for (const m of mirrorRecords) if (!keep.has(m.id)) mirrorRemove.push(m.id);
   await mirror.update(mirrorPut, mirrorRemove);
   await input.state.save({ syncID: input.syncID, lastSync });
+  await input.local.syncFinished?.();
   if (firstSync) await input.safety.clearFirstSyncChoice();
   return { stats, downloaded: incoming.length, skippedRecords, uploaded: uploadedIds.size, firstSync };
 }
@@ -199,7 +202,7 @@ export async function syncBookmarks(input: BookmarksSyncInput): Promise<Bookmark
 async function firstSyncChoice(input: BookmarksSyncInput, incoming: readonly RecordEntry[]): Promise<FirstSyncChoice | null> {
   const chosen = await input.safety.firstSyncChoice();
   if (chosen) return chosen;
-  const localCount = (await input.local.snapshot()).length;
+  const localCount = (await input.local.snapshot()).filter((i) => !isRootGuid(i.guid)).length;
   const remoteCount = incoming.filter((e) => !isTombstone(e.record) && !['menu', 'toolbar', 'unfiled', 'mobile', 'places'].includes(e.record.id)).length;
   if (localCount === 0 || remoteCount === 0) return 'merge';
   await input.safety.askFirstSync({ local: localCount, remote: remoteCount });

@@ -4,13 +4,13 @@
 
 import { isRootGuid } from '../record.ts';
 import type { BookmarkNode, BookmarkTree } from '../tree.ts';
-import { kindGroup } from './sides.ts';
+import { kindGroup, normalizeUrl } from './sides.ts';
 import type { SideView } from './sides.ts';
 
-/** Bookmarks match on title and URL, folders on title, separators on position. */
+/** Bookmarks match on title and (normalized) URL, folders on title, separators on position. */
 export function contentKey(node: BookmarkNode, index: number): string {
   const group = kindGroup(node.kind);
-  if (group === 'bookmark') return `b\u0000${node.title}\u0000${node.url ?? ''}`;
+  if (group === 'bookmark') return `b\u0000${node.title}\u0000${normalizeUrl(node.url) ?? ''}`;
   if (group === 'folder') return `f\u0000${node.title}`;
   return `s\u0000${index}`;
 }

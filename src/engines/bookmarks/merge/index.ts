@@ -4,6 +4,7 @@
 import { ROOT_GUID, isRootGuid } from '../record.ts';
 import type { BookmarkKind } from '../record.ts';
 import type { BookmarkNode, BookmarkTree } from '../tree.ts';
+import { buildTreeFromRecords } from '../tree.ts';
 import { planLocalOps } from './localOps.ts';
 import { SideView, augmentLocal } from './sides.ts';
 import type { Representability } from './sides.ts';
@@ -16,7 +17,8 @@ import type { LocalOp, MergeInput, MergeResult, MergeStats } from './types.ts';
 export type { LocalOp, MergeInput, MergeResult, MergeStats } from './types.ts';
 export { isRepresentable } from './localOps.ts';
 
-function flatten(root: MergedNode, mirror: BookmarkTree): MergedItem[] {
+/** `servers` are consulted in order for the record an item already has on the server. */
+function flatten(root: MergedNode, servers: readonly BookmarkTree[]): MergedItem[] {
   const out: MergedItem[] = [];
   const visit = (m: MergedNode, parentGuid: string): void => {
     const source = (m.valueSide === 'local' ? m.local ?? m.remote : m.remote ?? m.local) as BookmarkNode;
@@ -29,7 +31,7 @@ function flatten(root: MergedNode, mirror: BookmarkTree): MergedItem[] {
       title: source.title,
       url: source.url,
       dateAdded: dates.length > 0 ? Math.min(...dates) : null,
-      base: m.remote?.record ?? mirror.nodes.get(m.guid)?.record ?? m.local?.record,
+      base: m.remote?.record ?? servers.map((t) => t.nodes.get(m.guid)?.record).find((r) => r) ?? m.local?.record,
     });
     for (const child of m.children) visit(child, m.guid);
   };
@@ -37,9 +39,9 @@ function flatten(root: MergedNode, mirror: BookmarkTree): MergedItem[] {
   return out;
 }
 
-function countItems(tree: BookmarkTree, skipVirtual = false): number {
+function countItems(tree: BookmarkTree): number {
   let n = 0;
-  for (const node of tree.nodes.values()) if (!isRootGuid(node.guid) && !(skipVirtual && node.virtual)) n++;
+  for (const node of tree.nodes.values()) if (!isRootGuid(node.guid)) n++;
   return n;
 }
 
@@ -47,18 +49,38 @@ function countOps(ops: readonly LocalOp[], type: LocalOp['type']): number {
   return ops.filter((op) => op.type === type).length;
 }
 
+/** Local → server GUID pairs a first-sync merge would dedupe. */
+function pairsByContent(input: MergeInput, rep: Representability): ReadonlyMap<string, string> {
+  const nothing = buildTreeFromRecords([]);
+  const local = new SideView(augmentLocal(input.local, nothing, rep), nothing, input.localTimeMs, false);
+  const remote = new SideView(input.remote, nothing, input.remoteTimeS * 1000, true);
+  const walk = new TreeWalk(local, remote, nothing);
+  walk.run();
+  return walk.dupes;
+}
+
 export function mergeTrees(input: MergeInput): MergeResult {
   const rep: Representability = {
     unsupportedKinds: new Set<BookmarkKind>([...(input.unsupportedKinds ?? []), 'livemark']),
     unsupportedRoots: new Set(input.unsupportedRoots ?? []),
   };
-  const augmented = augmentLocal(input.local, input.mirror, rep);
-  const local = new SideView(augmented, input.mirror, input.localTimeMs, false);
-  const remote = new SideView(input.remote, input.mirror, input.remoteTimeS * 1000, true);
-  const walk = new TreeWalk(local, remote, input.mirror);
+  const strategy = input.strategy ?? 'merge';
+  // The one-sided strategies merge one side against nothing: the result is that side, and the
+  // usual planners turn it into local operations and uploads. Keeping the local side still keeps
+  // what this browser cannot show, taken from the server.
+  const nothing = buildTreeFromRecords([]);
+  const base = strategy === 'merge' ? input.mirror : nothing;
+  const augmented = strategy === 'takeRemote' ? nothing
+    : augmentLocal(input.local, strategy === 'keepLocal' ? input.remote : input.mirror, rep);
+  const local = new SideView(augmented, base, input.localTimeMs, false);
+  const remote = new SideView(strategy === 'keepLocal' ? nothing : input.remote, base, input.remoteTimeS * 1000, true);
+  const walk = new TreeWalk(local, remote, base);
   const root = walk.run();
+  // Taking the server's tree still keeps local items that match server items by content (they
+  // take the server's GUID instead of being deleted and created again).
+  const dupes = strategy === 'takeRemote' ? pairsByContent(input, rep) : walk.dupes;
 
-  const items = flatten(root, input.mirror);
+  const items = flatten(root, [input.remote, input.mirror]);
   const plan = planUploads(items, input.remote);
   const nodes = new Map<string, BookmarkNode>();
   for (const item of items) {
@@ -77,7 +99,7 @@ export function mergeTrees(input: MergeInput): MergeResult {
     });
   }
   const merged: BookmarkTree = { nodes, deletions: new Set(), diverged: new Set(), problems: [] };
-  const localOps = planLocalOps(input.local, merged, walk.dupes, rep);
+  const localOps = planLocalOps(input.local, merged, dupes, rep);
 
   const stats: MergeStats = {
     localItems: countItems(input.local),

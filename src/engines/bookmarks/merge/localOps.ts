@@ -2,14 +2,14 @@
 // apply one at a time. Folders are filled in tree order, each child placed at its final index, so
 // a parent always exists before its children and earlier siblings are already in place. An item
 // only ever moves to a lower index within its own folder, which sidesteps Chromium's off-by-one
-// for moves to a higher index in the same parent. Deletes come last, deepest first, once every
-// survivor has been moved out.
+// for moves to a higher index in the same parent. Deletes run deepest first: items with nothing
+// surviving inside go before everything else, folders that still hold survivors go last.
 
-import { ROOT_GUID, isRootGuid } from '../record.ts';
+import { ROOT_GUID, UNFILED_GUID, isRootGuid } from '../record.ts';
 import type { BookmarkKind } from '../record.ts';
 import type { BookmarkTree } from '../tree.ts';
 import { ancestorsOf, walkTree } from '../tree.ts';
-import { kindGroup } from './sides.ts';
+import { kindGroup, normalizeUrl } from './sides.ts';
 import type { Representability } from './sides.ts';
 import type { LocalOp } from './types.ts';
 
@@ -65,6 +65,26 @@ export function planLocalOps(
     if (list && at >= 0) list.splice(at, 1);
   };
 
+  // Items that leave the browser. Those with nothing surviving inside go first, so they never
+  // shift the indexes below; folders that still hold survivors go last, once emptied.
+  const doomed = new Set([...items.keys()].filter((g) => !isRootGuid(g) && !isRepresentable(merged, g, rep)));
+  const holdsSurvivor = new Set<string>();
+  for (const guid of items.keys()) {
+    if (doomed.has(guid) || isRootGuid(guid)) continue;
+    for (let p = items.get(guid)?.parent; p !== undefined && doomed.has(p) && !holdsSurvivor.has(p); p = items.get(p)?.parent) {
+      holdsSurvivor.add(p);
+    }
+  }
+  const byDepth = (list: string[]): string[] =>
+    list.sort((a, b) => (depth.get(b) ?? 0) - (depth.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
+  const deleteNow = (guid: string): void => {
+    const item = items.get(guid) as Placed;
+    ops.push({ type: 'delete', guid, kind: item.kind });
+    removeFrom(guid, item.parent);
+    items.delete(guid);
+  };
+  for (const guid of byDepth([...doomed].filter((g) => !holdsSurvivor.has(g)))) deleteNow(guid);
+
   for (const folder of walkTree(merged)) {
     if (folder.guid !== ROOT_GUID && !isRepresentable(merged, folder.guid, rep) && !isRootGuid(folder.guid)) continue;
     if (folder.guid === ROOT_GUID || kindGroup(folder.kind) !== 'folder' || !folders.has(folder.guid)) continue;
@@ -75,10 +95,17 @@ export function planLocalOps(
       if (!target) return;
       let have = items.get(guid);
       if (have && kindGroup(have.kind) !== kindGroup(target.kind)) {
-        // The browser cannot change an item's kind: replace it (its children were placed already).
-        ops.push({ type: 'delete', guid, kind: have.kind });
-        removeFrom(guid, have.parent);
-        items.delete(guid);
+        // The browser cannot change an item's kind: replace it, parking any children in unfiled
+        // until their own turn comes.
+        const parked = folders.get(guid) ?? [];
+        const unfiled = folders.get(UNFILED_GUID) ?? [];
+        for (const child of [...parked]) {
+          ops.push({ type: 'move', guid: child, parentGuid: UNFILED_GUID, index: unfiled.length });
+          removeFrom(child, guid);
+          unfiled.push(child);
+          (items.get(child) as Placed).parent = UNFILED_GUID;
+        }
+        deleteNow(guid);
         have = undefined;
       }
       if (!have) {
@@ -88,7 +115,7 @@ export function planLocalOps(
         current.splice(index, 0, guid);
         return;
       }
-      if (have.title !== target.title || (target.url !== null && have.url !== target.url)) {
+      if (have.title !== target.title || (target.url !== null && normalizeUrl(have.url) !== normalizeUrl(target.url))) {
         ops.push({ type: 'update', guid, title: target.title, url: target.url });
         have.title = target.title;
         have.url = target.url;
@@ -102,8 +129,6 @@ export function planLocalOps(
     });
   }
 
-  const doomed = [...items.keys()].filter((g) => !isRootGuid(g) && !isRepresentable(merged, g, rep));
-  doomed.sort((a, b) => (depth.get(b) ?? 0) - (depth.get(a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
-  for (const guid of doomed) ops.push({ type: 'delete', guid, kind: (items.get(guid) as Placed).kind });
+  for (const guid of byDepth([...holdsSurvivor])) deleteNow(guid);
   return ops;
 }

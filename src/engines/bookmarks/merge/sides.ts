@@ -41,7 +41,11 @@ export class SideView {
     return this.nowMs - modified;
   }
 
-  /** Changed since the last sync: new, moved, reordered or edited compared with the mirror. */
+  /**
+   * Changed since the last sync: new, moved, reordered or edited compared with the mirror. The
+   * diff is exact for everything a side can change, so a caller's `needsMerge` hint is not needed
+   * and is not trusted (a record re-uploaded unchanged must not look like a conflict).
+   */
   changed(guid: string): boolean {
     let result = this.changedCache.get(guid);
     if (result === undefined) {
@@ -53,17 +57,54 @@ export class SideView {
 
   private computeChanged(guid: string): boolean {
     const node = this.tree.nodes.get(guid);
-    if (!node) return false;
-    if (node.needsMerge) return true;
     const base = this.mirror.nodes.get(guid);
-    if (!base) return true;
-    if (node.parentGuid !== base.parentGuid || kindGroup(node.kind) !== kindGroup(base.kind)) return true;
-    if (node.title !== base.title || (node.url ?? null) !== (base.url ?? null)) return true;
-    if (!sameList(node.children, base.children)) return true;
+    if (!node || !base) return node !== undefined;
+    return node.parentGuid !== base.parentGuid || this.valueChanged(guid) || this.childrenChanged(guid);
+  }
+
+  /** Title, URL, kind or other record content differ from the mirror (or the item is new). */
+  valueChanged(guid: string): boolean {
+    const node = this.tree.nodes.get(guid);
+    const base = this.mirror.nodes.get(guid);
+    if (!node || !base) return node !== undefined;
+    if (kindGroup(node.kind) !== kindGroup(base.kind)) return true;
+    if (node.title !== base.title || normalizeUrl(node.url) !== normalizeUrl(base.url)) return true;
     if (this.compareRecords && node.record && base.record) {
       return contentKeyOfRecord(node.record) !== contentKeyOfRecord(base.record);
     }
     return false;
+  }
+
+  /** The folder's child list differs from the mirror's (or the folder is new). */
+  childrenChanged(guid: string): boolean {
+    const node = this.tree.nodes.get(guid);
+    const base = this.mirror.nodes.get(guid);
+    if (!node || !base) return node !== undefined;
+    return !sameList(node.children, base.children);
+  }
+
+  /** The folder's children that the mirror also had are in a different relative order. */
+  reordered(guid: string): boolean {
+    const node = this.tree.nodes.get(guid);
+    const base = this.mirror.nodes.get(guid);
+    if (!node || !base) return false;
+    const mine = new Set(node.children);
+    const theirs = new Set(base.children);
+    return !sameList(node.children.filter((g) => theirs.has(g)), base.children.filter((g) => mine.has(g)));
+  }
+}
+
+/**
+ * URLs as a browser would store them: Chromium normalizes (`HTTPS://A.example` becomes
+ * `https://a.example/`) while the server keeps what Firefox wrote, so raw strings would show a
+ * change, or miss a duplicate, that is not there. Unparseable URLs compare as written.
+ */
+export function normalizeUrl(url: string | null | undefined): string | null {
+  if (url === null || url === undefined) return null;
+  try {
+    return new URL(url).href;
+  } catch {
+    return url;
   }
 }
 

@@ -13,6 +13,7 @@
 import { ROOT_GUID, USER_ROOT_GUIDS, guidToRecordId, isRootGuid } from '../record.ts';
 import type { BookmarkItem, BookmarkKind, BookmarkRecord } from '../record.ts';
 import type { BookmarkNode, BookmarkTree, LocalItem, RecordEntry } from '../tree.ts';
+import { normalizeUrl } from './sides.ts';
 import type { LocalOp } from './types.ts';
 import { buildTreeFromLocal, buildTreeFromRecords, walkTree } from '../tree.ts';
 
@@ -118,7 +119,10 @@ export function serverTree(text: string, deleted: string[] = []): BookmarkTree {
 }
 
 /** The tree back in literal form (user roots with content only; defaults left out). */
-export function render(tree: BookmarkTree, opts: { titles?: boolean; keep?: (guid: string) => boolean } = {}): string {
+export function render(
+  tree: BookmarkTree,
+  opts: { titles?: boolean; keep?: (guid: string) => boolean; queriesAsBookmarks?: boolean; normalizeUrls?: boolean } = {},
+): string {
   const lines: string[] = [];
   const depthOf = new Map<string, number>([[ROOT_GUID, -1]]);
   const dropped = new Set<string>();
@@ -132,11 +136,13 @@ export function render(tree: BookmarkTree, opts: { titles?: boolean; keep?: (gui
     depthOf.set(node.guid, depth);
     if (USER_ROOT_GUIDS.includes(node.guid) && node.children.every((c) => dropped.has(c) || (opts.keep && !opts.keep(c)))) continue;
     let line = '  '.repeat(depth) + node.guid + (node.kind === 'folder' ? '/' : '');
-    if (node.kind !== 'folder' && node.kind !== 'bookmark') line += node.kind === 'separator' ? ' sep' : ` ${node.kind}`;
+    const asBookmark = node.kind === 'bookmark' || (node.kind === 'query' && opts.queriesAsBookmarks === true);
+    if (node.kind !== 'folder' && !asBookmark) line += node.kind === 'separator' ? ' sep' : ` ${node.kind}`;
     if (node.kind !== 'separator' && node.title !== defaultTitle(node.guid) && (opts.titles ?? true) && !isRootGuid(node.guid)) {
       line += ` "${node.title}"`;
     }
-    if (node.url !== null && node.url !== defaultUrl(node.guid)) line += ` <${node.url}>`;
+    const url = opts.normalizeUrls ? normalizeUrl(node.url) : node.url;
+    if (url !== null && url !== defaultUrl(node.guid)) line += ` <${url}>`;
     lines.push(line);
   }
   return lines.join('\n');

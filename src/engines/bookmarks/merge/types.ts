@@ -18,6 +18,12 @@ export interface MergeInput {
   unsupportedKinds?: readonly BookmarkKind[];
   /** User roots this browser does not have (Chromium: the menu); their subtrees stay as on the server. */
   unsupportedRoots?: readonly string[];
+  /**
+   * First-sync choice. `merge` (default): three-way merge. `takeRemote`: make this browser look
+   * like the server. `keepLocal`: make the server look like this browser, except for what this
+   * browser cannot show, which stays.
+   */
+  strategy?: 'merge' | 'takeRemote' | 'keepLocal';
 }
 
 export type LocalOp =
@@ -27,7 +33,7 @@ export type LocalOp =
   | { type: 'update'; guid: string; title: string; url: string | null }
   /** `index` is the final position in the new parent. */
   | { type: 'move'; guid: string; parentGuid: string; index: number }
-  /** Deletes come last and deepest first, so a folder is empty when its turn comes. */
+  /** Deletes run deepest first, so a folder is empty when its turn comes. */
   | { type: 'delete'; guid: string; kind: BookmarkKind };
 
 export interface MergeStats {

@@ -111,7 +111,11 @@ export class TreeWalk {
     const mergeRemote = (): void => {
       for (const child of this.childrenOf(this.remote, remote)) this.mergeRemoteChild(merged, local, remote, child);
     };
-    if (childSide === 'local') {
+    if (kindGroup(local.kind) !== kindGroup(remote.kind)) {
+      // One GUID, two kinds: the server's item wins; the local folder's children (if any) are
+      // left for the rescue pass, which keeps them in unfiled.
+      mergeRemote();
+    } else if (childSide === 'local') {
       mergeLocal();
       mergeRemote();
     } else {
@@ -121,26 +125,45 @@ export class TreeWalk {
     return merged;
   }
 
-  /** Which side's values, and which side's children first. Roots keep local values. */
+  private newer(local: BookmarkNode, remote: BookmarkNode): Side {
+    return this.local.age(local.guid) < this.remote.age(remote.guid) ? 'local' : 'remote';
+  }
+
+  /**
+   * Whose values win, and whose child order is the base (the other side's new children are
+   * appended). Values: the side that changed them, the newer if both; user roots keep the
+   * server's values (their titles are Places internals). Order: the side whose child list
+   * changed; if both, the one that reordered (the other only added or removed), else the newer.
+   */
   private resolveValue(local: BookmarkNode, remote: BookmarkNode): [Side, Side] {
     if (remote.guid === ROOT_GUID) return ['local', 'local'];
     if (kindGroup(local.kind) !== kindGroup(remote.kind)) return ['remote', 'remote'];
-    const lc = this.local.changed(local.guid);
-    const rc = this.remote.changed(remote.guid);
-    if (lc && rc) {
-      const newer: Side = this.local.age(local.guid) < this.remote.age(remote.guid) ? 'local' : 'remote';
-      return [isUserRoot(remote.guid) ? 'remote' : newer, newer];
+    const lv = this.local.valueChanged(local.guid);
+    const rv = this.remote.valueChanged(remote.guid);
+    let valueSide: Side = lv && rv ? this.newer(local, remote) : lv ? 'local' : 'remote';
+    if (isUserRoot(remote.guid)) valueSide = 'remote';
+    return [valueSide, this.orderSide(local, remote) === 'local' ? 'local' : 'remote'];
+  }
+
+  private orderSide(local: BookmarkNode, remote: BookmarkNode): Resolution {
+    const ls = this.local.childrenChanged(local.guid);
+    const rs = this.remote.childrenChanged(remote.guid);
+    if (ls && rs) {
+      const lr = this.local.reordered(local.guid);
+      const rr = this.remote.reordered(remote.guid);
+      return lr !== rr ? (lr ? 'local' : 'remote') : this.newer(local, remote);
     }
-    if (lc) return [isUserRoot(remote.guid) ? 'remote' : 'local', 'local'];
-    return ['remote', 'remote'];
+    return ls ? 'local' : rs ? 'remote' : 'unchanged';
   }
 
   /** Where a child that is in different folders on the two sides should live. */
   private resolveStructure(localParent: BookmarkNode, localChild: BookmarkNode,
     remoteParent: BookmarkNode, remoteChild: BookmarkNode): Resolution {
     if (isUserRoot(remoteChild.guid)) return 'local';
-    const lc = this.local.changed(localParent.guid);
-    const rc = this.remote.changed(remoteParent.guid);
+    // Same folder on both sides: the position follows the folder's chosen order.
+    if (localParent.guid === remoteParent.guid) return this.orderSide(localParent, remoteParent);
+    const lc = this.local.childrenChanged(localParent.guid);
+    const rc = this.remote.childrenChanged(remoteParent.guid);
     if (lc && rc) {
       const localAge = Math.min(this.local.age(localChild.guid), this.local.age(localParent.guid));
       const remoteAge = Math.min(this.remote.age(remoteChild.guid), this.remote.age(remoteParent.guid));

@@ -1,0 +1,182 @@
+// The bookmarks engine end to end in Node: the demo account's Firefox bookmarks through the real
+// local server into a browser (the in-memory bookmarks API in Chromium's and Firefox's shapes), and
+// changes made in the browser back to the server as Firefox would write them.
+import { afterEach, describe, expect, test } from 'vitest';
+import { startHarness, type Harness } from '../../test-support/syncHarness.ts';
+import { DEMO_EMAIL, DEMO_PASSWORD, demoBookmarkTree, type DemoTreeNode } from '../../../server/identity/demo/fixtures.ts';
+import { FakeBookmarksApi } from './local/fakeBookmarksApi.ts';
+import type { BrowserBookmarkNode } from './local/api.ts';
+import { UserActionNeededError } from '../../sync/errors.ts';
+
+let h: Harness;
+afterEach(async () => {
+  await h?.close();
+});
+
+async function demo(): Promise<Harness> {
+  h = await startHarness({ demo: true });
+  await h.signIn(DEMO_EMAIL, DEMO_PASSWORD);
+  await h.sync(); // account setup and clients only, so the tests can read the server's records
+  return h;
+}
+
+type Shape = { title: string; url?: string; children?: Shape[] };
+const shape = (n: BrowserBookmarkNode): Shape =>
+  n.url !== undefined ? { title: n.title, url: n.url } : { title: n.title, children: (n.children ?? []).map(shape) };
+/** What Chromium can show of a demo subtree: no separators, no queries. */
+const chromiumShape = (n: DemoTreeNode): Shape[] =>
+  n.type === 'separator' || n.type === 'query' ? []
+    : n.type === 'folder' ? [{ title: n.title!, children: (n.children ?? []).flatMap(chromiumShape) }]
+      : [{ title: n.title!, url: n.url! }];
+
+async function chromiumRoots(api: FakeBookmarksApi) {
+  const [root] = await api.getTree();
+  const top = root!.children!;
+  const bar = top.find((n) => n.folderType === 'bookmarks-bar')!;
+  const other = top.find((n) => n.folderType === 'other')!;
+  return { bar, other };
+}
+
+/** The node with this id in the browser's current tree, or undefined. */
+async function findNode(api: FakeBookmarksApi, id: string): Promise<BrowserBookmarkNode | undefined> {
+  const walk = (n: BrowserBookmarkNode): BrowserBookmarkNode | undefined =>
+    n.id === id ? n : (n.children ?? []).map(walk).find((x) => x !== undefined);
+  return walk((await api.getTree())[0]!);
+}
+
+async function serverBookmarks(): Promise<Map<string, Record<string, unknown>>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const r of await h.serverRecords('bookmarks')) out.set(r.id, await h.decrypt('bookmarks', r.payload));
+  return out;
+}
+
+describe('bookmarks: the demo Firefox tree arrives in Chromium', () => {
+  test('under the mapped roots, in Firefox order; the server keeps separators, the query, tags and keyword', async () => {
+    await demo();
+    const before = await serverBookmarks();
+    const api = new FakeBookmarksApi('chromium');
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+
+    const expected = demoBookmarkTree();
+    const { bar, other } = await chromiumRoots(api);
+    expect(bar.children!.map(shape)).toEqual(expected.toolbar.flatMap(chromiumShape));
+    const menu = other.children!.find((n) => n.title === 'Bookmarks Menu')!;
+    expect(menu.children!.map(shape)).toEqual(expected.menu.flatMap(chromiumShape));
+    const mobile = other.children!.find((n) => n.title === 'Mobile Bookmarks')!;
+    expect(mobile.children!.map(shape)).toEqual(expected.mobile.flatMap(chromiumShape));
+    const unfiled = other.children!.filter((n) => n.id !== menu.id && n.id !== mobile.id);
+    expect(unfiled.map(shape)).toEqual(expected.unfiled.flatMap(chromiumShape));
+
+    // Nothing Firefox wrote was changed by joining.
+    const after = await serverBookmarks();
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    for (const [id, rec] of before) expect(after.get(id)).toEqual(rec);
+  });
+
+  test('a second sync with no changes does nothing', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    await h.sync({ bookmarks: api });
+    h.requests.length = 0;
+    const treeBefore = JSON.stringify(await api.getTree());
+    await h.sync({ bookmarks: api });
+    expect(h.requests.filter((r) => /^POST .*\/storage\/bookmarks/.test(r))).toEqual([]);
+    expect(JSON.stringify(await api.getTree())).toBe(treeBefore);
+  });
+
+  test('add, move and delete in Chromium reach the server as Firefox writes them; separators stay', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    await h.sync({ bookmarks: api });
+    const { bar, other } = await chromiumRoots(api);
+    const menu = other.children!.find((n) => n.title === 'Bookmarks Menu')!;
+    const reading = menu.children!.find((n) => n.title === 'Reading')!;
+    const news = bar.children!.find((n) => n.title === 'News')!;
+    const added = await api.create({ parentId: news.id, title: 'Added in Chromium', url: 'https://added.example/' });
+    const mdn = reading.children!.find((n) => n.title === 'MDN Web Docs')!;
+    await api.move(mdn.id, { parentId: bar.id, index: 0 });
+    const pancakes = reading.children!.find((n) => n.title === 'Recipes')!.children!.find((n) => n.title === 'Fluffy pancakes')!;
+    await api.remove(pancakes.id);
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+
+    const server = await serverBookmarks();
+    const newRec = [...server.values()].find((r) => r['title'] === 'Added in Chromium')!;
+    expect(newRec).toMatchObject({ type: 'bookmark', parentid: 'fdNews000001', parentName: 'News', bmkUri: 'https://added.example/' });
+    expect(server.get('fdNews000001')!['children']).toContain(newRec['id']);
+    // Moved: parent changed, and the tags and keyword Chromium cannot see are still there.
+    expect(server.get('bmMdnDocs001')).toMatchObject({ parentid: 'toolbar', tags: ['docs', 'web'], keyword: 'mdn' });
+    expect((server.get('toolbar')!['children'] as string[])[0]).toBe('bmMdnDocs001');
+    // The separator of Reading is still between its neighbours on the server.
+    expect(server.get('fdReading001')!['children']).toEqual(['sepReading01', 'fdRecipes001']);
+    expect(server.get('sepReading01')).toMatchObject({ type: 'separator' });
+    expect(server.get('qyMostVisit1')).toMatchObject({ type: 'query', bmkUri: 'place:sort=8&maxResults=10' });
+    // Deleted: a tombstone, and the folder no longer lists it.
+    expect(server.get('bmPancakes01')).toEqual({ id: 'bmPancakes01', deleted: true });
+    expect(server.get('fdRecipes001')!['children']).toEqual(['bmSourdough1']);
+  });
+
+  test('in Firefox the roots map to themselves and separators are real', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('firefox');
+    await h.sync({ bookmarks: api });
+    const menu = (await findNode(api, 'menu________'))!;
+    expect(menu.children!.map((n) => n.type)).toEqual(['bookmark', 'folder', 'separator', 'bookmark']);
+    expect(menu.children!.map((n) => n.title)).toEqual(['Mozilla', 'Reading', '', 'Get Help']);
+  });
+});
+
+describe('bookmarks: safety', () => {
+  test('a first sync with bookmarks on both sides asks before changing anything, then merges without duplicates', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    const { bar } = await chromiumRoots(api);
+    // The same folder and bookmark as Firefox has on its toolbar, made separately in this browser.
+    const news = await api.create({ parentId: bar.id, title: 'News' });
+    await api.create({ parentId: news.id, title: 'Hacker News', url: 'https://news.ycombinator.com/' });
+    await api.create({ parentId: bar.id, title: 'Only here', url: 'https://only-here.example/' });
+    const err = await h.sync({ bookmarks: api }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserActionNeededError);
+    expect(await h.safety.pending()).toMatchObject({ kind: 'first-sync', local: 3 });
+    expect((await chromiumRoots(api)).bar.children).toHaveLength(2); // untouched
+
+    await h.safety.chooseFirstSync('merge');
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    const titles = JSON.stringify((await api.getTree()).map(shape));
+    expect(titles.match(/Hacker News/g)).toHaveLength(1);
+    expect(titles.match(/"News"/g)).toHaveLength(1);
+    expect((await serverBookmarks()).get('fdNews000001')!['children']).toEqual(['bmHackerNews', 'bmLwnNet0001']);
+    expect([...(await serverBookmarks()).values()].some((r) => r['title'] === 'Only here')).toBe(true);
+  });
+
+  test('a large deletion from another device waits for approval, with a snapshot to restore', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    const { bar } = await chromiumRoots(api);
+    // Many bookmarks synced to the account first…
+    const folder = await api.create({ parentId: bar.id, title: 'Big folder' });
+    for (let i = 0; i < 60; i++) await api.create({ parentId: folder.id, title: `Item ${i}`, url: `https://big.example/${i}` });
+    await h.safety.chooseFirstSync('merge');
+    await h.sync({ bookmarks: api });
+    // …then another device deletes the folder with everything in it.
+    const server = await serverBookmarks();
+    const folderRec = [...server.values()].find((r) => r['title'] === 'Big folder')!;
+    const uid = await h.storageUid();
+    const tombstones = [folderRec['id'] as string, ...(folderRec['children'] as string[])];
+    for (const id of tombstones) await h.putAsOtherDevice('bookmarks', { id, deleted: true });
+    const toolbar = server.get('toolbar')!;
+    await h.putAsOtherDevice('bookmarks', { ...toolbar, children: (toolbar['children'] as string[]).filter((c) => c !== folderRec['id']) });
+    void uid;
+
+    const err = await h.sync({ bookmarks: api }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserActionNeededError);
+    expect(await h.safety.pending()).toMatchObject({ kind: 'large-deletion', deletions: 61 });
+    expect((await findNode(api, folder.id))!.children).toHaveLength(60); // nothing deleted yet
+
+    await h.safety.approveDeletion();
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    expect(await findNode(api, folder.id)).toBeUndefined();
+    const snaps = await h.safety.snapshots();
+    expect(snaps[0]).toMatchObject({ reason: expect.stringMatching(/Before deleting 61 bookmarks/) });
+    expect(snaps[0]!.count).toBeGreaterThanOrEqual(61);
+  });
+});

@@ -1,0 +1,83 @@
+// The browser side as the engine sees it (`LocalBookmarks` in ../engine.ts): snapshot, apply, and
+// what this browser cannot show. Wiring only; the work is in snapshot.ts, apply.ts and roots.ts.
+import type { LocalBookmarks } from '../engine.ts';
+import type { BookmarkKind } from '../record.ts';
+import type { LocalItem } from '../tree.ts';
+import type { BookmarksApi, BrowserFlavor } from './api.ts';
+import { applyOps, runIdFor, unsupportedKinds } from './apply.ts';
+import type { ApplyReport, LocalOp } from './apply.ts';
+import type { ChangeStore, ChangeTracker } from './changeTracker.ts';
+import type { BookmarkIdMap } from './idMap.ts';
+import type { ProgressStore } from './progress.ts';
+import { readLocalSnapshot } from './snapshot.ts';
+import type { LocalSnapshot } from './snapshot.ts';
+
+export interface BrowserBookmarksOptions {
+  api: BookmarksApi;
+  idMap: BookmarkIdMap;
+  flavor: BrowserFlavor;
+  progress: ProgressStore;
+  changes?: ChangeStore;
+  tracker?: ChangeTracker;
+  sliceSize?: number;
+  /** Asked between slices; true stops the apply (the engine's run then stops and resumes later). */
+  shouldPause?: () => boolean;
+}
+
+export class ApplyPausedError extends Error {
+  constructor(readonly report: ApplyReport) {
+    super(`Paused after ${report.done} of ${report.total} bookmark changes.`);
+  }
+}
+
+export class BrowserBookmarks implements LocalBookmarks {
+  private last: LocalSnapshot | null = null;
+  private changedKeys: string[] = [];
+  /** What the last apply skipped or rescued (the engine must not count skipped items as local). */
+  lastReport: ApplyReport | null = null;
+
+  constructor(private readonly o: BrowserBookmarksOptions) {}
+
+  get unsupportedKinds(): readonly BookmarkKind[] {
+    return unsupportedKinds(this.o.flavor);
+  }
+
+  /** Roots whose stand-in the person deleted (see roots.ts); valid after `snapshot()`. */
+  get unsupportedRoots(): readonly string[] {
+    return this.last?.roots.lostRoots ?? [];
+  }
+
+  async snapshot(): Promise<LocalItem[]> {
+    await this.o.tracker?.settled();
+    this.changedKeys = (await this.o.changes?.list()) ?? [];
+    this.last = await readLocalSnapshot(this.o.api, this.o.idMap, this.o.flavor, { changed: new Set(this.changedKeys) });
+    return this.last.items;
+  }
+
+  async apply(ops: readonly LocalOp[]): Promise<void> {
+    if (!this.last) await this.snapshot();
+    const snap = this.last as LocalSnapshot;
+    const runId = runIdFor(ops);
+    const tracker = this.o.tracker;
+    const run = (): Promise<ApplyReport> => applyOps(this.o.api, ops, {
+      runId,
+      idMap: this.o.idMap,
+      roots: snap.roots,
+      progress: this.o.progress,
+      knownLocalIds: new Set(snap.localIdByGuid.values()),
+      ...(this.o.sliceSize === undefined ? {} : { sliceSize: this.o.sliceSize }),
+      ...(this.o.shouldPause ? { shouldPause: this.o.shouldPause } : {}),
+      ...(tracker ? { onWrite: (id: string) => tracker.noteOwnWrite(id) } : {}),
+    });
+    const report = tracker ? await tracker.holdDuring(run) : await run();
+    this.lastReport = report;
+    if (!report.complete) throw new ApplyPausedError(report);
+    await this.o.progress.clear(runId);
+  }
+
+  /** Call once the sync finished: the changes the snapshot saw are taken care of. */
+  async syncFinished(): Promise<void> {
+    await this.o.changes?.remove(this.changedKeys);
+    this.changedKeys = [];
+  }
+}

@@ -1,0 +1,211 @@
+// Notices the person's bookmark edits and asks for a sync a little later (default 5 s after the
+// last change, so a burst of edits makes one sync). Changed items are kept in a persisted set,
+// as Sync GUIDs when the id map knows them, else as browser ids; the parents whose child lists
+// changed are recorded too. The snapshot marks those items `needsMerge`.
+//
+// Events are a hint, not the truth: they are missed while the extension is not running (disabled,
+// updating, the browser starting before the background does) or when the worker dies between an
+// event and its write. So the merger always diffs the whole snapshot against the mirror, and the
+// periodic alarm syncs even when this set is empty.
+//
+// Our own writes during a sync must not trigger another sync: the sync wraps its apply in
+// `holdDuring` (events are buffered; Chromium and Firefox both fire onCreated before `create`
+// resolves, so the new id is not known when the event arrives) and reports each id it writes
+// with `noteOwnWrite`; buffered or late events about those ids within a grace period are dropped.
+// During a Chromium import (onImportBegan … onImportEnded) onCreated is ignored and one sync is
+// requested at the end.
+import type { BookmarkEvents, BrowserBookmarkNode } from './api.ts';
+import type { BookmarkIdMap } from './idMap.ts';
+
+/** The persisted set of changed keys (GUIDs or browser ids); the lead backs it with IndexedDB. */
+export interface ChangeStore {
+  add(keys: readonly string[]): Promise<void>;
+  list(): Promise<string[]>;
+  /** Removes the keys a finished sync has taken care of; keys added since stay. */
+  remove(keys: readonly string[]): Promise<void>;
+}
+
+export class MemoryChangeStore implements ChangeStore {
+  readonly keys = new Set<string>();
+  async add(keys: readonly string[]): Promise<void> {
+    for (const k of keys) this.keys.add(k);
+  }
+  async list(): Promise<string[]> {
+    return [...this.keys];
+  }
+  async remove(keys: readonly string[]): Promise<void> {
+    for (const k of keys) this.keys.delete(k);
+  }
+}
+
+export interface TimerPort {
+  set(fn: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+export const realTimer: TimerPort = {
+  set: (fn, ms) => setTimeout(fn, ms),
+  clear: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+export interface ChangeTrackerOptions {
+  events: BookmarkEvents;
+  idMap: Pick<BookmarkIdMap, 'syncIdFor'>;
+  store: ChangeStore;
+  requestSync: (reason: 'local-change') => void;
+  debounceMs?: number;
+  /** How long events about an id we wrote are ignored (default 10 s). */
+  ownWriteGraceMs?: number;
+  timer?: TimerPort;
+  now?: () => number;
+}
+
+interface Observed {
+  /** The item the event is about. */
+  id: string;
+  /** Further ids whose state changed with it (parents, removed descendants). */
+  related: string[];
+  created: boolean;
+}
+
+export class ChangeTracker {
+  private readonly debounceMs: number;
+  private readonly graceMs: number;
+  private readonly timer: TimerPort;
+  private readonly now: () => number;
+  private handle: unknown = null;
+  private importing = false;
+  private holds = 0;
+  private held: Observed[] = [];
+  private readonly ownWrites = new Map<string, number>();
+  private queue: Promise<void> = Promise.resolve();
+  private readonly unsubscribe: Array<() => void> = [];
+
+  constructor(private readonly o: ChangeTrackerOptions) {
+    this.debounceMs = o.debounceMs ?? 5000;
+    this.graceMs = o.ownWriteGraceMs ?? 10_000;
+    this.timer = o.timer ?? realTimer;
+    this.now = o.now ?? Date.now;
+  }
+
+  /** Subscribes synchronously (call at the top level of the background, so events wake it), then
+   *  schedules a sync if changes were recorded before the worker last stopped. */
+  start(): Promise<void> {
+    const e = this.o.events;
+    this.on(e.onCreated, (id: string, node: BrowserBookmarkNode) => {
+      if (!this.importing) this.observe({ id, related: node.parentId ? [node.parentId] : [], created: true });
+    });
+    this.on(e.onChanged, (id: string) => this.observe({ id, related: [], created: false }));
+    this.on(e.onMoved, (id: string, info: { parentId: string; oldParentId: string }) =>
+      this.observe({ id, related: [info.parentId, info.oldParentId], created: false }));
+    this.on(e.onRemoved, (id: string, info: { parentId: string; node?: BrowserBookmarkNode }) =>
+      this.observe({ id, related: [info.parentId, ...descendants(info.node)], created: false }));
+    if (e.onChildrenReordered) this.on(e.onChildrenReordered, (id: string) => this.observe({ id, related: [], created: false }));
+    if (e.onImportBegan) this.on(e.onImportBegan, () => this.beginImport());
+    if (e.onImportEnded) this.on(e.onImportEnded, () => this.endImport());
+    return this.enqueue(async () => {
+      if ((await this.o.store.list()).length > 0) this.schedule();
+    });
+  }
+
+  stop(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.cancel();
+  }
+
+  /** The sync is about to write this browser id. */
+  noteOwnWrite(localId: string): void {
+    this.ownWrites.set(localId, this.now() + this.graceMs);
+  }
+
+  /** Runs our own writes: events meanwhile are held, then those about our ids are dropped. */
+  async holdDuring<T>(fn: () => Promise<T>): Promise<T> {
+    this.holds++;
+    try {
+      return await fn();
+    } finally {
+      this.holds--;
+      if (this.holds === 0) {
+        const held = this.held;
+        this.held = [];
+        for (const ev of held) this.observe(ev);
+      }
+    }
+  }
+
+  /** Resolves once every event seen so far is in the store (tests, and before a snapshot). */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  private on<A extends unknown[]>(event: { addListener(l: (...args: A) => void): void; removeListener(l: (...args: A) => void): void }, l: (...args: A) => void): void {
+    event.addListener(l);
+    this.unsubscribe.push(() => event.removeListener(l));
+  }
+
+  private isOwn(id: string): boolean {
+    const until = this.ownWrites.get(id);
+    if (until === undefined) return false;
+    if (until < this.now()) {
+      this.ownWrites.delete(id);
+      return false;
+    }
+    return true;
+  }
+
+  private observe(ev: Observed): void {
+    if (this.holds > 0) {
+      this.held.push(ev);
+      return;
+    }
+    if (this.isOwn(ev.id)) return;
+    const ids = [ev.id, ...ev.related];
+    this.enqueue(async () => {
+      const keys: string[] = [];
+      for (const id of ids) keys.push((await this.o.idMap.syncIdFor(id)) ?? id);
+      await this.o.store.add(keys);
+    });
+    if (!this.importing) this.schedule();
+  }
+
+  private beginImport(): void {
+    this.importing = true;
+    this.cancel();
+  }
+
+  private endImport(): void {
+    this.importing = false;
+    this.cancel();
+    void this.queue.then(() => this.o.requestSync('local-change'));
+  }
+
+  private schedule(): void {
+    this.cancel();
+    this.handle = this.timer.set(() => {
+      this.handle = null;
+      void this.queue.then(() => this.o.requestSync('local-change'));
+    }, this.debounceMs);
+  }
+
+  private cancel(): void {
+    if (this.handle !== null) this.timer.clear(this.handle);
+    this.handle = null;
+  }
+
+  private enqueue(task: () => Promise<void>): Promise<void> {
+    // Failures to record are not fatal: the merger's diff against the mirror still finds the change.
+    this.queue = this.queue.then(task).catch(() => undefined);
+    return this.queue;
+  }
+}
+
+function descendants(node: BrowserBookmarkNode | undefined): string[] {
+  const out: string[] = [];
+  const stack = [...(node?.children ?? [])];
+  while (stack.length > 0) {
+    const n = stack.pop() as BrowserBookmarkNode;
+    out.push(n.id);
+    if (n.children) stack.push(...n.children);
+  }
+  return out;
+}

@@ -1,0 +1,22 @@
+// How far a run of local operations got, so a worker killed mid-run resumes where it stopped.
+// The lead backs this with IndexedDB; tests use the in-memory one.
+
+export interface ProgressStore {
+  /** Operations finished for this run; 0 when the run is unknown. */
+  get(runId: string): Promise<number>;
+  set(runId: string, done: number): Promise<void>;
+  clear(runId: string): Promise<void>;
+}
+
+export class MemoryProgressStore implements ProgressStore {
+  readonly values = new Map<string, number>();
+  async get(runId: string): Promise<number> {
+    return this.values.get(runId) ?? 0;
+  }
+  async set(runId: string, done: number): Promise<void> {
+    this.values.set(runId, done);
+  }
+  async clear(runId: string): Promise<void> {
+    this.values.delete(runId);
+  }
+}

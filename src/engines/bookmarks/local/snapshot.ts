@@ -1,0 +1,126 @@
+// Reads the browser's bookmarks as the merger's LocalItems, keyed by Sync GUIDs. Roots come first
+// (the Places root, then menu, toolbar, unfiled, mobile, always all five so the tree builder has
+// no missing roots; titles are left empty because root titles are the browser's, not the
+// person's). Stand-in folders and ignored top-level folders are not items. A Chromium item gets
+// its GUID from the id map or a new random one (all new pairings written in one `pair` call);
+// a Firefox item's id is its GUID unless we created it (then the id map knows its Sync GUID).
+// `index` is the position among the items listed here, so a stand-in in Other bookmarks does not
+// shift its siblings. The API has no modification time for bookmarks; folders report
+// dateGroupModified, and the merger falls back to dateAdded.
+import { ROOT_GUID, USER_ROOT_GUIDS } from '../record.ts';
+import type { BookmarkKind } from '../record.ts';
+import type { LocalItem } from '../tree.ts';
+import type { BookmarksApi, BrowserBookmarkNode, BrowserFlavor } from './api.ts';
+import { isFolderNode, isSeparatorNode } from './api.ts';
+import { makeGuid } from './guid.ts';
+import type { BookmarkIdMap } from './idMap.ts';
+import { resolveRoots } from './roots.ts';
+import type { LocalRoots } from './roots.ts';
+
+export interface LocalSnapshot {
+  items: LocalItem[];
+  /** Sync GUID → browser id, roots included (a stand-in not made yet is absent). */
+  localIdByGuid: Map<string, string>;
+  roots: LocalRoots;
+}
+
+export interface SnapshotOptions {
+  /** GUIDs or browser ids the change tracker saw change; those items get `needsMerge`. */
+  changed?: ReadonlySet<string>;
+  /** GUID source, for tests. */
+  makeGuid?: () => string;
+}
+
+export function kindOf(node: BrowserBookmarkNode): BookmarkKind {
+  if (isSeparatorNode(node)) return 'separator';
+  if (isFolderNode(node)) return 'folder';
+  return node.url?.startsWith('place:') ? 'query' : 'bookmark';
+}
+
+export async function readLocalSnapshot(
+  api: BookmarksApi,
+  idMap: BookmarkIdMap,
+  flavor: BrowserFlavor,
+  options: SnapshotOptions = {},
+): Promise<LocalSnapshot> {
+  const tree = await api.getTree();
+  const roots = await resolveRoots(api, idMap, flavor, tree);
+  const known = new Map<string, string>();
+  for (const m of await idMap.all()) known.set(m.localId, m.syncId);
+  const newGuid = options.makeGuid ?? makeGuid;
+  const changed = options.changed ?? new Set<string>();
+
+  const byId = new Map<string, BrowserBookmarkNode>();
+  const index = (n: BrowserBookmarkNode): void => {
+    byId.set(n.id, n);
+    for (const c of n.children ?? []) index(c);
+  };
+  for (const n of tree) index(n);
+
+  const items: LocalItem[] = [];
+  const localIdByGuid = new Map<string, string>();
+  const used = new Set<string>();
+  const newPairs: Array<{ syncId: string; localId: string }> = [];
+
+  const rootNode = (guid: string): BrowserBookmarkNode | undefined => {
+    const id = roots.localIdFor(guid);
+    return id === null ? undefined : byId.get(id);
+  };
+  [ROOT_GUID, ...USER_ROOT_GUIDS].forEach((guid, i) => {
+    const node = rootNode(guid);
+    used.add(guid);
+    if (node) localIdByGuid.set(guid, node.id);
+    items.push({
+      guid,
+      parentGuid: guid === ROOT_GUID ? null : ROOT_GUID,
+      kind: 'folder',
+      title: null,
+      url: null,
+      index: guid === ROOT_GUID ? 0 : i - 1,
+      dateAdded: node?.dateAdded ?? null,
+      lastModified: node?.dateGroupModified ?? null,
+      needsMerge: node !== undefined && (changed.has(guid) || changed.has(node.id)),
+    });
+  });
+
+  const guidFor = (node: BrowserBookmarkNode): string => {
+    let guid = known.get(node.id) ?? (flavor === 'firefox' ? node.id : undefined);
+    if (guid === undefined || used.has(guid)) {
+      // Unmapped Chromium item, or a clash (two items claiming one GUID): give it a new one.
+      do guid = newGuid(); while (used.has(guid));
+      newPairs.push({ syncId: guid, localId: node.id });
+    }
+    used.add(guid);
+    return guid;
+  };
+
+  const stack: Array<{ node: BrowserBookmarkNode; parentGuid: string; index: number }> = [];
+  const pushChildren = (folder: BrowserBookmarkNode, parentGuid: string): void => {
+    const kids = (folder.children ?? []).filter((c) => !roots.isProtected(c.id) && c.unmodifiable === undefined);
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i] as BrowserBookmarkNode, parentGuid, index: i });
+  };
+  for (const guid of [...USER_ROOT_GUIDS].reverse()) {
+    const node = rootNode(guid);
+    if (node) pushChildren(node, guid);
+  }
+  while (stack.length > 0) {
+    const { node, parentGuid, index: position } = stack.pop() as (typeof stack)[number];
+    const guid = guidFor(node);
+    const kind = kindOf(node);
+    localIdByGuid.set(guid, node.id);
+    items.push({
+      guid,
+      parentGuid,
+      kind,
+      title: kind === 'separator' ? null : node.title,
+      url: kind === 'bookmark' || kind === 'query' ? node.url ?? '' : null,
+      index: position,
+      dateAdded: node.dateAdded ?? null,
+      lastModified: kind === 'folder' ? node.dateGroupModified ?? null : null,
+      needsMerge: changed.has(guid) || changed.has(node.id),
+    });
+    if (kind === 'folder') pushChildren(node, guid);
+  }
+  await idMap.pair(newPairs);
+  return { items, localIdByGuid, roots };
+}
