@@ -18,6 +18,17 @@ import { createCommandHandlers } from './commands.ts';
 import { createHandlers, describeForPerson, dispatch, type Handlers } from './messageHandlers.ts';
 import { isOwnExtensionPage } from './sender.ts';
 import { createSyncJob } from './syncJob.ts';
+import { IdMapStore } from '../db/idMapStore.ts';
+import { MirrorStore } from '../db/mirrorStore.ts';
+import { SafetyStore } from '../db/safetyStore.ts';
+import { IdbChangeStore, IdbProgressStore } from '../db/engineWorkStore.ts';
+import { BookmarksController } from '../engines/bookmarks/controller.ts';
+import { BrowserBookmarks } from '../engines/bookmarks/local/browserBookmarks.ts';
+import { browserBookmarkEvents, browserBookmarksApi } from '../engines/bookmarks/local/browserApi.ts';
+import { ChangeTracker } from '../engines/bookmarks/local/changeTracker.ts';
+import { detectFlavor } from '../engines/bookmarks/local/api.ts';
+import { describeRootProblems } from '../engines/bookmarks/local/rootProblems.ts';
+import { restoreSnapshot } from '../engines/bookmarks/restore.ts';
 
 const hub = createLogHub({ consoleLevel: 'info', storeLevel: 'info' });
 const log = hub.logger.child('background');
@@ -27,7 +38,11 @@ interface App {
   scheduler: Scheduler;
   handlers: Handlers;
   accounts: AccountController;
+  bookmarkIds: IdMapStore;
+  bookmarkChanges: IdbChangeStore;
 }
+
+const bookmarksApi = browserBookmarksApi();
 
 async function wire(): Promise<App> {
   const db = await openDatabase();
@@ -36,6 +51,17 @@ async function wire(): Promise<App> {
   const settings = new SettingsStore(db);
   const accountStore = new AccountStore(db);
   const syncState = new SyncStateStore(db);
+  const bookmarkIds = new IdMapStore(db, 'bookmarks');
+  const bookmarkChanges = new IdbChangeStore(db, 'bookmarks');
+  const safety = new SafetyStore(db);
+  const localBookmarks = new BrowserBookmarks({
+    api: bookmarksApi,
+    idMap: bookmarkIds,
+    flavor: await detectFlavor(bookmarksApi),
+    progress: new IdbProgressStore(db, 'bookmarks'),
+    changes: bookmarkChanges,
+    tracker: bookmarkTracker,
+  });
   // The scheduler and the account controller refer to each other (sign-in starts a sync; a
   // "logout" command signs out): the controller's callbacks read `scheduler`, assigned just below.
   let scheduler: Scheduler | null = null;
@@ -65,6 +91,7 @@ async function wire(): Promise<App> {
       accounts: accountStore,
       controller: accounts,
       syncState,
+      bookmarks: { local: localBookmarks, mirror: new MirrorStore(db, 'bookmarks'), safety, refused: new IdbChangeStore(db, 'bookmarks-refused') },
       commands: createCommandHandlers({
         syncState, accounts, log: hub.logger.child('commands'),
         openTab: async (url) => {
@@ -91,14 +118,40 @@ async function wire(): Promise<App> {
     browser.runtime.sendMessage(event).catch(() => undefined);
   };
   await scheduler.ensurePeriodicAlarm();
+  const bookmarks = new BookmarksController({
+    safety,
+    rootProblems: async () => describeRootProblems(await bookmarksApi.getTree()).map((p) => p.message),
+    restore: (items) => restoreSnapshot(localBookmarks, items),
+    requestSync: async () => {
+      await scheduler!.requestSync('manual');
+    },
+  });
   return {
     scheduler,
     accounts,
-    handlers: createHandlers({ scheduler, settings, logs, flushLogs: hub.flush, accounts, syncState }),
+    bookmarkIds,
+    bookmarkChanges,
+    handlers: createHandlers({ scheduler, settings, logs, flushLogs: hub.flush, accounts, syncState, bookmarks }),
   };
 }
 
+// Bookmark events must be subscribed to at start-up, before the database is open, so that a
+// change wakes the worker; the tracker reaches its stores once wiring is done.
+const bookmarkTracker = new ChangeTracker({
+  events: browserBookmarkEvents(),
+  idMap: { syncIdFor: async (id) => (await app).bookmarkIds.syncIdFor(id) },
+  store: {
+    add: async (keys) => (await app).bookmarkChanges.add(keys),
+    list: async () => (await app).bookmarkChanges.list(),
+    remove: async (keys) => (await app).bookmarkChanges.remove(keys),
+  },
+  requestSync: () => {
+    void app.then((a) => a.scheduler.requestSync('local-change'));
+  },
+});
+
 const app: Promise<App> = wire();
+void bookmarkTracker.start();
 app.catch((e: unknown) => log.error('Background start-up failed', { error: String(e) }));
 
 const ownBaseUrl = browser.runtime.getURL('');

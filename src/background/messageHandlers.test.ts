@@ -14,6 +14,8 @@ import { AccountStore } from '../db/accountStore.ts';
 import { SyncStateStore } from '../db/syncStateStore.ts';
 import { AccountController } from '../account/controller.ts';
 import { createCommandHandlers } from './commands.ts';
+import { BookmarksController } from '../engines/bookmarks/controller.ts';
+import { SafetyStore } from '../db/safetyStore.ts';
 
 async function setup() {
   const db = await freshDatabase();
@@ -41,7 +43,12 @@ async function setup() {
     alarms: { get: async (n) => alarms.get(n), create: async (n, i) => void alarms.set(n, { periodInMinutes: i.periodInMinutes, scheduledTime: 0 }) },
     job, log: hub.logger, accountEmail: async () => null, extensionVersion: '1.0.0',
   });
-  return { db, scheduler, alarms, handlers: createHandlers({ scheduler, settings, logs, flushLogs: hub.flush, accounts, syncState }) };
+  return { db, scheduler, alarms, handlers: createHandlers({
+    scheduler, settings, logs, flushLogs: hub.flush, accounts, syncState,
+    bookmarks: new BookmarksController({
+      safety: new SafetyStore(db), rootProblems: async () => [], restore: async () => 0, requestSync: async () => undefined,
+    }),
+  }) };
 }
 
 describe('message handlers', () => {

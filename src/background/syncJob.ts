@@ -6,19 +6,20 @@ import type { SyncStateStore } from '../db/syncStateStore.ts';
 import type { ClientCommandHandlers } from '../engines/clients/engine.ts';
 import type { BackoffSignal } from '../sync/http/backoff.ts';
 import type { SyncJob } from '../sync/scheduler.ts';
-import { runSync } from '../sync/syncRun.ts';
+import { runSync, type SyncRunInput } from '../sync/syncRun.ts';
 
 export interface SyncJobDeps {
   accounts: AccountStore;
   controller: AccountController;
   syncState: SyncStateStore;
   commands: ClientCommandHandlers;
+  bookmarks?: SyncRunInput['bookmarks'];
   /** Browser, OS and version for our clients record. */
   platform(): Promise<{ os: string; application: string; version: string }>;
 }
 
 export function createSyncJob(d: SyncJobDeps): SyncJob {
-  return async ({ log }) => {
+  return async ({ log, reportProgress }) => {
     const account = await d.accounts.account();
     if (!account) {
       log.info('Nothing to sync: not signed in');
@@ -41,6 +42,8 @@ export function createSyncJob(d: SyncJobDeps): SyncJob {
       commands: d.commands,
       log,
       onBackoff,
+      reportProgress,
+      ...(d.bookmarks ? { bookmarks: d.bookmarks } : {}),
     });
     return backoffUntil === null ? result : { ...result, backoffUntil };
   };

@@ -1,6 +1,7 @@
 // Sole owner of the `idMap` store: which browser id stands for which Sync GUID, per collection.
 // Chromium's bookmark ids are small integers local to one profile; Sync needs stable 12-character
-// GUIDs, so the pairing is kept here (Firefox's bookmark ids are the GUIDs and need no map).
+// GUIDs, so the pairing is kept here. Firefox's ids are Places GUIDs, but an extension cannot
+// choose the GUID of an item it creates, so items Syncbridge creates there are paired too.
 import type { IdMapping, SyncbridgeDB } from './schema.ts';
 
 export class IdMapStore {

@@ -58,7 +58,12 @@ export interface SyncRunInput {
   fetch?: FetchLike;
   now?: () => number;
   /** The bookmarks engine's browser side and stores; absent where bookmarks cannot sync. */
-  bookmarks?: { local: LocalBookmarks; mirror: MirrorStore; safety: BookmarkSafety };
+  bookmarks?: {
+    local: LocalBookmarks;
+    mirror: MirrorStore;
+    safety: BookmarkSafety;
+    refused?: { list(): Promise<string[]>; add(guids: readonly string[]): Promise<void> };
+  };
   reportProgress?: (p: SyncProgress) => void;
 }
 
@@ -131,6 +136,7 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
             reset: () => persistence.resetEngine('bookmarks'),
           },
           mirror: input.bookmarks.mirror, local: input.bookmarks.local, safety: input.bookmarks.safety,
+          ...(input.bookmarks.refused ? { refused: input.bookmarks.refused } : {}),
           log, now,
           onProgress: (step, done, total) => input.reportProgress?.({ engine: 'bookmarks', step, done, total }),
         });

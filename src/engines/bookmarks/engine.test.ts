@@ -126,6 +126,20 @@ describe('bookmarks: the demo Firefox tree arrives in Chromium', () => {
 });
 
 describe('bookmarks: safety', () => {
+  test('a server bookmark this browser refuses stays on the server in its place, sync after sync', async () => {
+    await demo();
+    await h.putAsOtherDevice('bookmarks', { id: 'badUrl000001', type: 'bookmark', parentid: 'unfiled', parentName: '', title: 'Odd', bmkUri: 'not a url' });
+    const unfiled = (await serverBookmarks()).get('unfiled')!;
+    await h.putAsOtherDevice('bookmarks', { ...unfiled, children: [...(unfiled['children'] as string[]), 'badUrl000001'] });
+    const api = new FakeBookmarksApi('chromium');
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    const server = await serverBookmarks();
+    expect(server.get('badUrl000001')).toMatchObject({ title: 'Odd', bmkUri: 'not a url' });
+    expect(server.get('unfiled')!['children']).toContain('badUrl000001');
+    expect(h.logs.some((l) => l.message.includes('refused some bookmarks'))).toBe(true);
+  });
+
   test('a first sync with bookmarks on both sides asks before changing anything, then merges without duplicates', async () => {
     await demo();
     const api = new FakeBookmarksApi('chromium');

@@ -33,6 +33,8 @@ export interface LocalBookmarks {
   unsupportedRoots: readonly string[];
   /** The sync finished: local changes noticed up to the snapshot are taken care of. */
   syncFinished?(): Promise<void>;
+  /** GUIDs whose operation the browser refused in the last apply (e.g. a URL it does not accept). */
+  notApplied?(): readonly string[];
 }
 
 export type FirstSyncChoice = 'merge' | 'take-remote' | 'keep-local';
@@ -60,6 +62,8 @@ export interface BookmarksSyncInput {
   mirror: MirrorStore;
   local: LocalBookmarks;
   safety: BookmarkSafety;
+  /** GUIDs this browser refused to create, kept across syncs. */
+  refused?: { list(): Promise<string[]>; add(guids: readonly string[]): Promise<void> };
   log: Logger;
   now: () => number;
   /** Large-deletion threshold: more local deletions than this (and than a quarter of the tree) need approval. */
@@ -139,6 +143,7 @@ export async function syncBookmarks(input: BookmarksSyncInput): Promise<Bookmark
     remoteTimeS: Math.max(Number(collectionTs), input.now() / 1000),
     unsupportedKinds: input.local.unsupportedKinds,
     unsupportedRoots: input.local.unsupportedRoots,
+    unsupportedGuids: (await input.refused?.list()) ?? [],
     strategy,
   });
   const { stats } = result;
@@ -177,7 +182,15 @@ export async function syncBookmarks(input: BookmarksSyncInput): Promise<Bookmark
     input.onProgress?.('upload', result.uploads.length, result.uploads.length);
   }
 
-  // 5. The next mirror: the server's whole collection as it now stands.
+  // 5. Items this browser refused (e.g. a URL it does not accept) are remembered: from now on the
+  // merge keeps them on the server where they are instead of reading their absence as a deletion.
+  const refused = input.local.notApplied?.() ?? [];
+  if (refused.length > 0) {
+    await input.refused?.add(refused);
+    log.warn('This browser refused some bookmarks; they stay in your account as they are', { count: refused.length });
+  }
+
+  // 6. The next mirror: the server's whole collection as it now stands.
   const byId = new Map(remoteEntries.map((e) => [e.record.id, e]));
   const mirrorPut: Array<{ id: string; modified: string; cleartext: Record<string, unknown> }> = [];
   const mirrorRemove: string[] = [];

@@ -75,6 +75,11 @@ export class BrowserBookmarks implements LocalBookmarks {
     await this.o.progress.clear(runId);
   }
 
+  /** GUIDs of operations the browser refused or could not place in the last apply (not kinds it cannot show). */
+  notApplied(): string[] {
+    return (this.lastReport?.skipped ?? []).filter((s) => s.reason === 'rejected' || s.reason === 'parent-missing').map((s) => s.guid);
+  }
+
   /** Call once the sync finished: the changes the snapshot saw are taken care of. */
   async syncFinished(): Promise<void> {
     await this.o.changes?.remove(this.changedKeys);

@@ -190,7 +190,7 @@ function runCase(seed: number, canSeeSeparators: boolean, firstSync = false): { 
   const result = mergeTrees(input);
   expect(mergeTrees(input), 'deterministic').toEqual(result);
 
-  const rep = { unsupportedKinds: new Set(input.unsupportedKinds), unsupportedRoots: new Set<string>() };
+  const rep = { unsupportedKinds: new Set(input.unsupportedKinds), unsupportedRoots: new Set<string>(), unsupportedGuids: new Set<string>() };
   rep.unsupportedKinds.add('livemark');
   const applied = applyLocalOps(localTree, result.localOps);
   expect(render(applied)).toBe(render(result.merged, { keep: (guid) => isRepresentable(result.merged, guid, rep) }));

@@ -48,6 +48,7 @@ export function runMerge(c: MergeCase): MergeResult {
   const rep = {
     unsupportedKinds: new Set<BookmarkKind>([...input.unsupportedKinds, 'livemark']),
     unsupportedRoots: new Set(input.unsupportedRoots),
+    unsupportedGuids: new Set<string>(),
   };
   const applied = applyLocalOps(local, result.localOps);
   // A browser may show a query as a plain bookmark, and normalizes URLs; that is the same item.

@@ -63,6 +63,7 @@ export function mergeTrees(input: MergeInput): MergeResult {
   const rep: Representability = {
     unsupportedKinds: new Set<BookmarkKind>([...(input.unsupportedKinds ?? []), 'livemark']),
     unsupportedRoots: new Set(input.unsupportedRoots ?? []),
+    unsupportedGuids: new Set(input.unsupportedGuids ?? []),
   };
   const strategy = input.strategy ?? 'merge';
   // The one-sided strategies merge one side against nothing: the result is that side, and the

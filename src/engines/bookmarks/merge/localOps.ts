@@ -11,12 +11,13 @@ import type { BookmarkTree } from '../tree.ts';
 import { ancestorsOf, walkTree } from '../tree.ts';
 import { kindGroup, normalizeUrl } from './sides.ts';
 import type { Representability } from './sides.ts';
+import { isUnsupportedItem } from './sides.ts';
 import type { LocalOp } from './types.ts';
 
 /** True when the browser can hold the merged item where it sits. */
 export function isRepresentable(merged: BookmarkTree, guid: string, rep: Representability): boolean {
   const node = merged.nodes.get(guid);
-  if (!node || isRootGuid(guid) || rep.unsupportedKinds.has(node.kind)) return false;
+  if (!node || isRootGuid(guid) || isUnsupportedItem(rep, node)) return false;
   return !ancestorsOf(merged, guid).some((a) => rep.unsupportedRoots.has(a));
 }
 

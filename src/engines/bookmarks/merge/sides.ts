@@ -131,6 +131,12 @@ function contentKeyOfRecord(record: object): string {
 export interface Representability {
   unsupportedKinds: ReadonlySet<BookmarkKind>;
   unsupportedRoots: ReadonlySet<string>;
+  /** Single items this browser refused to create (e.g. a URL it rejects); kept like unsupported kinds. */
+  unsupportedGuids: ReadonlySet<string>;
+}
+
+export function isUnsupportedItem(rep: Representability, node: Pick<BookmarkNode, 'guid' | 'kind'>): boolean {
+  return rep.unsupportedKinds.has(node.kind) || rep.unsupportedGuids.has(node.guid);
 }
 
 /**
@@ -139,7 +145,7 @@ export interface Representability {
  * the mirror. An unsupported item whose mirror parent is gone locally stays out (deleted with it).
  */
 export function augmentLocal(local: BookmarkTree, mirror: BookmarkTree, rep: Representability): BookmarkTree {
-  if (rep.unsupportedKinds.size === 0 && rep.unsupportedRoots.size === 0) return local;
+  if (rep.unsupportedKinds.size === 0 && rep.unsupportedRoots.size === 0 && rep.unsupportedGuids.size === 0) return local;
   const nodes = new Map<string, BookmarkNode>(local.nodes);
   const children = new Map<string, string[]>();
   const childList = (guid: string): string[] => {
@@ -165,7 +171,7 @@ export function augmentLocal(local: BookmarkTree, mirror: BookmarkTree, rep: Rep
     }
   }
   for (const m of walkTree(mirror, ROOT_GUID)) {
-    if (!rep.unsupportedKinds.has(m.kind) || nodes.has(m.guid) || m.parentGuid === null) continue;
+    if (!isUnsupportedItem(rep, m) || nodes.has(m.guid) || m.parentGuid === null) continue;
     if (!nodes.has(m.parentGuid)) continue;
     const siblings = mirror.nodes.get(m.parentGuid)?.children ?? [];
     const list = childList(m.parentGuid);

@@ -18,6 +18,8 @@ export interface MergeInput {
   unsupportedKinds?: readonly BookmarkKind[];
   /** User roots this browser does not have (Chromium: the menu); their subtrees stay as on the server. */
   unsupportedRoots?: readonly string[];
+  /** Items this browser refused to create before; they stay on the server where they are. */
+  unsupportedGuids?: readonly string[];
   /**
    * First-sync choice. `merge` (default): three-way merge. `takeRemote`: make this browser look
    * like the server. `keepLocal`: make the server look like this browser, except for what this
