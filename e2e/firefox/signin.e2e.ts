@@ -47,6 +47,19 @@ async function expectOurClientRecord(): Promise<void> {
   expect(stack.rawRecords('crypto')[0]!.payload).toBe(keysBefore);
 }
 
+/**
+ * Firefox's own profile may hold bookmarks, and the account does: the first sync asks how to
+ * combine them. A bookmark made here first makes that question certain; the test answers "Merge both".
+ */
+async function answerFirstSync(options: Page): Promise<void> {
+  await waitForText(options, '[data-testid="first-sync-text"]', /bookmarks and your account has/);
+  await options.click('#choose-merge');
+}
+
+async function addLocalBookmark(page: Page): Promise<void> {
+  await page.evaluate(() => browser.bookmarks.create({ parentId: 'toolbar_____', title: 'Made in Firefox', url: 'https://made-in-firefox.example/' }));
+}
+
 describe('Firefox: sign in and sync', () => {
   test('password sign-in, then Sync now in the popup, which lists the Firefox device', async () => {
     const options = await ext.openPage(OPTIONS);
@@ -55,9 +68,16 @@ describe('Firefox: sign in and sync', () => {
     await options.click('#show-password');
     await typeInto(options, '#email', DEMO_EMAIL);
     await typeInto(options, '#password', DEMO_PASSWORD);
+    await addLocalBookmark(options);
     await options.click('#password-submit');
     await waitForText(options, '[data-testid="account"]', new RegExp(`^Signed in as ${DEMO_EMAIL}$`));
+    await answerFirstSync(options);
     await waitForText(options, '[data-testid="status"]', /^Last synced/);
+    // Both sides' bookmarks are in both places now.
+    const titles = JSON.stringify(await options.evaluate(() => browser.bookmarks.getTree()));
+    expect(titles).toContain('Made in Firefox');
+    expect(titles).toContain('MDN Web Docs');
+    expect((await stack.demoRecords('bookmarks')).some((r) => r['title'] === 'Made in Firefox')).toBe(true);
     const popup = await ext.openPage('src/popup/popup.html');
     await waitForText(popup, '[data-testid="status"]', /^Last synced/);
     await popup.click('#sync-now');
@@ -69,6 +89,7 @@ describe('Firefox: sign in and sync', () => {
     const options = await ext.openPage(OPTIONS);
     await waitForText(options, '[data-testid="account"]', /^Not signed in$/);
     await typeInto(options, '#server-url', stack.origin);
+    await addLocalBookmark(options);
     const opened = new Promise<Page>((resolve) => {
       ext.browser.on('targetcreated', (t) => {
         void t.page().then((p) => p && resolve(p));
@@ -82,6 +103,7 @@ describe('Firefox: sign in and sync', () => {
     await typeInto(page, 'input[name="password"]', DEMO_PASSWORD);
     await Promise.all([page.click('button[type="submit"]').catch(() => undefined)]);
     await waitForText(options, '[data-testid="account"]', new RegExp(`^Signed in as ${DEMO_EMAIL}$`));
+    await answerFirstSync(options);
     await waitForText(options, '[data-testid="status"]', /^Last synced/);
     await expectOurClientRecord();
   });
