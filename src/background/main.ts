@@ -94,6 +94,7 @@ async function wire(): Promise<App> {
       bookmarks: { local: localBookmarks, mirror: new MirrorStore(db, 'bookmarks'), safety, refused: new IdbChangeStore(db, 'bookmarks-refused') },
       commands: createCommandHandlers({
         syncState, accounts, log: hub.logger.child('commands'),
+        takeRemoteBookmarks: () => safety.chooseFirstSync('take-remote'),
         openTab: async (url) => {
           await browser.tabs.create({ url, active: false });
         },

@@ -15,10 +15,12 @@ interface Decisions {
   firstSyncChoice: FirstSyncChoice | null;
   /** Deletions the person approved for the next sync (a larger count asks again). */
   approvedDeletions: number;
+  /** This browser has completed a bookmark sync with this account (a later reset does not ask again). */
+  syncedBefore: boolean;
 }
 
 const KEY = 'bookmarks:decisions';
-const EMPTY: Decisions = { pending: null, firstSyncChoice: null, approvedDeletions: 0 };
+const EMPTY: Decisions = { pending: null, firstSyncChoice: null, approvedDeletions: 0, syncedBefore: false };
 const KEEP_SNAPSHOTS = 5;
 
 export class SafetyStore implements BookmarkSafety {
@@ -60,7 +62,11 @@ export class SafetyStore implements BookmarkSafety {
   }
 
   async clearFirstSyncChoice(): Promise<void> {
-    await this.save({ firstSyncChoice: null });
+    await this.save({ firstSyncChoice: null, syncedBefore: true });
+  }
+
+  async hasSyncedBefore(): Promise<boolean> {
+    return (await this.load()).syncedBefore;
   }
 
   async snapshot(reason: string, items: readonly LocalItem[]): Promise<void> {

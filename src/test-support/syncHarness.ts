@@ -64,6 +64,7 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
   const db = await freshDatabase();
   const accounts = new AccountStore(db);
   const syncState = new SyncStateStore(db);
+  const safety = new SafetyStore(db);
   const logs: LogEntry[] = [];
   const log = createLogHub({ console: null, sink: { append: async (e) => void logs.push(...e) } }).logger;
   const requests: string[] = [];
@@ -89,7 +90,10 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
   });
   await accounts.saveServer({ accountsUrl: server.origin, tokenServerUrl: null });
   const commands: ClientCommandHandlers = {
-    wipeEngine: (e) => syncState.resetEngine(e),
+    wipeEngine: async (e) => {
+      await syncState.resetEngine(e);
+      if (e === 'bookmarks') await safety.chooseFirstSync('take-remote');
+    },
     resetEngine: (e) => syncState.resetEngine(e),
     resetAll: () => syncState.resetAll(),
     logout: async () => void (await controller.signOut()),
@@ -118,7 +122,6 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
     return decryptCryptoKeys(keys.payload, await root());
   };
 
-  const safety = new SafetyStore(db);
   const mirror = new MirrorStore(db, 'bookmarks');
   const browserSides = new WeakMap<FakeBookmarksApi, BrowserBookmarks>();
   const browserSide = (api: FakeBookmarksApi): BrowserBookmarks => {

@@ -125,6 +125,48 @@ describe('bookmarks: the demo Firefox tree arrives in Chromium', () => {
   });
 });
 
+describe('bookmarks: resets from other devices', () => {
+  test('a new bookmarks syncID starts the engine over and merges, without asking again', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    const { bar } = await chromiumRoots(api);
+    await api.create({ parentId: bar.id, title: 'Only here', url: 'https://only-here.example/' });
+    await h.safety.chooseFirstSync('merge');
+    await h.sync({ bookmarks: api });
+    const uid = await h.storageUid();
+    const meta = JSON.parse((await h.serverRecords('meta'))[0]!.payload) as { engines: Record<string, { version: number; syncID: string }> };
+    meta.engines['bookmarks'] = { version: 2, syncID: 'newSyncId001' };
+    h.server.ctx.storage.putRecords(uid, 'meta', [{ id: 'global', payload: JSON.stringify(meta) }]);
+
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    expect(await h.safety.pending()).toBeNull();
+    expect(await h.syncState.loadEngine('bookmarks')).toMatchObject({ syncID: 'newSyncId001' });
+    const titles = JSON.stringify((await api.getTree()).map(shape));
+    expect(titles.match(/Only here/g)).toHaveLength(1);
+    expect(titles.match(/Hacker News/g)).toHaveLength(1);
+  });
+
+  test('a wipeEngine command replaces this browser’s bookmarks with the account’s, keeping a copy', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    await h.sync({ bookmarks: api });
+    const { bar } = await chromiumRoots(api);
+    await api.create({ parentId: bar.id, title: 'Not yet synced', url: 'https://not-yet.example/' });
+    const { clientId } = await h.syncState.loadClientsState();
+    const mine = (await h.serverRecords('clients')).find((r) => r.id === clientId)!;
+    const rec = await h.decrypt('clients', mine.payload);
+    await h.putAsOtherDevice('clients', { ...rec, commands: [{ command: 'wipeEngine', args: ['bookmarks'] }] });
+
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    const tree = JSON.stringify((await api.getTree()).map(shape));
+    expect(tree).not.toContain('Not yet synced');
+    expect(tree).toContain('Hacker News');
+    expect([...(await serverBookmarks()).values()].some((r) => r['title'] === 'Not yet synced')).toBe(false);
+    const [copy] = await h.safety.snapshots();
+    expect(copy?.reason).toMatch(/replacing this browser’s bookmarks/);
+  });
+});
+
 describe('bookmarks: safety', () => {
   test('a server bookmark this browser refuses stays on the server in its place, sync after sync', async () => {
     await demo();

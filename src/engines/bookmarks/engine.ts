@@ -50,7 +50,9 @@ export interface BookmarkSafety {
   askLargeDeletion(stats: MergeStats): Promise<void>;
   /** Keeps the current local tree so the person can restore it from the options page. */
   snapshot(reason: string, items: readonly LocalItem[]): Promise<void>;
+  /** Called after every completed first sync; from then on a reset merges without asking. */
   clearFirstSyncChoice(): Promise<void>;
+  hasSyncedBefore(): Promise<boolean>;
 }
 
 export interface BookmarksSyncInput {
@@ -215,6 +217,8 @@ export async function syncBookmarks(input: BookmarksSyncInput): Promise<Bookmark
 async function firstSyncChoice(input: BookmarksSyncInput, incoming: readonly RecordEntry[]): Promise<FirstSyncChoice | null> {
   const chosen = await input.safety.firstSyncChoice();
   if (chosen) return chosen;
+  // Starting over after a reset by another device (new syncID) is not a new decision: merge, as Firefox does.
+  if (await input.safety.hasSyncedBefore()) return 'merge';
   const localCount = (await input.local.snapshot()).filter((i) => !isRootGuid(i.guid)).length;
   const remoteCount = incoming.filter((e) => !isTombstone(e.record) && !['menu', 'toolbar', 'unfiled', 'mobile', 'places'].includes(e.record.id)).length;
   if (localCount === 0 || remoteCount === 0) return 'merge';
