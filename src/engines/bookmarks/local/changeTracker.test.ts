@@ -115,6 +115,25 @@ describe('ChangeTracker', () => {
     expect(requests).toEqual(['local-change']);
   });
 
+  it('a long sync does not come back as local changes once its writes\' grace period ran out', async () => {
+    const { api, idMap, store, time, tracker, drain } = await setup();
+    const snap = await readLocalSnapshot(api, idMap, 'chromium');
+    store.keys.clear();
+    const ops: LocalOp[] = Array.from({ length: 30 }, (_, i): LocalOp => (
+      { type: 'create', guid: `Long${String(i).padStart(8, '0')}`, parentGuid: TOOLBAR_GUID, index: i, kind: 'bookmark', title: `b${i}`, url: `https://b/${i}` }));
+    await tracker.holdDuring(async () => {
+      await applyOps(api, ops, {
+        runId: runIdFor(ops), idMap, roots: snap.roots, progress: new MemoryProgressStore(), sliceSize: 5,
+        onWrite: (id) => {
+          tracker.noteOwnWrite(id);
+          time.advance(2000); // each write is slow: the whole run takes a minute, far past the grace
+        },
+      });
+    });
+    await drain();
+    expect([...store.keys]).toEqual([]);
+  });
+
   it('lets the person\'s edits to an item through once the grace period is over', async () => {
     const { api, store, time, tracker, drain } = await setup();
     const a = await api.create({ parentId: '1', title: 'a', url: 'https://a/' });

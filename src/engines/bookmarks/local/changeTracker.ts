@@ -79,6 +79,7 @@ export class ChangeTracker {
   private held: Observed[] = [];
   private readonly ownWrites = new Map<string, number>();
   private queue: Promise<void> = Promise.resolve();
+  private readonly pendingIds: string[] = [];
   private readonly unsubscribe: Array<() => void> = [];
 
   constructor(private readonly o: ChangeTrackerOptions) {
@@ -128,7 +129,10 @@ export class ChangeTracker {
       if (this.holds === 0) {
         const held = this.held;
         this.held = [];
-        for (const ev of held) this.observe(ev);
+        // Held events are judged against every write of the run, however long it took: a large
+        // first sync must not come back as thousands of "local changes" once its grace ran out.
+        for (const ev of held) if (!this.ownWrites.has(ev.id)) this.observe(ev);
+        for (const [id, until] of this.ownWrites) if (until < this.now()) this.ownWrites.delete(id);
       }
     }
   }
@@ -159,12 +163,18 @@ export class ChangeTracker {
       return;
     }
     if (this.isOwn(ev.id)) return;
-    const ids = [ev.id, ...ev.related];
-    this.enqueue(async () => {
-      const keys: string[] = [];
-      for (const id of ids) keys.push((await this.o.idMap.syncIdFor(id)) ?? id);
-      await this.o.store.add(keys);
-    });
+    // Ids are collected and written in one go per turn of the queue: a burst of events (an
+    // import, a folder moved with its contents) costs one store write, not one per event.
+    const first = this.pendingIds.length === 0;
+    this.pendingIds.push(ev.id, ...ev.related);
+    if (first) {
+      this.enqueue(async () => {
+        const ids = [...new Set(this.pendingIds.splice(0))];
+        const keys: string[] = [];
+        for (const id of ids) keys.push((await this.o.idMap.syncIdFor(id)) ?? id);
+        await this.o.store.add(keys);
+      });
+    }
     if (!this.importing) this.schedule();
   }
 
