@@ -71,6 +71,46 @@ describe('Chromium: bookmarks', () => {
     expect(JSON.stringify(tree).match(/"Hacker News"/g)).toHaveLength(1);
   });
 
+  test('a bookmark added in Chromium reaches the server soon, without pressing Sync now', async () => {
+    const ext = await browserSignedIn();
+    await ext.worker.evaluate(() => chrome.bookmarks.create({ parentId: '1', title: 'Synced by itself', url: 'https://by-itself.example/' }));
+    // The change tracker asks for a sync a few seconds after the last change.
+    await expect.poll(async () => [...(await serverRecords()).values()].some((r) => r['title'] === 'Synced by itself'), { timeout: 30_000, interval: 500 })
+      .toBe(true);
+  });
+
+  test('a large deletion from another device waits for approval in Settings; the saved copy restores it', async () => {
+    const ext = await browserSignedIn();
+    await ext.worker.evaluate(async () => {
+      const folder = await chrome.bookmarks.create({ parentId: '1', title: 'Big folder' });
+      for (let i = 0; i < 60; i++) await chrome.bookmarks.create({ parentId: folder.id, title: `Item ${i}`, url: `https://big.example/${i}` });
+    });
+    await syncNow(ext);
+    // Another device deletes the folder with everything in it.
+    const server = await serverRecords();
+    const folder = [...server.values()].find((r) => r['title'] === 'Big folder')!;
+    const toolbar = server.get('toolbar')!;
+    await stack.putDemoRecords('bookmarks', [
+      ...[folder['id'] as string, ...(folder['children'] as string[])].map((id) => ({ id, deleted: true })),
+      { ...toolbar, children: (toolbar['children'] as string[]).filter((c) => c !== folder['id']) },
+    ]);
+
+    const options = await ext.openPage('src/options/options.html');
+    const popup = await ext.openPage('src/popup/popup.html');
+    await popup.getByRole('button', { name: 'Sync now' }).click();
+    await expect.poll(() => options.getByTestId('large-deletion-text').textContent(), { timeout: 30_000 })
+      .toMatch(/^61 of this browser’s \d+ bookmarks were deleted on another device\.$/);
+    expect(findByTitle(await bookmarkTree(ext), 'Big folder')!.children).toHaveLength(60);
+
+    await options.getByRole('button', { name: 'Delete them here too' }).click();
+    await expect.poll(async () => findByTitle(await bookmarkTree(ext), 'Big folder'), { timeout: 30_000 }).toBeUndefined();
+    await expect.poll(() => options.getByTestId('snapshots').textContent(), { timeout: 10_000 }).toMatch(/Before deleting 61 bookmarks/);
+    await options.getByRole('button', { name: /^Restore the copy from/ }).first().click();
+    await expect.poll(() => options.getByRole('status').filter({ hasText: 'Restored' }).first().textContent(), { timeout: 20_000 })
+      .toMatch(/^Restored 61 bookmarks/);
+    expect(findByTitle(await bookmarkTree(ext), 'Big folder')!.children).toHaveLength(60);
+  });
+
   test('two Chromium profiles on one account: add, rename, move and delete on each side reach the other', async () => {
     const a = await browserSignedIn();
     const b = await browserSignedIn();

@@ -69,5 +69,35 @@ describe('Chromium ↔ Firefox ESR', () => {
     // The demo menu's separators are real separators in Firefox after Chromium's sync.
     const menuTypes = await ffOptions.evaluate(async () => (await browser.bookmarks.getChildren('menu________')).map((c) => (c as { type?: string }).type));
     expect(menuTypes.filter((t) => t === 'separator')).toHaveLength(1);
+
+    // Firefox renames, moves and deletes; Chromium renames the same bookmark too, later: the later edit wins everywhere.
+    await ffOptions.evaluate(async () => {
+      const [lwn] = await browser.bookmarks.search({ title: 'LWN.net' });
+      await browser.bookmarks.update(lwn!.id, { title: 'LWN (renamed in Firefox)' });
+      const [pancakes] = await browser.bookmarks.search({ title: 'Fluffy pancakes' });
+      await browser.bookmarks.move(pancakes!.id, { parentId: 'toolbar_____', index: 0 });
+      const [example] = await browser.bookmarks.search({ title: 'Example Domain' });
+      await browser.bookmarks.remove(example!.id);
+      const [wiki] = await browser.bookmarks.search({ title: 'Wikipedia' });
+      await browser.bookmarks.update(wiki!.id, { title: 'Wikipedia (Firefox)' });
+    });
+    await firefoxSyncNow(ffOptions);
+    await chromium.worker.evaluate(async () => {
+      const [wiki] = await chrome.bookmarks.search({ title: 'Wikipedia' });
+      await chrome.bookmarks.update(wiki!.id, { title: 'Wikipedia (Chromium, later)' });
+    });
+    await syncNow(chromium);
+    await firefoxSyncNow(ffOptions);
+
+    const chTree = await bookmarkTree(chromium);
+    expect(findByTitle(chTree, 'LWN (renamed in Firefox)')).toBeDefined();
+    expect(findByTitle(chTree, 'Example Domain')).toBeUndefined();
+    const bar = chTree.children!.find((n) => n.folderType === 'bookmarks-bar')!;
+    expect(bar.children![0]!.title).toBe('Fluffy pancakes');
+    expect(findByTitle(chTree, 'Wikipedia (Chromium, later)')).toBeDefined();
+    const ffTitles = JSON.stringify(await ffOptions.evaluate(() => browser.bookmarks.getTree()));
+    expect(ffTitles).toContain('Wikipedia (Chromium, later)');
+    expect(ffTitles).not.toContain('Wikipedia (Firefox)');
+    expect(ffTitles).not.toContain('Example Domain');
   });
 });

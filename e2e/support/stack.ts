@@ -1,7 +1,7 @@
 // The local Sync stack for browser tests, started in the test process on a free loopback port.
 import { startServer, type StartedServer } from '../../server/start.ts';
 import { keyBundleFromKSync } from '../../src/sync/crypto/keyBundle.ts';
-import { bundleForCollection, decryptCryptoKeys, decryptPayload } from '../../src/sync/crypto/records.ts';
+import { bundleForCollection, decryptCryptoKeys, decryptPayload, encryptPayload } from '../../src/sync/crypto/records.ts';
 import { deriveSyncKey } from '../../src/sync/crypto/syncKeys.ts';
 import { hexToBytes } from '../../src/sync/crypto/encoding.ts';
 import { DEMO_KB_HEX } from '../../server/identity/demo/fixtures.ts';
@@ -14,6 +14,8 @@ export interface LocalStack {
   /** Decrypted records of a collection of the demo account. */
   demoRecords(collection: string): Promise<Array<Record<string, unknown>>>;
   rawRecords(collection: string): Array<{ id: string; payload: string; modified: number }>;
+  /** Writes cleartext records into the demo account as another device would (encrypted with its keys). */
+  putDemoRecords(collection: string, records: Array<Record<string, unknown>>): Promise<void>;
   control(path: string, body?: unknown): Promise<unknown>;
   close(): Promise<void>;
 }
@@ -27,17 +29,24 @@ export async function startLocalStack(): Promise<LocalStack> {
     return withKeys[0]!;
   };
   const rawRecords = (collection: string) => server.ctx.storage.getRecords(demoUid(), collection);
+  const demoBundle = async (collection: string) => {
+    const root = keyBundleFromKSync(deriveSyncKey(hexToBytes(DEMO_KB_HEX)).kSync);
+    const keys = await decryptCryptoKeys(rawRecords('crypto')[0]!.payload, root);
+    return bundleForCollection(keys, collection);
+  };
   return {
     server,
     origin: server.origin,
     uids,
     rawRecords,
     async demoRecords(collection) {
-      const root = keyBundleFromKSync(deriveSyncKey(hexToBytes(DEMO_KB_HEX)).kSync);
-      const [keysBso] = rawRecords('crypto');
-      const keys = await decryptCryptoKeys(keysBso!.payload, root);
-      const bundle = bundleForCollection(keys, collection);
+      const bundle = await demoBundle(collection);
       return Promise.all(rawRecords(collection).map(async (r) => (await decryptPayload(r.payload, bundle)) as Record<string, unknown>));
+    },
+    async putDemoRecords(collection, records) {
+      const bundle = await demoBundle(collection);
+      const bsos = await Promise.all(records.map(async (r) => ({ id: String(r['id']), payload: await encryptPayload(r, bundle) })));
+      server.ctx.storage.putRecords(demoUid(), collection, bsos);
     },
     async control(path, body) {
       const res = await fetch(server.origin + path, {

@@ -16,11 +16,16 @@ describe('engine work stores', () => {
 
   test('changed keys: a finished sync removes only what it saw', async () => {
     const db = await freshDatabase();
-    const c = new IdbChangeStore(db, 'bookmarks');
+    let t = 100;
+    const c = new IdbChangeStore(db, 'bookmarks', () => t);
     await c.add(['a', 'b']);
+    t = 200;
+    await c.add(['b']);
+    expect(await c.times()).toEqual(new Map([['a', 100], ['b', 200]]));
     const seen = await c.list();
     await c.add(['c']); // changed while the sync ran
     await c.remove(seen);
     expect(await c.list()).toEqual(['c']);
+    expect(seen.sort()).toEqual(['a', 'b']);
   });
 });

@@ -32,29 +32,36 @@ export class IdbChangeStore implements ChangeStore {
   constructor(
     private readonly db: SyncbridgeDB,
     private readonly engine: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
   private get key(): string {
     return `${this.engine}:changed`;
   }
 
-  private async update(fn: (keys: Set<string>) => void): Promise<void> {
+  /** Stored as key → time of the last change seen (ms). */
+  private async update(fn: (keys: Map<string, number>) => void): Promise<void> {
     const tx = this.db.transaction('syncState', 'readwrite');
-    const keys = new Set(((await tx.store.get(this.key)) as string[] | undefined) ?? []);
+    const keys = new Map(Object.entries(((await tx.store.get(this.key)) as Record<string, number> | undefined) ?? {}));
     fn(keys);
-    await tx.store.put([...keys], this.key);
+    await tx.store.put(Object.fromEntries(keys), this.key);
     await tx.done;
   }
 
   add(keys: readonly string[]): Promise<void> {
-    return this.update((set) => keys.forEach((k) => set.add(k)));
+    const t = this.now();
+    return this.update((map) => keys.forEach((k) => map.set(k, t)));
   }
 
   async list(): Promise<string[]> {
-    return ((await this.db.get('syncState', this.key)) as string[] | undefined) ?? [];
+    return [...(await this.times()).keys()];
+  }
+
+  async times(): Promise<Map<string, number>> {
+    return new Map(Object.entries(((await this.db.get('syncState', this.key)) as Record<string, number> | undefined) ?? {}));
   }
 
   remove(keys: readonly string[]): Promise<void> {
-    return this.update((set) => keys.forEach((k) => set.delete(k)));
+    return this.update((map) => keys.forEach((k) => map.delete(k)));
   }
 }

@@ -7,6 +7,7 @@ import { DEMO_EMAIL, DEMO_PASSWORD, demoBookmarkTree, type DemoTreeNode } from '
 import { FakeBookmarksApi } from './local/fakeBookmarksApi.ts';
 import type { BrowserBookmarkNode } from './local/api.ts';
 import { UserActionNeededError } from '../../sync/errors.ts';
+import { IdbChangeStore } from '../../db/engineWorkStore.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -122,6 +123,55 @@ describe('bookmarks: the demo Firefox tree arrives in Chromium', () => {
     const menu = (await findNode(api, 'menu________'))!;
     expect(menu.children!.map((n) => n.type)).toEqual(['bookmark', 'folder', 'separator', 'bookmark']);
     expect(menu.children!.map((n) => n.title)).toEqual(['Mozilla', 'Reading', '', 'Get Help']);
+  });
+});
+
+describe('bookmarks: concurrent edits', () => {
+  test('the newer edit wins: a rename made here after another device’s rename is kept everywhere', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    await h.sync({ bookmarks: api });
+    const wikiServer = (await serverBookmarks()).get('bmWikipedia1')!;
+    await h.putAsOtherDevice('bookmarks', { ...wikiServer, title: 'Wikipedia (other device)' });
+    const { other } = await chromiumRoots(api);
+    const wiki = other.children!.find((n) => n.title === 'Wikipedia')!;
+    await api.update(wiki.id, { title: 'Wikipedia (here, later)' });
+    // What the change tracker records for that edit, a minute after the other device's.
+    await new IdbChangeStore(h.db, 'bookmarks', () => Date.now() + 60_000).add([wiki.id]);
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    expect((await serverBookmarks()).get('bmWikipedia1')).toMatchObject({ title: 'Wikipedia (here, later)', keyword: 'wiki' });
+    expect(JSON.stringify((await api.getTree()).map(shape))).toContain('Wikipedia (here, later)');
+  });
+
+  test('…and an edit here that is older than the other device’s loses to it', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    await h.sync({ bookmarks: api });
+    const { other } = await chromiumRoots(api);
+    const wiki = other.children!.find((n) => n.title === 'Wikipedia')!;
+    await api.update(wiki.id, { title: 'Wikipedia (here, earlier)' });
+    await new IdbChangeStore(h.db, 'bookmarks', () => Date.now() - 60_000).add([wiki.id]);
+    const wikiServer = (await serverBookmarks()).get('bmWikipedia1')!;
+    await h.putAsOtherDevice('bookmarks', { ...wikiServer, title: 'Wikipedia (other device)' });
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    expect((await serverBookmarks()).get('bmWikipedia1')).toMatchObject({ title: 'Wikipedia (other device)' });
+    expect(JSON.stringify((await api.getTree()).map(shape))).toContain('Wikipedia (other device)');
+  });
+});
+
+describe('bookmarks: interrupted first sync', () => {
+  test('a first sync cut off half-way through applying carries on next time without asking', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    api.killAfter(5); // the worker dies after five browser writes
+    const first = await h.sync({ bookmarks: api }).catch((e: unknown) => e);
+    expect(first).toBeInstanceOf(Error);
+    expect(JSON.stringify((await api.getTree()).map(shape)).length).toBeGreaterThan(0);
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    expect(await h.safety.pending()).toBeNull();
+    const titles = JSON.stringify((await api.getTree()).map(shape));
+    expect(titles.match(/"Hacker News"/g)).toHaveLength(1);
+    expect(titles.match(/"Sourdough basics"/g)).toHaveLength(1);
   });
 });
 

@@ -45,6 +45,8 @@ export interface BookmarkSafety {
   firstSyncChoice(): Promise<FirstSyncChoice | null>;
   /** Ask the person (the sync stops until they answer). */
   askFirstSync(counts: { local: number; remote: number }): Promise<void>;
+  /** Records the first-sync choice (the person's, or the engine's when one side was empty). */
+  chooseFirstSync(choice: FirstSyncChoice): Promise<void>;
   /** True once the person approved this many local deletions (consumed by the call). */
   approvedDeletions(count: number): Promise<boolean>;
   askLargeDeletion(stats: MergeStats): Promise<void>;
@@ -221,7 +223,12 @@ async function firstSyncChoice(input: BookmarksSyncInput, incoming: readonly Rec
   if (await input.safety.hasSyncedBefore()) return 'merge';
   const localCount = (await input.local.snapshot()).filter((i) => !isRootGuid(i.guid)).length;
   const remoteCount = incoming.filter((e) => !isTombstone(e.record) && !['menu', 'toolbar', 'unfiled', 'mobile', 'places'].includes(e.record.id)).length;
-  if (localCount === 0 || remoteCount === 0) return 'merge';
+  if (localCount === 0 || remoteCount === 0) {
+    // Remembered until the first sync completes: if this run is cut off half-way, the browser then
+    // holds some of the account's bookmarks, and the next run must carry on rather than ask.
+    await input.safety.chooseFirstSync('merge');
+    return 'merge';
+  }
   await input.safety.askFirstSync({ local: localCount, remote: remoteCount });
   return null;
 }

@@ -50,7 +50,8 @@ export class BrowserBookmarks implements LocalBookmarks {
   async snapshot(): Promise<LocalItem[]> {
     await this.o.tracker?.settled();
     this.changedKeys = (await this.o.changes?.list()) ?? [];
-    this.last = await readLocalSnapshot(this.o.api, this.o.idMap, this.o.flavor, { changed: new Set(this.changedKeys) });
+    const changedAt = (await this.o.changes?.times?.()) ?? new Map<string, number>();
+    this.last = await readLocalSnapshot(this.o.api, this.o.idMap, this.o.flavor, { changed: new Set(this.changedKeys), changedAt });
     return this.last.items;
   }
 

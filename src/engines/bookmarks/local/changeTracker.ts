@@ -23,6 +23,8 @@ export interface ChangeStore {
   list(): Promise<string[]>;
   /** Removes the keys a finished sync has taken care of; keys added since stay. */
   remove(keys: readonly string[]): Promise<void>;
+  /** When each listed key last changed (ms), where the store keeps it. */
+  times?(): Promise<Map<string, number>>;
 }
 
 export class MemoryChangeStore implements ChangeStore {

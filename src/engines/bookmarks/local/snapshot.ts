@@ -27,6 +27,9 @@ export interface LocalSnapshot {
 export interface SnapshotOptions {
   /** GUIDs or browser ids the change tracker saw change; those items get `needsMerge`. */
   changed?: ReadonlySet<string>;
+  /** When the change tracker saw each changed key (ms): the browser API has no modification time
+   *  for bookmarks, and "newer wins" needs one. */
+  changedAt?: ReadonlyMap<string, number>;
   /** GUID source, for tests. */
   makeGuid?: () => string;
 }
@@ -116,11 +119,16 @@ export async function readLocalSnapshot(
       url: kind === 'bookmark' || kind === 'query' ? node.url ?? '' : null,
       index: position,
       dateAdded: node.dateAdded ?? null,
-      lastModified: kind === 'folder' ? node.dateGroupModified ?? null : null,
+      lastModified: latest(kind === 'folder' ? node.dateGroupModified ?? null : null, options.changedAt?.get(guid), options.changedAt?.get(node.id)),
       needsMerge: changed.has(guid) || changed.has(node.id),
     });
     if (kind === 'folder') pushChildren(node, guid);
   }
   await idMap.pair(newPairs);
   return { items, localIdByGuid, roots };
+}
+
+function latest(...times: Array<number | null | undefined>): number | null {
+  const known = times.filter((t): t is number => typeof t === 'number');
+  return known.length > 0 ? Math.max(...known) : null;
 }
