@@ -56,7 +56,11 @@ export interface ChangeTrackerOptions {
   store: ChangeStore;
   requestSync: (reason: 'local-change') => void;
   debounceMs?: number;
-  /** How long events about an id we wrote are ignored (default 10 s). */
+  /**
+   * How long after a sync's write its events are still ignored (default 1 s). Both browsers report
+   * our writes while the sync still holds events, so this only covers stragglers; longer would
+   * swallow a person's own edit made right after a sync.
+   */
   ownWriteGraceMs?: number;
   timer?: TimerPort;
   now?: () => number;
@@ -86,7 +90,7 @@ export class ChangeTracker {
 
   constructor(private readonly o: ChangeTrackerOptions) {
     this.debounceMs = o.debounceMs ?? 5000;
-    this.graceMs = o.ownWriteGraceMs ?? 10_000;
+    this.graceMs = o.ownWriteGraceMs ?? 1000;
     this.timer = o.timer ?? realTimer;
     this.now = o.now ?? Date.now;
   }
