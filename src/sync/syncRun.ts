@@ -122,6 +122,7 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
     });
 
     const notes: string[] = [];
+    const synced: string[] = [];
     if (input.bookmarks && ready.enabledEngines.includes('bookmarks')) {
       const meta = ready.meta.engines['bookmarks']!;
       if (meta.version > BOOKMARKS_ENGINE_VERSION) {
@@ -140,15 +141,15 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
           log, now,
           onProgress: (step, done, total) => input.reportProgress?.({ engine: 'bookmarks', step, done, total }),
         });
+        synced.push('bookmarks');
         if (r.skippedRecords > 0) notes.push(`${r.skippedRecords} unreadable bookmark record${r.skippedRecords === 1 ? '' : 's'} skipped`);
       }
     }
 
-    const dataEngines = ready.enabledEngines.filter((e) => e !== 'clients');
     const devices = clients.others.length;
     return {
       outcome: 'success',
-      message: `Synced with your account: ${devices} other device${devices === 1 ? '' : 's'}${dataEngines.length ? `; ${dataEngines.join(', ')} enabled` : ''}${notes.length ? `; ${notes.join('; ')}` : ''}.`,
+      message: `Synced ${synced.length ? synced.join(', ') : 'devices'} with your account (${devices} other device${devices === 1 ? '' : 's'})${notes.length ? `; ${notes.join('; ')}` : ''}.`,
     };
   } finally {
     await persistence.saveSyncToken(tokens.current);
