@@ -5,7 +5,7 @@ import { destroySession, fetchKeys, isSessionVerified, passwordSignIn, resendCod
 import { AccountError } from './errors.ts';
 import type { FetchLike } from './http.ts';
 import type { TestStack } from './testStack.ts';
-import { base32ToBytes, startTestStack, totpCode } from './testStack.ts';
+import { base32ToBytes, startTestStack, totpCode, uniqueEmail } from './testStack.ts';
 
 let stack: TestStack;
 
@@ -18,11 +18,6 @@ afterAll(async () => {
 });
 
 const PASSWORD = 'correct horse battery staple';
-let counter = 0;
-function uniqueEmail(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${counter}@example.org`;
-}
 function randomKb(): string {
   return bytesToHex(crypto.getRandomValues(new Uint8Array(32)));
 }

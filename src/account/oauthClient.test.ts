@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bytesToBase64Url, bytesToHex, deriveSyncKey, hexToBytes, OLDSYNC_SCOPE } from '../sync/crypto/index.ts';
 import { fetchKeys, passwordSignIn } from './authClient.ts';
 import type { FxaSession } from './authClient.ts';
-import { AccountError } from './errors.ts';
 import {
   buildAuthorizationUrl,
   completeWebSignIn,
@@ -19,7 +18,7 @@ import {
   startWebSignIn,
 } from './oauthClient.ts';
 import type { TestStack } from './testStack.ts';
-import { base32ToBytes, browserSignIn, startTestStack, totpCode } from './testStack.ts';
+import { base32ToBytes, browserSignIn, rejection, startTestStack, totpCode, uniqueEmail } from './testStack.ts';
 
 let stack: TestStack;
 
@@ -32,20 +31,7 @@ afterAll(async () => {
 });
 
 const PASSWORD = 'pässwörd with spaces';
-let counter = 0;
-function uniqueEmail(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${counter}@example.net`;
-}
 
-async function rejection(p: Promise<unknown>): Promise<AccountError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AccountError);
-  return err as AccountError;
-}
 
 async function verifiedSession(email: string, kB: string): Promise<FxaSession> {
   await stack.createV1Account(email, PASSWORD, kB);

@@ -8,11 +8,10 @@ import { finishPasswordSignIn, finishWebSignIn, signInWithPassword, signOut, sta
 import { AccessTokenProvider, accountKeys, isStoredAccount } from './credentials.ts';
 import type { StoredAccount } from './credentials.ts';
 import { listDevices } from './devices.ts';
-import { AccountError } from './errors.ts';
 import type { FetchLike } from './http.ts';
 import { refreshAccessToken } from './oauthClient.ts';
 import type { TestStack } from './testStack.ts';
-import { browserSignIn, startTestStack } from './testStack.ts';
+import { browserSignIn, rejection, startTestStack, uniqueEmail } from './testStack.ts';
 
 let stack: TestStack;
 
@@ -25,20 +24,7 @@ afterAll(async () => {
 });
 
 const PASSWORD = 'a long enough password';
-let counter = 0;
-function uniqueEmail(prefix: string): string {
-  counter += 1;
-  return `${prefix}-${counter}@example.com`;
-}
 
-async function rejection(p: Promise<unknown>): Promise<AccountError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(AccountError);
-  return err as AccountError;
-}
 
 async function tokenServerStatus(accessToken: string, keyId: string): Promise<number> {
   const res = await fetch(stack.config.tokenServerUrl, { headers: { authorization: `Bearer ${accessToken}`, 'x-keyid': keyId } });

@@ -5,6 +5,24 @@ import { startServer } from '../../server/main.ts';
 import { bytesToHex, deriveCredentialsV1, hexToBytes, xorBytes } from '../sync/crypto/index.ts';
 import type { ServerConfig } from './config.ts';
 import { discoverServer } from './config.ts';
+import { AccountError } from './errors.ts';
+
+let emailCounter = 0;
+/** A fresh address per call, so tests sharing one stack never collide. */
+export function uniqueEmail(prefix: string): string {
+  emailCounter += 1;
+  return `${prefix}-${emailCounter}@example.org`;
+}
+
+/** Resolves to the AccountError `p` rejects with; fails when it resolves or rejects otherwise. */
+export async function rejection(p: Promise<unknown>): Promise<AccountError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(err instanceof AccountError)) throw new Error(`expected an AccountError, got ${String(err)}`);
+  return err;
+}
 
 export interface TestStack {
   origin: string;
