@@ -9,6 +9,25 @@ import { hexToBytes } from '../src/sync/crypto/encoding.ts';
 import { keyBundleFromKSync } from '../src/sync/crypto/keyBundle.ts';
 import { bundleForCollection, decryptCryptoKeys, decryptPayload, encryptPayload } from '../src/sync/crypto/records.ts';
 import { deriveSyncKey } from '../src/sync/crypto/syncKeys.ts';
+import { readFileSync, readdirSync } from 'node:fs';
+
+/**
+ * Peak resident memory (VmHWM, MiB) of the Chromium extension process of this profile: the process
+ * that runs the extension's service worker and pages. Linux only; null when it cannot be found.
+ */
+function extensionProcessPeakMiB(profileDir: string): number | null {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('--extension-process') || !cmd.includes(profileDir)) continue;
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (hwm) return Math.round(Number(hwm[1]) / 1024);
+    } catch {
+      // The process went away between listing and reading.
+    }
+  }
+  return null;
+}
 
 const FOLDERS = Number(process.argv[2] ?? 500);
 const PER_FOLDER = Number(process.argv[3] ?? 20);
@@ -107,7 +126,7 @@ async function floor(): Promise<number> {
   }
 }
 
-async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<{ seconds: number; progress: number; count: number; stops: number }> {
+async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<{ seconds: number; progress: number; count: number; stops: number; peakMiB: number | null }> {
   const stack = await startLocalStack();
   await seed(stack);
   const ext = await launchChromiumWithExtension();
@@ -139,7 +158,7 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<{ seconds
     }
     const seconds = (Date.now() - t0) / 1000;
     if (s.lastRun?.outcome !== 'success') throw new Error(`first sync failed: ${s.lastRun?.message}`);
-    return { seconds, progress: progressSeen.size, count: await countBookmarks(ext), stops };
+    return { seconds, progress: progressSeen.size, count: await countBookmarks(ext), stops, peakMiB: extensionProcessPeakMiB(ext.profileDir) };
   } finally {
     await ext.close();
     await stack.close();
@@ -172,6 +191,7 @@ const floorS = await floor();
 console.log(`Chromium API floor: create ${TOTAL} bookmarks + ${FOLDERS} folders   ${floorS.toFixed(1)} s`);
 const first = await firstSync({ stopWorkerAtHalf: false });
 console.log(`first sync (sign-in to done)                          ${first.seconds.toFixed(1)} s  (${first.count} bookmarks in Chromium, ${first.progress} progress-bar states seen)`);
+console.log(`  peak resident memory of the extension process           ${first.peakMiB ?? 'n/a'} MiB`);
 const cut = await firstSync({ stopWorkerAtHalf: true });
 console.log(`first sync, worker stopped halfway, then Sync now     ${cut.seconds.toFixed(1)} s  (${cut.count} bookmarks in Chromium)`);
 const inc = await incremental();
