@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { freshDatabase } from '../test-support/db.ts';
 import type { MergeStats } from '../engines/bookmarks/merge/types.ts';
 import { SafetyStore } from './safetyStore.ts';
+import { SyncStateStore } from './syncStateStore.ts';
 
 const stats = (deletionsLocal: number, localItems: number) => ({ deletionsLocal, localItems } as MergeStats);
 
@@ -38,5 +39,17 @@ describe('SafetyStore', () => {
     const list = await s.snapshots();
     expect(list.map((x) => [x.reason, x.count])).toEqual([['snap 7', 7], ['snap 6', 6], ['snap 5', 5], ['snap 4', 4], ['snap 3', 3]]);
     expect((await s.getSnapshot(list[0]!.id!))?.items).toHaveLength(7);
+  });
+});
+
+describe('SafetyStore and sync-state resets', () => {
+  test('a reset of the sync state (new node, resetAll command) keeps the bookmark decisions', async () => {
+    const db = await freshDatabase();
+    const safety = new SafetyStore(db);
+    await safety.clearFirstSyncChoice(); // a first sync completed
+    await new SyncStateStore(db).resetAll();
+    expect(await safety.hasSyncedBefore()).toBe(true);
+    await new SyncStateStore(db).forgetAccount(); // signing out is a different matter
+    expect(await safety.hasSyncedBefore()).toBe(false);
   });
 });

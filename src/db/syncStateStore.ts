@@ -59,10 +59,12 @@ export class SyncStateStore implements SyncRunPersistence {
   async resetAll(): Promise<void> {
     const tx = this.db.transaction(['syncState', 'mirror'], 'readwrite');
     const store = tx.objectStore('syncState');
-    const choices = await store.get(CHOICES);
+    // Only this module's own keys: other owners keep theirs in this store too (the bookmarks
+    // safety decisions, the record of local changes), and a reset is not a new account.
+    for (const key of await store.getAllKeys()) {
+      if (key === GLOBAL || key === TOKEN || key.startsWith('engine:')) await store.delete(key);
+    }
     const clients = (await store.get(CLIENTS)) as ClientsLocalState | undefined;
-    await store.clear();
-    if (choices !== undefined) await store.put(choices, CHOICES);
     if (clients !== undefined) await store.put({ ...clients, lastUploadAt: null, others: [] }, CLIENTS);
     await tx.objectStore('mirror').clear();
     await tx.done;
