@@ -78,7 +78,7 @@ async function wire(): Promise<App> {
     },
     onSignedOut: async () => {
       await syncState.forgetAccount();
-      await broadcastStatus();
+      await scheduler?.broadcast();
     },
   });
   scheduler = new Scheduler({
@@ -91,7 +91,7 @@ async function wire(): Promise<App> {
       accounts: accountStore,
       controller: accounts,
       syncState,
-      bookmarks: { local: localBookmarks, mirror: new MirrorStore(db, 'bookmarks'), safety, refused: new IdbChangeStore(db, 'bookmarks-refused') },
+      bookmarks: { local: localBookmarks, mirror: new MirrorStore(db, 'bookmarks'), safety, refused: new IdbChangeStore(db, 'bookmarks', Date.now, 'refused') },
       commands: createCommandHandlers({
         syncState, accounts, log: hub.logger.child('commands'),
         takeRemoteBookmarks: () => safety.chooseFirstSync('take-remote'),
@@ -114,14 +114,13 @@ async function wire(): Promise<App> {
       browser.runtime.sendMessage(event).catch(() => undefined);
     },
   });
-  const broadcastStatus = async (): Promise<void> => {
-    const event: StatusChangedEvent = { type: 'event', event: 'statusChanged', status: await scheduler!.statusView() };
-    browser.runtime.sendMessage(event).catch(() => undefined);
-  };
   await scheduler.ensurePeriodicAlarm();
   const bookmarks = new BookmarksController({
     safety,
-    rootProblems: async () => describeRootProblems(await bookmarksApi.getTree()).map((p) => p.message),
+    // Only Chromium's top-level folders matter; reading them, not the whole tree, keeps the
+    // options page cheap to refresh on every status change.
+    rootProblems: async () => localBookmarks.flavor === 'firefox' ? []
+      : describeRootProblems([{ id: '0', title: '', children: await bookmarksApi.getChildren('0') }]).map((p) => p.message),
     restore: (items) => restoreSnapshot(localBookmarks, items),
     requestSync: async () => {
       await scheduler!.requestSync('manual');

@@ -183,7 +183,8 @@ export class Scheduler {
     await this.broadcast();
   }
 
-  private async broadcast(): Promise<void> {
+  /** Tells the pages the current status (also after changes made outside a run, e.g. sign-out). */
+  async broadcast(): Promise<void> {
     if (!this.deps.onStatusChange) return;
     try {
       this.deps.onStatusChange(await this.statusView());

@@ -123,11 +123,12 @@ export async function syncBookmarks(input: BookmarksSyncInput): Promise<Bookmark
     const record = parseBookmarkRecord(m.cleartext);
     if (record) mirrorEntries.push({ record, modifiedS: Number(m.modified) });
   }
-  const choice = firstSync ? await firstSyncChoice(input, incoming) : 'merge';
+  // One read of the browser's tree per run: the first-sync question and the merge share it.
+  const localItems = await input.local.snapshot();
+  const choice = firstSync ? await firstSyncChoice(input, incoming, localItems) : 'merge';
   if (choice === null) {
     throw new UserActionNeededError('first bookmark sync needs the person’s choice', { reason: 'first-sync-choice' });
   }
-  const localItems = await input.local.snapshot();
   const remoteEntries = overlayRecords(mirrorEntries, incoming);
   if (choice === 'take-remote') {
     await input.safety.snapshot('Before replacing this browser’s bookmarks with the ones from your account', localItems);
@@ -221,12 +222,14 @@ export async function syncBookmarks(input: BookmarksSyncInput): Promise<Bookmark
 }
 
 /** A first sync with bookmarks on both sides waits for the person's choice; otherwise it merges. */
-async function firstSyncChoice(input: BookmarksSyncInput, incoming: readonly RecordEntry[]): Promise<FirstSyncChoice | null> {
+async function firstSyncChoice(
+  input: BookmarksSyncInput, incoming: readonly RecordEntry[], localItems: readonly LocalItem[],
+): Promise<FirstSyncChoice | null> {
   const chosen = await input.safety.firstSyncChoice();
   if (chosen) return chosen;
   // Starting over after a reset by another device (new syncID) is not a new decision: merge, as Firefox does.
   if (await input.safety.hasSyncedBefore()) return 'merge';
-  const localCount = (await input.local.snapshot()).filter((i) => !isRootGuid(i.guid)).length;
+  const localCount = localItems.filter((i) => !isRootGuid(i.guid)).length;
   const remoteCount = incoming.filter((e) => !isTombstone(e.record) && !['menu', 'toolbar', 'unfiled', 'mobile', 'places'].includes(e.record.id)).length;
   if (localCount === 0 || remoteCount === 0) {
     // Remembered until the first sync completes: if this run is cut off half-way, the browser then

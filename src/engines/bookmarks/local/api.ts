@@ -105,8 +105,15 @@ export function errorMessage(e: unknown): string {
   return String(e);
 }
 
-/** Firefox bookmark nodes carry `type`; Chromium's do not. Decided from the root node. */
+/**
+ * Firefox bookmark nodes carry `type`; Chromium's do not. Decided from the Places root alone (this
+ * runs at every worker start, so never the whole tree); Chromium refuses that id outright.
+ */
 export async function detectFlavor(api: BookmarksApi): Promise<BrowserFlavor> {
-  const [root] = await api.getTree();
-  return root?.type === undefined ? 'chromium' : 'firefox';
+  try {
+    const [root] = await api.get('root________');
+    return root?.type === undefined ? 'chromium' : 'firefox';
+  } catch {
+    return 'chromium';
+  }
 }

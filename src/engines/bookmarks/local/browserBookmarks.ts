@@ -38,6 +38,10 @@ export class BrowserBookmarks implements LocalBookmarks {
 
   constructor(private readonly o: BrowserBookmarksOptions) {}
 
+  get flavor(): BrowserFlavor {
+    return this.o.flavor;
+  }
+
   get unsupportedKinds(): readonly BookmarkKind[] {
     return unsupportedKinds(this.o.flavor);
   }
