@@ -1,6 +1,6 @@
-// Sole owner of two small pieces of per-engine work state in `syncState`: how far a run of local
-// operations got (so a killed worker resumes instead of repeating them) and the set of locally
-// changed items noticed between syncs. Both are read-modify-write inside one transaction.
+// Sole owner of small pieces of per-engine work state in `syncState`: how far a run of local
+// operations got (so a killed worker resumes instead of repeating them), the set of locally
+// changed items noticed between syncs, and the items this browser refused to create. Both are read-modify-write inside one transaction.
 import type { ChangeStore } from '../engines/bookmarks/local/changeTracker.ts';
 import type { ProgressStore } from '../engines/bookmarks/local/progress.ts';
 import type { SyncbridgeDB } from './schema.ts';
@@ -29,14 +29,19 @@ export class IdbProgressStore implements ProgressStore {
 }
 
 export class IdbChangeStore implements ChangeStore {
+  /**
+   * `set` names the set: 'changed' (items changed here since the last sync) or 'refused' (items this
+   * browser would not create; the merge keeps them on the server where they are).
+   */
   constructor(
     private readonly db: SyncbridgeDB,
     private readonly engine: string,
     private readonly now: () => number = Date.now,
+    private readonly set: 'changed' | 'refused' = 'changed',
   ) {}
 
   private get key(): string {
-    return `${this.engine}:changed`;
+    return `${this.engine}:${this.set}`;
   }
 
   /** Stored as key → time of the last change seen (ms). */

@@ -101,14 +101,10 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
     }
     await persistence.adoptAccountEngines(ready.enabledEngines, ready.appliedChoices);
 
-    account = await ensureDeviceRegistered(input, account);
     const clientsState = await persistence.loadClientsState();
-    const ours = await input.ourClient(clientsState.clientId, account.deviceId);
-    if (account.deviceId && clientsState.registeredName !== ours.name) {
-      await updateDevice({ config: account.server, auth: { refreshToken: account.refreshToken }, id: account.deviceId, changes: { name: ours.name }, ...(input.fetch ? { fetch: input.fetch } : {}) })
-        .then(() => { clientsState.registeredName = ours.name; })
-        .catch((e: unknown) => log.warn('Could not update the device name on the account', { error: String(e) }));
-    }
+    const draft = await input.ourClient(clientsState.clientId, account.deviceId);
+    account = await ensureDevice(input, account, clientsState, draft.name);
+    const ours = { ...draft, fxaDeviceId: account.deviceId };
     const clients = await syncClients({
       storage, keys: ready.keys, ours,
       collectionModified: ready.info['clients'] ?? '0',
@@ -176,26 +172,30 @@ async function fetchToken(input: SyncRunInput): Promise<SyncToken> {
   }
 }
 
-/** Registers this browser as a device of the account (so Firefox lists it) when not yet done. */
-async function ensureDeviceRegistered(input: SyncRunInput, account: StoredAccount): Promise<StoredAccount> {
-  if (account.deviceId) return account;
-  const clientsState = await input.persistence.loadClientsState();
-  const info = await input.ourClient(clientsState.clientId, null);
+/**
+ * Registers this browser as a device of the account (so Firefox lists it) when not yet done, or
+ * renames it when the person changed the name. Records the registered name in `clientsState`,
+ * which the caller saves. Failures are logged, not thrown: sync works without it, and the next
+ * sync tries again.
+ */
+async function ensureDevice(input: SyncRunInput, account: StoredAccount, clientsState: ClientsLocalState, name: string): Promise<StoredAccount> {
+  if (account.deviceId && clientsState.registeredName === name) return account;
+  const common = { config: account.server, auth: { refreshToken: account.refreshToken }, ...(input.fetch ? { fetch: input.fetch } : {}) };
   try {
-    const record = await registerDevice({
-      config: account.server,
-      auth: { refreshToken: account.refreshToken },
-      device: { name: info.name, type: 'desktop', availableCommands: {} },
-      ...(input.fetch ? { fetch: input.fetch } : {}),
-    });
+    if (account.deviceId) {
+      await updateDevice({ ...common, id: account.deviceId, changes: { name } });
+      clientsState.registeredName = name;
+      return account;
+    }
+    const record = await registerDevice({ ...common, device: { name, type: 'desktop', availableCommands: {} } });
     const next = { ...account, deviceId: record.id };
     await input.saveAccount(next);
-    await input.persistence.saveClientsState({ ...clientsState, registeredName: info.name });
+    clientsState.registeredName = name;
     input.log.info('Registered this browser as a device of the account');
     return next;
   } catch (e) {
-    // Sync still works without it; Firefox may hide us from its device list until it succeeds.
-    input.log.warn('Could not register this browser as a device; will retry next sync', { error: String(e) });
+    // Firefox may hide us from its device list until this succeeds.
+    input.log.warn(account.deviceId ? 'Could not update the device name on the account' : 'Could not register this browser as a device; will retry next sync', { error: String(e) });
     return account;
   }
 }

@@ -160,7 +160,7 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
         log,
         fetch: spyFetch,
         ...(opts.onBackoff ? { onBackoff: opts.onBackoff } : {}),
-        ...(opts.bookmarks ? { bookmarks: { local: browserSide(opts.bookmarks), mirror, safety, refused: new IdbChangeStore(db, 'bookmarks-refused') } } : {}),
+        ...(opts.bookmarks ? { bookmarks: { local: browserSide(opts.bookmarks), mirror, safety, refused: new IdbChangeStore(db, 'bookmarks', Date.now, 'refused') } } : {}),
       });
     },
     storageUid,
