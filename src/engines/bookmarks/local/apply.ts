@@ -25,6 +25,7 @@ import type { LocalOp } from '../merge/types.ts';
 import type { BookmarksApi, BrowserBookmarkNode, CreateDetails } from './api.ts';
 import { errorMessage, isFolderNode, isSeparatorNode } from './api.ts';
 import type { BookmarkIdMap } from './idMap.ts';
+import type { OwnWrite } from './changeTracker.ts';
 import { placeAt } from './placement.ts';
 import type { ProgressStore } from './progress.ts';
 import type { LocalRoots } from './roots.ts';
@@ -42,8 +43,8 @@ export interface ApplyOptions {
   sliceSize?: number;
   /** Browser ids the snapshot listed (needed in Firefox to tell the person's new items apart). */
   knownLocalIds?: ReadonlySet<string>;
-  /** Called with each browser id we are about to write, so the change tracker can ignore it. */
-  onWrite?: (localId: string) => void;
+  /** Called with each browser item we write and what the write leaves there, so the change tracker can tell its events from the person's. */
+  onWrite?: (localId: string, write: OwnWrite) => void;
   /** Asked after each slice; true stops the run here (resumable). */
   shouldPause?: () => boolean;
 }
@@ -142,7 +143,7 @@ class Applier {
     if (parentGuid === ROOT_GUID) throw new Skip('protected', 'nothing goes directly in the Places root');
     if (isRootGuid(parentGuid)) {
       try {
-        return await this.o.roots.ensureRoot(parentGuid, (id) => this.o.onWrite?.(id));
+        return await this.o.roots.ensureRoot(parentGuid, (id) => this.o.onWrite?.(id, { kind: 'create' }));
       } catch (e) {
         if (e instanceof Error && /has no folder/.test(e.message)) throw new Skip('parent-missing', e.message);
         throw e;
@@ -197,7 +198,7 @@ class Applier {
       }
     }
     const created = await this.write(() => this.api.create(details));
-    this.o.onWrite?.(created.id);
+    this.o.onWrite?.(created.id, { kind: 'create', title: details.title, url: details.url });
     await this.o.idMap.pair([{ syncId: op.guid, localId: created.id }]);
   }
 
@@ -226,7 +227,7 @@ class Applier {
       changes.url = op.url;
     }
     if (changes.title === undefined && changes.url === undefined) return;
-    this.o.onWrite?.(node.id);
+    this.o.onWrite?.(node.id, { kind: 'update', title: changes.title ?? node.title, url: changes.url ?? node.url });
     await this.write(() => this.api.update(node.id, changes));
   }
 
@@ -238,7 +239,7 @@ class Applier {
     const children = await this.api.getChildren(parentId);
     const place = placeAt(this.flavor, children, this.listed, op.index, node.id);
     if (place.inPlace && node.parentId === parentId) return false;
-    this.o.onWrite?.(node.id);
+    this.o.onWrite?.(node.id, { kind: 'move', parentId });
     await this.write(() => this.api.move(node.id, { parentId, index: place.index }));
     return true;
   }
@@ -249,7 +250,7 @@ class Applier {
     if (this.o.roots.isProtected(node.id)) throw new Skip('protected');
     const gone = [node.id];
     if (isFolderNode(node)) await this.rescueUnknown(node, gone);
-    this.o.onWrite?.(node.id);
+    this.o.onWrite?.(node.id, { kind: 'remove' });
     try {
       await (isFolderNode(node) ? this.api.removeTree(node.id) : this.api.remove(node.id));
     } catch (e) {

@@ -6,7 +6,7 @@ import type { LocalItem } from '../tree.ts';
 import type { BookmarksApi, BrowserFlavor } from './api.ts';
 import { applyOps, runIdFor, unsupportedKinds } from './apply.ts';
 import type { ApplyReport, LocalOp } from './apply.ts';
-import type { ChangeStore, ChangeTracker } from './changeTracker.ts';
+import type { ChangeStore, ChangeTracker, OwnWrite } from './changeTracker.ts';
 import type { BookmarkIdMap } from './idMap.ts';
 import type { ProgressStore } from './progress.ts';
 import { readLocalSnapshot } from './snapshot.ts';
@@ -72,7 +72,7 @@ export class BrowserBookmarks implements LocalBookmarks {
       knownLocalIds: new Set(snap.localIdByGuid.values()),
       ...(this.o.sliceSize === undefined ? {} : { sliceSize: this.o.sliceSize }),
       ...(this.o.shouldPause ? { shouldPause: this.o.shouldPause } : {}),
-      ...(tracker ? { onWrite: (id: string) => tracker.noteOwnWrite(id) } : {}),
+      ...(tracker ? { onWrite: (id: string, write: OwnWrite) => tracker.noteOwnWrite(id, write) } : {}),
     });
     const report = tracker ? await tracker.holdDuring(run) : await run();
     this.lastReport = report;

@@ -103,7 +103,7 @@ describe('ChangeTracker', () => {
     await tracker.holdDuring(async () => {
       await applyOps(api, ops, {
         runId: runIdFor(ops), idMap, roots: snap.roots, progress: new MemoryProgressStore(),
-        onWrite: (id) => tracker.noteOwnWrite(id),
+        onWrite: (id, write) => tracker.noteOwnWrite(id, write),
       });
       // The person edits something else while the sync writes.
       personsEdit = (await api.create({ parentId: '2', title: 'mine', url: 'https://mine/' })).id;
@@ -124,8 +124,8 @@ describe('ChangeTracker', () => {
     await tracker.holdDuring(async () => {
       await applyOps(api, ops, {
         runId: runIdFor(ops), idMap, roots: snap.roots, progress: new MemoryProgressStore(), sliceSize: 5,
-        onWrite: (id) => {
-          tracker.noteOwnWrite(id);
+        onWrite: (id, write) => {
+          tracker.noteOwnWrite(id, write);
           time.advance(2000); // each write is slow: the whole run takes a minute, far past the grace
         },
       });
@@ -139,7 +139,7 @@ describe('ChangeTracker', () => {
     const a = await api.create({ parentId: '1', title: 'a', url: 'https://a/' });
     await drain();
     store.keys.clear();
-    tracker.noteOwnWrite(a.id);
+    tracker.noteOwnWrite(a.id, { kind: 'update', title: 'ours', url: 'https://a/' });
     await api.update(a.id, { title: 'ours' });
     await drain();
     expect(store.keys.size).toBe(0);
@@ -148,6 +148,34 @@ describe('ChangeTracker', () => {
     await drain();
     expect([...store.keys]).toEqual([a.id]);
   });
+
+  // Regression: Chromium 156.0.8078.114 with Firefox ESR 153.8 ran the cross-browser e2e fast
+  // enough that the person's rename came within the 1 s grace after the sync created the item; the
+  // rename was dropped as our own write, so it had no time and lost "newer wins" to an older rename.
+  for (const flavor of ['chromium', 'firefox'] as const) {
+    it(`counts the person's edits made right after the sync wrote the same item (${flavor})`, async () => {
+      const { api, idMap, store, time, tracker, drain } = await setup(flavor);
+      const snap = await readLocalSnapshot(api, idMap, flavor);
+      store.keys.clear();
+      const ops: LocalOp[] = [
+        { type: 'create', guid: 'Wikipedia001', parentGuid: TOOLBAR_GUID, index: 0, kind: 'bookmark', title: 'Wikipedia', url: 'https://w/' },
+        { type: 'create', guid: 'Folder000001', parentGuid: TOOLBAR_GUID, index: 1, kind: 'folder', title: 'F', url: null },
+        { type: 'create', guid: 'Moved0000001', parentGuid: TOOLBAR_GUID, index: 2, kind: 'bookmark', title: 'M', url: 'https://m/' },
+      ];
+      await tracker.holdDuring(() => applyOps(api, ops, {
+        runId: runIdFor(ops), idMap, roots: snap.roots, progress: new MemoryProgressStore(),
+        onWrite: (id, write) => tracker.noteOwnWrite(id, write),
+      }));
+      await drain();
+      expect([...store.keys]).toEqual([]);
+      const [wiki, folder, moved] = await Promise.all(['Wikipedia001', 'Folder000001', 'Moved0000001'].map(async (g) => (await idMap.localIdFor(g))!));
+      time.advance(300);
+      await api.update(wiki!, { title: 'Wikipedia (renamed here)' });
+      await api.move(moved!, { parentId: folder! });
+      await drain();
+      expect([...store.keys].sort()).toEqual(['Folder000001', 'Moved0000001', 'Wikipedia001', 'toolbar_____']);
+    });
+  }
 
   it('stays quiet during an import, then asks for one sync', async () => {
     const { api, store, time, requests, drain } = await setup();

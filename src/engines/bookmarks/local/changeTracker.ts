@@ -10,8 +10,12 @@
 //
 // Our own writes during a sync must not trigger another sync: the sync wraps its apply in
 // `holdDuring` (events are buffered; Chromium and Firefox both fire onCreated before `create`
-// resolves, so the new id is not known when the event arrives) and reports each id it writes
-// with `noteOwnWrite`; buffered or late events about those ids within a grace period are dropped.
+// resolves, so the new id is not known when the event arrives) and reports each write with
+// `noteOwnWrite`: the id and what the write left there (title and URL, parent, removed). An event
+// is ours only when it says what our write did; buffered events are judged against every write of
+// the run, late ones within a short grace period. Matching by id and time alone took a person's
+// rename made within a second of a sync's write to the same item for our own, and "newer wins" then
+// counted that rename as the oldest change of all (it lost to an earlier rename on another device).
 // During a Chromium import (onImportBegan … onImportEnded) onCreated is ignored and one sync is
 // requested at the end.
 import type { BookmarkEvents, BrowserBookmarkNode } from './api.ts';
@@ -40,6 +44,12 @@ export class MemoryChangeStore implements ChangeStore {
   }
 }
 
+/** What one of our writes left on a browser item: the state its events will report. */
+export type OwnWrite =
+  | { kind: 'create' | 'update'; title?: string | undefined; url?: string | undefined }
+  | { kind: 'move'; parentId: string }
+  | { kind: 'remove' };
+
 export interface TimerPort {
   set(fn: () => void, ms: number): unknown;
   clear(handle: unknown): void;
@@ -66,12 +76,44 @@ export interface ChangeTrackerOptions {
   now?: () => number;
 }
 
-interface Observed {
+type EventInfo =
+  | { event: 'created' }
+  | { event: 'changed'; title?: string | undefined; url?: string | undefined }
+  | { event: 'moved'; parentId: string }
+  | { event: 'removed' }
+  | { event: 'reordered' };
+
+type Observed = EventInfo & {
   /** The item the event is about. */
   id: string;
   /** Further ids whose state changed with it (parents, removed descendants). */
   related: string[];
-  created: boolean;
+};
+
+/** Whether an event reports what this write did (and so is the write's own echo). */
+function reports(ev: EventInfo, w: OwnWrite): boolean {
+  switch (ev.event) {
+    case 'created':
+      return w.kind === 'create';
+    case 'changed':
+      // Chromium reports the item's title and URL, Firefox only the fields that changed: every
+      // field the event names must be what we wrote.
+      return (w.kind === 'create' || w.kind === 'update')
+        && (ev.title === undefined || ev.title === w.title)
+        && (ev.url === undefined || ev.url === w.url);
+    case 'moved':
+      return w.kind === 'move' && w.parentId === ev.parentId;
+    case 'removed':
+      return w.kind === 'remove';
+    case 'reordered':
+      return false; // we never reorder a folder's children; only the person does
+  }
+}
+
+interface OwnWrites {
+  writes: OwnWrite[];
+  /** Late events (after the hold) count as ours until then. */
+  until: number;
 }
 
 export class ChangeTracker {
@@ -83,7 +125,7 @@ export class ChangeTracker {
   private importing = false;
   private holds = 0;
   private held: Observed[] = [];
-  private readonly ownWrites = new Map<string, number>();
+  private readonly ownWrites = new Map<string, OwnWrites>();
   private queue: Promise<void> = Promise.resolve();
   private readonly pendingIds: string[] = [];
   private readonly unsubscribe: Array<() => void> = [];
@@ -100,14 +142,15 @@ export class ChangeTracker {
   start(): Promise<void> {
     const e = this.o.events;
     this.on(e.onCreated, (id: string, node: BrowserBookmarkNode) => {
-      if (!this.importing) this.observe({ id, related: node.parentId ? [node.parentId] : [], created: true });
+      if (!this.importing) this.observe({ event: 'created', id, related: node.parentId ? [node.parentId] : [] });
     });
-    this.on(e.onChanged, (id: string) => this.observe({ id, related: [], created: false }));
+    this.on(e.onChanged, (id: string, info: { title?: string; url?: string }) =>
+      this.observe({ event: 'changed', id, related: [], title: info.title, url: info.url }));
     this.on(e.onMoved, (id: string, info: { parentId: string; oldParentId: string }) =>
-      this.observe({ id, related: [info.parentId, info.oldParentId], created: false }));
+      this.observe({ event: 'moved', id, related: [info.parentId, info.oldParentId], parentId: info.parentId }));
     this.on(e.onRemoved, (id: string, info: { parentId: string; node?: BrowserBookmarkNode }) =>
-      this.observe({ id, related: [info.parentId, ...descendants(info.node)], created: false }));
-    if (e.onChildrenReordered) this.on(e.onChildrenReordered, (id: string) => this.observe({ id, related: [], created: false }));
+      this.observe({ event: 'removed', id, related: [info.parentId, ...descendants(info.node)] }));
+    if (e.onChildrenReordered) this.on(e.onChildrenReordered, (id: string) => this.observe({ event: 'reordered', id, related: [] }));
     if (e.onImportBegan) this.on(e.onImportBegan, () => this.beginImport());
     if (e.onImportEnded) this.on(e.onImportEnded, () => this.endImport());
     return this.enqueue(async () => {
@@ -120,9 +163,14 @@ export class ChangeTracker {
     this.cancel();
   }
 
-  /** The sync is about to write this browser id. */
-  noteOwnWrite(localId: string): void {
-    this.ownWrites.set(localId, this.now() + this.graceMs);
+  /** The sync is writing this browser item, leaving it as `write` says. */
+  noteOwnWrite(localId: string, write: OwnWrite): void {
+    const until = this.now() + this.graceMs;
+    const known = this.ownWrites.get(localId);
+    if (known) {
+      known.writes.push(write);
+      known.until = until;
+    } else this.ownWrites.set(localId, { writes: [write], until });
   }
 
   /** Runs our own writes: events meanwhile are held, then those about our ids are dropped. */
@@ -137,8 +185,8 @@ export class ChangeTracker {
         this.held = [];
         // Held events are judged against every write of the run, however long it took: a large
         // first sync must not come back as thousands of "local changes" once its grace ran out.
-        for (const ev of held) if (!this.ownWrites.has(ev.id)) this.observe(ev);
-        for (const [id, until] of this.ownWrites) if (until < this.now()) this.ownWrites.delete(id);
+        for (const ev of held) if (!this.echoes(ev)) this.observe(ev);
+        for (const [id, own] of this.ownWrites) if (own.until < this.now()) this.ownWrites.delete(id);
       }
     }
   }
@@ -153,14 +201,20 @@ export class ChangeTracker {
     this.unsubscribe.push(() => event.removeListener(l));
   }
 
-  private isOwn(id: string): boolean {
-    const until = this.ownWrites.get(id);
-    if (until === undefined) return false;
-    if (until < this.now()) {
-      this.ownWrites.delete(id);
+  /** The event reports one of our writes to its item (any of this run's, however long ago). */
+  private echoes(ev: Observed): boolean {
+    return this.ownWrites.get(ev.id)?.writes.some((w) => reports(ev, w)) ?? false;
+  }
+
+  /** A late event: ours only within the grace period after our last write to the item. */
+  private isOwn(ev: Observed): boolean {
+    const own = this.ownWrites.get(ev.id);
+    if (own === undefined) return false;
+    if (own.until < this.now()) {
+      this.ownWrites.delete(ev.id);
       return false;
     }
-    return true;
+    return this.echoes(ev);
   }
 
   private observe(ev: Observed): void {
@@ -168,7 +222,7 @@ export class ChangeTracker {
       this.held.push(ev);
       return;
     }
-    if (this.isOwn(ev.id)) return;
+    if (this.isOwn(ev)) return;
     // Ids are collected and written in one go per turn of the queue: a burst of events (an
     // import, a folder moved with its contents) costs one store write, not one per event.
     const first = this.pendingIds.length === 0;
