@@ -30,6 +30,8 @@ export interface StoredAccount {
   accessToken: AccessToken | null;
   /** Our FxA device record id, once registered. */
   deviceId: string | null;
+  /** The device name last registered with the account, to know when to rename it. */
+  registeredDeviceName?: string | null;
   /** ms since epoch. */
   signedInAt: number;
 }

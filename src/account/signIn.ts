@@ -56,7 +56,7 @@ async function maybeRegisterDevice(
       auth: { refreshToken: account.refreshToken },
       device: { name: device.name, type: 'desktop', availableCommands: device.availableCommands ?? {} },
     });
-    return { ...account, deviceId: record.id };
+    return { ...account, deviceId: record.id, registeredDeviceName: device.name };
   } catch {
     // Not worth failing a finished sign-in for (the keys are already fetched); deviceId stays null
     // and the background registers later.

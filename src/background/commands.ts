@@ -1,29 +1,17 @@
-// What commands from other devices (left in our clients record) do in this browser.
-// wipeEngine: Firefox deletes its local data for the engine and downloads the server's again. For
-// bookmarks we reach the same end more gently: the engine starts over and replaces this browser's
-// bookmarks with the account's (items with the same content are kept, and a copy is saved first).
-// Other engines have no local data here yet, so resetting their sync state is the whole wipe.
+// What account-level commands from other devices (left in our clients record) do in this browser.
+// Engine commands (wipeEngine, resetEngine, resetAll) reach the engines through the account-level
+// sync, the same way for every engine (accountSync/syncAccount.ts).
 import type { AccountController } from '../account/controller.ts';
-import type { SyncStateStore } from '../db/syncStateStore.ts';
-import type { ClientCommandHandlers } from '../engines/clients/engine.ts';
+import type { AccountCommands } from '../accountSync/syncAccount.ts';
 import type { Logger } from '../log/logger.ts';
 
-export function createCommandHandlers(d: {
-  syncState: SyncStateStore;
+export function createAccountCommands(d: {
   accounts: AccountController;
-  /** Bookmarks: replace local with the account's at the next sync. */
-  takeRemoteBookmarks?: () => Promise<void>;
   log: Logger;
   /** Opens a tab in the background (not focused): a tab another device sent here. */
   openTab: (url: string) => Promise<void>;
-}): ClientCommandHandlers {
+}): AccountCommands {
   return {
-    wipeEngine: async (engine) => {
-      await d.syncState.resetEngine(engine);
-      if (engine === 'bookmarks') await d.takeRemoteBookmarks?.();
-    },
-    resetEngine: (engine) => d.syncState.resetEngine(engine),
-    resetAll: () => d.syncState.resetAll(),
     logout: async () => {
       await d.accounts.signOut();
     },

@@ -13,8 +13,8 @@ import { SyncStateStore } from '../db/syncStateStore.ts';
 import { LogStore } from '../log/logStore.ts';
 import { createLogHub } from '../log/logger.ts';
 import { isRequest, type StatusChangedEvent } from '../shared/messages.ts';
-import { PERIODIC_ALARM, Scheduler } from '../sync/scheduler.ts';
-import { createCommandHandlers } from './commands.ts';
+import { PERIODIC_ALARM, Scheduler } from '../accountSync/scheduler.ts';
+import { createAccountCommands } from './commands.ts';
 import { createHandlers, describeForPerson, dispatch, type Handlers } from './messageHandlers.ts';
 import { isOwnExtensionPage } from './sender.ts';
 import { createSyncJob } from './syncJob.ts';
@@ -28,6 +28,7 @@ import { browserBookmarkEvents, browserBookmarksApi } from '../engines/bookmarks
 import { ChangeTracker } from '../engines/bookmarks/local/changeTracker.ts';
 import { detectFlavor } from '../engines/bookmarks/local/api.ts';
 import { describeRootProblems } from '../engines/bookmarks/local/rootProblems.ts';
+import { SWITCHABLE_ENGINES, engineSet } from '../engines/registry.ts';
 import { restoreSnapshot } from '../engines/bookmarks/restore.ts';
 
 const hub = createLogHub({ consoleLevel: 'info', storeLevel: 'info' });
@@ -50,7 +51,7 @@ async function wire(): Promise<App> {
   hub.setSink(logs);
   const settings = new SettingsStore(db);
   const accountStore = new AccountStore(db);
-  const syncState = new SyncStateStore(db);
+  const syncState = new SyncStateStore(db, SWITCHABLE_ENGINES);
   const bookmarkIds = new IdMapStore(db, 'bookmarks');
   const bookmarkChanges = new IdbChangeStore(db, 'bookmarks');
   const safety = new SafetyStore(db);
@@ -78,6 +79,7 @@ async function wire(): Promise<App> {
     },
     onSignedOut: async () => {
       await syncState.forgetAccount();
+      await MirrorStore.clearAll(db);
       await scheduler?.broadcast();
     },
   });
@@ -91,10 +93,12 @@ async function wire(): Promise<App> {
       accounts: accountStore,
       controller: accounts,
       syncState,
-      bookmarks: { local: localBookmarks, mirror: new MirrorStore(db, 'bookmarks'), safety, refused: new IdbChangeStore(db, 'bookmarks', Date.now, 'refused') },
-      commands: createCommandHandlers({
-        syncState, accounts, log: hub.logger.child('commands'),
-        takeRemoteBookmarks: () => safety.chooseFirstSync('take-remote'),
+      engines: engineSet({
+        clients: syncState,
+        bookmarks: { local: localBookmarks, mirror: new MirrorStore(db, 'bookmarks'), safety, refused: new IdbChangeStore(db, 'bookmarks', Date.now, 'refused') },
+      }),
+      commands: createAccountCommands({
+        accounts, log: hub.logger.child('commands'),
         openTab: async (url) => {
           await browser.tabs.create({ url, active: false });
         },

@@ -6,14 +6,15 @@ import { StatusStore } from '../db/statusStore.ts';
 import { LogStore } from '../log/logStore.ts';
 import { createLogHub } from '../log/logger.ts';
 import { isRequest } from '../shared/messages.ts';
-import { Scheduler } from '../sync/scheduler.ts';
+import { Scheduler } from '../accountSync/scheduler.ts';
 import { createHandlers, dispatch } from './messageHandlers.ts';
 import { isOwnExtensionPage } from './sender.ts';
 import { createSyncJob } from './syncJob.ts';
 import { AccountStore } from '../db/accountStore.ts';
 import { SyncStateStore } from '../db/syncStateStore.ts';
 import { AccountController } from '../account/controller.ts';
-import { createCommandHandlers } from './commands.ts';
+import { createAccountCommands } from './commands.ts';
+import { SWITCHABLE_ENGINES, engineSet } from '../engines/registry.ts';
 import { BookmarksController } from '../engines/bookmarks/controller.ts';
 import { SafetyStore } from '../db/safetyStore.ts';
 
@@ -24,7 +25,7 @@ async function setup() {
   const settings = new SettingsStore(db);
   const alarms = new Map<string, { periodInMinutes: number; scheduledTime: number }>();
   const accountStore = new AccountStore(db);
-  const syncState = new SyncStateStore(db);
+  const syncState = new SyncStateStore(db, SWITCHABLE_ENGINES);
   const accounts = new AccountController({
     store: accountStore, log: hub.logger,
     openTab: async () => { throw new Error('no tabs in this test'); },
@@ -35,7 +36,8 @@ async function setup() {
   });
   const job = createSyncJob({
     accounts: accountStore, controller: accounts, syncState,
-    commands: createCommandHandlers({ syncState, accounts, log: hub.logger, openTab: async () => undefined }),
+    commands: createAccountCommands({ accounts, log: hub.logger, openTab: async () => undefined }),
+    engines: engineSet({ clients: syncState }),
     platform: async () => ({ os: 'Linux', application: 'Syncbridge', version: '1.0.0' }),
   });
   const scheduler = new Scheduler({

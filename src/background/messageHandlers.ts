@@ -1,7 +1,7 @@
 // One handler per request type. The mapped type makes a missing or mistyped handler a compile error.
 import type { LogStore } from '../log/logStore.ts';
 import type { SettingsStore } from '../db/settingsStore.ts';
-import type { Scheduler } from '../sync/scheduler.ts';
+import type { Scheduler } from '../accountSync/scheduler.ts';
 import type { Request, RequestType, ResponseMap } from '../shared/messages.ts';
 import type { AccountController } from '../account/controller.ts';
 import type { SyncStateStore } from '../db/syncStateStore.ts';

@@ -1,19 +1,19 @@
 // What a sync run does in the browser: nothing without an account; otherwise one runSync with the
-// background's persistence, this browser's device details and the handlers for incoming commands.
+// background's persistence, this browser's engines and device details, and the account commands.
 import type { AccountController } from '../account/controller.ts';
 import type { AccountStore } from '../db/accountStore.ts';
 import type { SyncStateStore } from '../db/syncStateStore.ts';
-import type { ClientCommandHandlers } from '../engines/clients/engine.ts';
+import type { EngineSet } from '../engines/registry.ts';
 import type { BackoffSignal } from '../sync/http/backoff.ts';
-import type { SyncJob } from '../sync/scheduler.ts';
-import { runSync, type SyncRunInput } from '../sync/syncRun.ts';
+import type { SyncJob } from '../accountSync/scheduler.ts';
+import { runSync, type AccountCommands } from '../accountSync/syncAccount.ts';
 
 export interface SyncJobDeps {
   accounts: AccountStore;
   controller: AccountController;
   syncState: SyncStateStore;
-  commands: ClientCommandHandlers;
-  bookmarks?: SyncRunInput['bookmarks'];
+  commands: AccountCommands;
+  engines: EngineSet;
   /** Browser, OS and version for our clients record. */
   platform(): Promise<{ os: string; application: string; version: string }>;
 }
@@ -36,14 +36,15 @@ export function createSyncJob(d: SyncJobDeps): SyncJob {
       accessTokens: d.controller.accessTokens(account),
       saveAccount: (a) => d.accounts.saveAccount(a),
       persistence: d.syncState,
+      deviceName: () => d.controller.deviceName(),
       ourClient: async (clientId, fxaDeviceId) => ({
         id: clientId, name: await d.controller.deviceName(), fxaDeviceId, ...platform,
       }),
       commands: d.commands,
+      engines: d.engines,
       log,
       onBackoff,
       reportProgress,
-      ...(d.bookmarks ? { bookmarks: d.bookmarks } : {}),
     });
     return backoffUntil === null ? result : { ...result, backoffUntil };
   };

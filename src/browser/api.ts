@@ -1,7 +1,7 @@
 // The one import of the WebExtension API. Chromium 156 and Firefox both expose a promise-based
 // `browser` namespace; the polyfill passes it through and fills it in on older Chromium.
 import browser from 'webextension-polyfill';
-import type { AlarmsPort } from '../sync/scheduler.ts';
+import type { AlarmsPort } from '../accountSync/scheduler.ts';
 
 export { browser };
 

@@ -1,7 +1,7 @@
 // Sole owner of the `mirror` store's contents for one collection: the records as last seen on the
 // server (decrypted, unknown fields included). It is the common ancestor of three-way merges and
 // keeps what this browser cannot show (separators, queries, tags…) so it is written back unchanged.
-// Resetting an engine clears it through db/syncStateStore.ts, in the same transaction as the state.
+// Resetting the engine clears it (after its association, so a cut between the two only refetches).
 import type { MirrorRecord, SyncbridgeDB } from './schema.ts';
 
 export class MirrorStore {
@@ -28,5 +28,21 @@ export class MirrorStore {
     for (const r of put) void tx.store.put({ collection: this.collection, id: r.id, modified: r.modified, cleartext: r.cleartext });
     for (const id of remove) void tx.store.delete([this.collection, id]);
     await tx.done;
+  }
+
+  /** Forgets this collection's records (the engine was reset). */
+  async clear(): Promise<void> {
+    const tx = this.db.transaction('mirror', 'readwrite');
+    let cursor = await tx.store.index('byCollection').openKeyCursor(IDBKeyRange.only(this.collection));
+    while (cursor) {
+      void tx.store.delete(cursor.primaryKey);
+      cursor = await cursor.continue();
+    }
+    await tx.done;
+  }
+
+  /** Forgets every collection's records (sign-out, or the account's data moved to a new node). */
+  static async clearAll(db: SyncbridgeDB): Promise<void> {
+    await db.clear('mirror');
   }
 }

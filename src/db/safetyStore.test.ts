@@ -3,6 +3,7 @@ import { freshDatabase } from '../test-support/db.ts';
 import type { MergeStats } from '../engines/bookmarks/merge/types.ts';
 import { SafetyStore } from './safetyStore.ts';
 import { SyncStateStore } from './syncStateStore.ts';
+import { SWITCHABLE_ENGINES } from '../engines/registry.ts';
 
 const stats = (deletionsLocal: number, localItems: number) => ({ deletionsLocal, localItems } as MergeStats);
 
@@ -47,9 +48,11 @@ describe('SafetyStore and sync-state resets', () => {
     const db = await freshDatabase();
     const safety = new SafetyStore(db);
     await safety.clearFirstSyncChoice(); // a first sync completed
-    await new SyncStateStore(db).resetAll();
+    const syncState = new SyncStateStore(db, SWITCHABLE_ENGINES);
+    await syncState.resetGlobal();
+    await syncState.associations.reset('bookmarks');
     expect(await safety.hasSyncedBefore()).toBe(true);
-    await new SyncStateStore(db).forgetAccount(); // signing out is a different matter
+    await syncState.forgetAccount(); // signing out is a different matter
     expect(await safety.hasSyncedBefore()).toBe(false);
   });
 });

@@ -1,27 +1,42 @@
-// Sole owner of the `syncState` store (and of clearing an engine's part of `mirror` on reset).
-import { EMPTY_GLOBAL_STATE, type EngineState, type GlobalState } from '../sync/setup/globalState.ts';
+// Sole owner of the `syncState` store: the cached account setup, the Sync token, each engine's
+// association (syncID, last sync), the person's engine choices and the clients engine's state.
+import { EMPTY_GLOBAL_STATE, type GlobalState } from '../sync/setup/globalState.ts';
 import { newSyncId } from '../sync/setup/metaGlobal.ts';
-import type { ClientsLocalState, SyncRunPersistence } from '../sync/syncRun.ts';
+import type { AssociationStore, EngineAssociation } from '../sync/engine/contract.ts';
+import type { SyncRunPersistence } from '../accountSync/syncAccount.ts';
+import type { ClientsLocalState, ClientsStatePort } from '../engines/clients/engine.ts';
 import type { SyncToken } from '../sync/tokenserver/client.ts';
 import type { SyncbridgeDB } from './schema.ts';
-import { SYNC_ENGINES, type EnginesView, type SyncEngineName } from '../shared/account.ts';
+import type { EnginesView } from '../shared/account.ts';
 
 /** The person's engine choices: what they see, and which ones still have to reach meta/global. */
 interface EngineChoices {
-  engines: Record<SyncEngineName, boolean>;
-  pending: Partial<Record<SyncEngineName, boolean>>;
+  engines: Record<string, boolean>;
+  pending: Record<string, boolean>;
 }
 const CHOICES = 'engineChoices';
 const TOKEN = 'syncToken';
 const CLIENTS = 'clients';
-const DEFAULT_CHOICES: EngineChoices = { engines: { bookmarks: true, history: true, tabs: true }, pending: {} };
-
 const GLOBAL = 'global';
-const engineKey = (name: string): string => `engine:${name}`;
-const EMPTY_ENGINE: EngineState = { syncID: null, lastSync: '0' };
+const ENGINE_PREFIX = 'engine:';
+const engineKey = (name: string): string => `${ENGINE_PREFIX}${name}`;
+const EMPTY_ASSOCIATION: EngineAssociation = { syncID: null, lastSync: '0' };
 
-export class SyncStateStore implements SyncRunPersistence {
-  constructor(private readonly db: SyncbridgeDB) {}
+export class SyncStateStore implements SyncRunPersistence, ClientsStatePort {
+  /**
+   * @param switchable the engines a person can turn on and off (engines/registry.ts), all on until
+   * the account or the person says otherwise.
+   */
+  constructor(
+    private readonly db: SyncbridgeDB,
+    private readonly switchable: ReadonlyArray<{ name: string; label: string }>,
+  ) {}
+
+  readonly associations: AssociationStore = {
+    load: async (name) => ({ ...EMPTY_ASSOCIATION, ...((await this.db.get('syncState', engineKey(name))) as Partial<EngineAssociation> | undefined) }),
+    save: async (name, a) => void (await this.db.put('syncState', a, engineKey(name))),
+    reset: async (name) => void (await this.db.delete('syncState', engineKey(name))),
+  };
 
   async loadGlobal(): Promise<GlobalState> {
     return { ...EMPTY_GLOBAL_STATE, ...((await this.db.get('syncState', GLOBAL)) as Partial<GlobalState> | undefined) };
@@ -31,52 +46,25 @@ export class SyncStateStore implements SyncRunPersistence {
     await this.db.put('syncState', state, GLOBAL);
   }
 
-  async loadEngine(name: string): Promise<EngineState> {
-    return { ...EMPTY_ENGINE, ...((await this.db.get('syncState', engineKey(name))) as Partial<EngineState> | undefined) };
-  }
-
-  async saveEngine(name: string, state: EngineState): Promise<void> {
-    await this.db.put('syncState', state, engineKey(name));
-  }
-
-  /** Engine state and its mirror go together, in one transaction. */
-  async resetEngine(name: string): Promise<void> {
-    const tx = this.db.transaction(['syncState', 'mirror'], 'readwrite');
-    await tx.objectStore('syncState').delete(engineKey(name));
-    const mirror = tx.objectStore('mirror');
-    let cursor = await mirror.index('byCollection').openKeyCursor(IDBKeyRange.only(name));
-    while (cursor) {
-      await mirror.delete(cursor.primaryKey);
-      cursor = await cursor.continue();
-    }
-    await tx.done;
-  }
-
-  /**
-   * Clears account-level and engine state and the mirror (a reset or a new storage node). The
-   * person's engine choices and this install's client id stay.
-   */
-  async resetAll(): Promise<void> {
-    const tx = this.db.transaction(['syncState', 'mirror'], 'readwrite');
-    const store = tx.objectStore('syncState');
-    // Only this module's own keys: other owners keep theirs in this store too (the bookmarks
-    // safety decisions, the record of local changes), and a reset is not a new account.
-    for (const key of await store.getAllKeys()) {
-      if (key === GLOBAL || key === TOKEN || key.startsWith('engine:')) await store.delete(key);
-    }
-    const clients = (await store.get(CLIENTS)) as ClientsLocalState | undefined;
-    if (clients !== undefined) await store.put({ ...clients, lastUploadAt: null, others: [] }, CLIENTS);
-    await tx.objectStore('mirror').clear();
+  /** Forgets the cached setup and token; engines are reset one by one by the account-level sync. */
+  async resetGlobal(): Promise<void> {
+    const tx = this.db.transaction('syncState', 'readwrite');
+    await tx.store.delete(GLOBAL);
+    await tx.store.delete(TOKEN);
     await tx.done;
   }
 
   async engineChoices(): Promise<EnginesView> {
     const c = await this.loadChoices();
-    return { engines: c.engines, pending: SYNC_ENGINES.filter((e) => c.pending[e] !== undefined) };
+    return {
+      engines: this.switchable.map((e) => ({ name: e.name, label: e.label, enabled: c.engines[e.name] ?? true })),
+      pending: this.switchable.map((e) => e.name).filter((e) => c.pending[e] !== undefined),
+    };
   }
 
   /** Records a choice made on this device; it goes to meta/global with the next sync. */
-  async chooseEngine(engine: SyncEngineName, enabled: boolean): Promise<EnginesView> {
+  async chooseEngine(engine: string, enabled: boolean): Promise<EnginesView> {
+    if (!this.switchable.some((e) => e.name === engine)) throw new Error(`There is no engine called ${engine}.`);
     const c = await this.loadChoices();
     c.engines[engine] = enabled;
     c.pending[engine] = enabled;
@@ -84,7 +72,7 @@ export class SyncStateStore implements SyncRunPersistence {
     return this.engineChoices();
   }
 
-  async pendingEngineChoices(): Promise<Partial<Record<SyncEngineName, boolean>>> {
+  async pendingEngineChoices(): Promise<Partial<Record<string, boolean>>> {
     return (await this.loadChoices()).pending;
   }
 
@@ -94,8 +82,8 @@ export class SyncStateStore implements SyncRunPersistence {
    */
   async adoptAccountEngines(enabled: readonly string[], applied: Readonly<Record<string, boolean>>): Promise<void> {
     const tx = this.db.transaction('syncState', 'readwrite');
-    const c = { ...DEFAULT_CHOICES, ...((await tx.store.get(CHOICES)) as EngineChoices | undefined) };
-    for (const e of SYNC_ENGINES) {
+    const c = this.withDefaults((await tx.store.get(CHOICES)) as EngineChoices | undefined);
+    for (const { name: e } of this.switchable) {
       const pending = c.pending[e];
       if (pending !== undefined && applied[e] === pending) delete c.pending[e];
       c.engines[e] = c.pending[e] ?? enabled.includes(e);
@@ -106,12 +94,10 @@ export class SyncStateStore implements SyncRunPersistence {
 
   /** Sign-out: everything but this install's client id; a new account starts from its own engine state. */
   async forgetAccount(): Promise<void> {
-    const tx = this.db.transaction(['syncState', 'mirror'], 'readwrite');
-    const store = tx.objectStore('syncState');
-    const clients = (await store.get(CLIENTS)) as ClientsLocalState | undefined;
-    await store.clear();
-    if (clients !== undefined) await store.put({ clientId: clients.clientId, lastUploadAt: null, registeredName: null, others: [] }, CLIENTS);
-    await tx.objectStore('mirror').clear();
+    const tx = this.db.transaction('syncState', 'readwrite');
+    const clients = (await tx.store.get(CLIENTS)) as ClientsLocalState | undefined;
+    await tx.store.clear();
+    if (clients !== undefined) await tx.store.put({ clientId: clients.clientId, lastUploadAt: null, uploaded: null, others: [] } satisfies ClientsLocalState, CLIENTS);
     await tx.done;
   }
 
@@ -129,7 +115,7 @@ export class SyncStateStore implements SyncRunPersistence {
     const tx = this.db.transaction('syncState', 'readwrite');
     let state = (await tx.store.get(CLIENTS)) as ClientsLocalState | undefined;
     if (!state) {
-      state = { clientId: newSyncId(), lastUploadAt: null, registeredName: null, others: [] };
+      state = { clientId: newSyncId(), lastUploadAt: null, uploaded: null, others: [] };
       await tx.store.put(state, CLIENTS);
     }
     await tx.done;
@@ -141,7 +127,11 @@ export class SyncStateStore implements SyncRunPersistence {
   }
 
   private async loadChoices(): Promise<EngineChoices> {
-    const stored = (await this.db.get('syncState', CHOICES)) as EngineChoices | undefined;
-    return stored ? { engines: { ...DEFAULT_CHOICES.engines, ...stored.engines }, pending: { ...stored.pending } } : structuredClone(DEFAULT_CHOICES);
+    return this.withDefaults((await this.db.get('syncState', CHOICES)) as EngineChoices | undefined);
+  }
+
+  private withDefaults(stored: EngineChoices | undefined): EngineChoices {
+    const engines: Record<string, boolean> = Object.fromEntries(this.switchable.map((e) => [e.name, true]));
+    return { engines: { ...engines, ...stored?.engines }, pending: { ...stored?.pending } };
   }
 }

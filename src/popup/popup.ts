@@ -1,6 +1,6 @@
 import { browser } from '../browser/api.ts';
 import type { StatusView } from '../shared/status.ts';
-import { SYNC_ENGINES, type DeviceView, type EnginesView, type SyncEngineName } from '../shared/account.ts';
+import type { DeviceView, EnginesView } from '../shared/account.ts';
 import { onStatusChanged, send } from '../ui/client.ts';
 import { relativeTime, statusLine } from '../ui/format.ts';
 
@@ -19,9 +19,33 @@ const syncButton = el<HTMLButtonElement>('sync-now');
 const enginesFieldset = el<HTMLFieldSetElement>('engines');
 const enginesNote = el<HTMLParagraphElement>('engines-note');
 
+const switches = el<HTMLDivElement>('engine-switches');
+
+/** One labelled checkbox per switchable engine, in the registry's order; made once, then updated. */
+function engineBox(name: string, label: string): HTMLInputElement {
+  const existing = document.getElementById(`engine-${name}`);
+  if (existing) return existing as HTMLInputElement;
+  const box = document.createElement('input');
+  box.type = 'checkbox';
+  box.id = `engine-${name}`;
+  box.dataset['engine'] = name;
+  box.addEventListener('change', async () => {
+    try {
+      renderEngines(await send({ type: 'setEngine', engine: name, enabled: box.checked }), true);
+    } catch (e) {
+      box.checked = !box.checked;
+      showError(e instanceof Error ? e.message : String(e));
+    }
+  });
+  const wrap = document.createElement('label');
+  wrap.append(box, ` ${label}`);
+  switches.append(wrap);
+  return box;
+}
+
 function renderEngines(v: EnginesView, signedIn: boolean): void {
   enginesFieldset.disabled = !signedIn;
-  for (const name of SYNC_ENGINES) el<HTMLInputElement>(`engine-${name}`).checked = v.engines[name];
+  for (const e of v.engines) engineBox(e.name, e.label).checked = e.enabled;
   enginesNote.hidden = v.pending.length === 0;
   enginesNote.textContent = v.pending.length > 0 ? 'Your choice is shared with your other devices at the next sync.' : '';
 }
@@ -44,18 +68,6 @@ function renderDevices(devices: DeviceView[]): void {
 async function refreshAccountParts(signedIn: boolean): Promise<void> {
   renderEngines(await send({ type: 'getEngines' }), signedIn);
   renderDevices(signedIn ? await send({ type: 'getDevices' }) : []);
-}
-
-for (const name of SYNC_ENGINES) {
-  el<HTMLInputElement>(`engine-${name}`).addEventListener('change', async (ev) => {
-    const box = ev.currentTarget as HTMLInputElement;
-    try {
-      renderEngines(await send({ type: 'setEngine', engine: name as SyncEngineName, enabled: box.checked }), true);
-    } catch (e) {
-      box.checked = !box.checked;
-      showError(e instanceof Error ? e.message : String(e));
-    }
-  });
 }
 
 function render(s: StatusView): void {

@@ -1,9 +1,6 @@
 // What pages may know about the account. Secrets (tokens, keys) never appear here: pages get
 // these views from the background, never the stored account itself.
 
-export type SyncEngineName = 'bookmarks' | 'history' | 'tabs';
-export const SYNC_ENGINES: readonly SyncEngineName[] = ['bookmarks', 'history', 'tabs'];
-
 export type AccountView =
   | { state: 'signed-out'; server: ServerChoice }
   | { state: 'web-pending'; server: ServerChoice }
@@ -18,9 +15,10 @@ export interface ServerChoice {
 }
 
 export interface EnginesView {
-  engines: Record<SyncEngineName, boolean>;
+  /** The engines a person can switch, in sync order, with their labels (from the engine registry). */
+  engines: Array<{ name: string; label: string; enabled: boolean }>;
   /** Choices not yet written to the account (they go out with the next sync). */
-  pending: SyncEngineName[];
+  pending: string[];
 }
 
 export interface DeviceView {

@@ -4,7 +4,7 @@
 import type { Settings } from './settings.ts';
 import type { StatusView } from './status.ts';
 import type { LogEntry } from './logEntry.ts';
-import type { AccountView, BookmarksView, DeviceView, EnginesView, FirstSyncChoiceView, SyncEngineName } from './account.ts';
+import type { AccountView, BookmarksView, DeviceView, EnginesView, FirstSyncChoiceView } from './account.ts';
 
 export type Request =
   | { type: 'getStatus' }
@@ -23,7 +23,7 @@ export type Request =
   | { type: 'signOut' }
   | { type: 'setDeviceName'; name: string }
   | { type: 'getEngines' }
-  | { type: 'setEngine'; engine: SyncEngineName; enabled: boolean }
+  | { type: 'setEngine'; engine: string; enabled: boolean }
   | { type: 'getDevices' }
   | { type: 'getBookmarksState' }
   | { type: 'chooseFirstBookmarkSync'; choice: FirstSyncChoiceView }

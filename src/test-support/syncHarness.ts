@@ -7,13 +7,13 @@ import type { StoredAccount } from '../account/credentials.ts';
 import { accountKeys } from '../account/credentials.ts';
 import { AccountStore } from '../db/accountStore.ts';
 import { SyncStateStore } from '../db/syncStateStore.ts';
-import type { ClientCommandHandlers } from '../engines/clients/engine.ts';
 import { createLogHub } from '../log/logger.ts';
 import type { LogEntry } from '../shared/logEntry.ts';
 import { keyBundleFromKSync } from '../sync/crypto/keyBundle.ts';
 import { bundleForCollection, decryptCryptoKeys, decryptPayload, encryptPayload, type CollectionKeys } from '../sync/crypto/records.ts';
-import { runSync } from '../sync/syncRun.ts';
-import type { JobResult } from '../sync/scheduler.ts';
+import { runSync, type AccountCommands } from '../accountSync/syncAccount.ts';
+import { SWITCHABLE_ENGINES, engineSet } from '../engines/registry.ts';
+import type { JobResult } from '../accountSync/scheduler.ts';
 import type { BackoffObserver } from '../sync/http/backoff.ts';
 import { freshDatabase } from './db.ts';
 import type { SyncbridgeDB } from '../db/schema.ts';
@@ -63,7 +63,7 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
   const server = await startServer({ port: 0, host: '127.0.0.1', demo: opts.demo ?? false });
   const db = await freshDatabase();
   const accounts = new AccountStore(db);
-  const syncState = new SyncStateStore(db);
+  const syncState = new SyncStateStore(db, SWITCHABLE_ENGINES);
   const safety = new SafetyStore(db);
   const logs: LogEntry[] = [];
   const log = createLogHub({ console: null, sink: { append: async (e) => void logs.push(...e) } }).logger;
@@ -85,17 +85,14 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
     closeTab: async (id) => void closedTabs.push(id),
     defaultDeviceName: async () => 'Chromium on Linux',
     onSignedIn: async () => undefined,
-    onSignedOut: () => syncState.forgetAccount(),
+    onSignedOut: async () => {
+      await syncState.forgetAccount();
+      await MirrorStore.clearAll(db);
+    },
     fetch: spyFetch,
   });
   await accounts.saveServer({ accountsUrl: server.origin, tokenServerUrl: null });
-  const commands: ClientCommandHandlers = {
-    wipeEngine: async (e) => {
-      await syncState.resetEngine(e);
-      if (e === 'bookmarks') await safety.chooseFirstSync('take-remote');
-    },
-    resetEngine: (e) => syncState.resetEngine(e),
-    resetAll: () => syncState.resetAll(),
+  const commands: AccountCommands = {
     logout: async () => void (await controller.signOut()),
     displayURI: async (uri) => void displayed.push(uri),
   };
@@ -155,12 +152,16 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
         accessTokens: controller.accessTokens(account),
         saveAccount: (a) => accounts.saveAccount(a),
         persistence: syncState,
+        deviceName: () => controller.deviceName(),
         ourClient: async (id, fxaDeviceId) => ({ id, name: await controller.deviceName(), fxaDeviceId, os: 'Linux', application: 'Syncbridge', version: '0.1.0' }),
         commands,
+        engines: engineSet({
+          clients: syncState,
+          ...(opts.bookmarks ? { bookmarks: { local: browserSide(opts.bookmarks), mirror, safety, refused: new IdbChangeStore(db, 'bookmarks', Date.now, 'refused') } } : {}),
+        }),
         log,
         fetch: spyFetch,
         ...(opts.onBackoff ? { onBackoff: opts.onBackoff } : {}),
-        ...(opts.bookmarks ? { bookmarks: { local: browserSide(opts.bookmarks), mirror, safety, refused: new IdbChangeStore(db, 'bookmarks', Date.now, 'refused') } } : {}),
       });
     },
     storageUid,

@@ -190,7 +190,7 @@ describe('bookmarks: resets from other devices', () => {
 
     expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
     expect(await h.safety.pending()).toBeNull();
-    expect(await h.syncState.loadEngine('bookmarks')).toMatchObject({ syncID: 'newSyncId001' });
+    expect(await h.syncState.associations.load('bookmarks')).toMatchObject({ syncID: 'newSyncId001' });
     const titles = JSON.stringify((await api.getTree()).map(shape));
     expect(titles.match(/Only here/g)).toHaveLength(1);
     expect(titles.match(/Hacker News/g)).toHaveLength(1);

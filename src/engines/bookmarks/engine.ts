@@ -1,26 +1,28 @@
-// One sync of the bookmarks engine, browser-free (the browser side comes through LocalBookmarks):
-// download what changed on the server, merge three ways (local tree, server tree, mirror = the
-// server tree as of the last sync), apply the result locally, upload what changed, and only then
-// advance the mirror and the last-sync time. A run cut short anywhere is safe to repeat: the next
-// run re-reads the browser and re-merges; items created locally were paired with their GUIDs as
-// they were made, so nothing is created twice.
-import { bundleForCollection, type CollectionKeys } from '../../sync/crypto/records.ts';
+// The bookmarks engine on the engine contract, browser-free (the browser side comes through
+// LocalBookmarks): what the synchronizer downloads is staged, then merged three ways (local tree,
+// server tree, mirror = the server tree as of the last sync), the result applied locally and the
+// changed records handed back for upload; the mirror moves only in `finish`, with only what the
+// server accepted. A run cut short anywhere is safe to repeat: the next run re-reads the browser
+// and re-merges; items created locally were paired with their GUIDs as they were made, so nothing
+// is created twice.
 import { UserActionNeededError } from '../../sync/errors.ts';
-import { decryptBso, encryptBso } from '../../sync/records/bso.ts';
-import type { StorageClient } from '../../sync/storage/client.ts';
-import { compareServerTs, type ServerTimestamp } from '../../sync/storage/types.ts';
-import type { EngineState } from '../../sync/setup/globalState.ts';
+import type { CleartextRecord } from '../../sync/records/bso.ts';
+import type { ServerTimestamp } from '../../sync/storage/types.ts';
+import type {
+  ApplyContext, EngineAssociation, EngineDescriptor, EngineRunSummary, IncomingRecord, OutgoingRecord, SyncEngine,
+} from '../../sync/engine/contract.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { MirrorStore } from '../../db/mirrorStore.ts';
 import { mergeTrees } from './merge/index.ts';
 import type { LocalOp, MergeStats } from './merge/types.ts';
 import {
-  bookmarkSortIndex, isRootGuid, isTombstone, parseBookmarkRecord, serializeBookmarkRecord,
+  BOOKMARKS_ENGINE_VERSION, bookmarkSortIndex, isRootGuid, isTombstone, parseBookmarkRecord, serializeBookmarkRecord,
   type BookmarkKind, type BookmarkRecord,
 } from './record.ts';
 import { buildTreeFromLocal, buildTreeFromRecords, overlayRecords, type LocalItem, type RecordEntry } from './tree.ts';
+import type { MergeResult } from './merge/types.ts';
 
-export const COLLECTION = 'bookmarks';
+export const BOOKMARKS_ENGINE: EngineDescriptor = { name: 'bookmarks', version: BOOKMARKS_ENGINE_VERSION, label: 'Bookmarks' };
 
 /** What the engine needs from the browser side. */
 export interface LocalBookmarks {
@@ -57,12 +59,7 @@ export interface BookmarkSafety {
   hasSyncedBefore(): Promise<boolean>;
 }
 
-export interface BookmarksSyncInput {
-  storage: Pick<StorageClient, 'getRecords' | 'uploadRecords'>;
-  keys: CollectionKeys;
-  /** The engine's syncID in meta/global. */
-  syncID: string;
-  state: { load(): Promise<EngineState>; save(s: EngineState): Promise<void>; reset(): Promise<void> };
+export interface BookmarksEngineDeps {
   mirror: MirrorStore;
   local: LocalBookmarks;
   safety: BookmarkSafety;
@@ -72,171 +69,184 @@ export interface BookmarksSyncInput {
   now: () => number;
   /** Large-deletion threshold: more local deletions than this (and than a quarter of the tree) need approval. */
   largeDeletion?: number;
-  onProgress?: (step: 'download' | 'merge' | 'apply' | 'upload', done: number, total: number) => void;
 }
 
-export interface BookmarksSyncResult {
-  stats: MergeStats;
-  downloaded: number;
-  skippedRecords: number;
-  uploaded: number;
+type MirrorRecords = Awaited<ReturnType<MirrorStore['all']>>;
+
+interface RunState {
   firstSync: boolean;
+  incoming: Map<string, RecordEntry>;
+  mirrorRecords: MirrorRecords;
+  mirrorEntries: RecordEntry[];
+  result: MergeResult | null;
+  remoteEntries: RecordEntry[];
+  uploadedIds: Set<string>;
 }
 
-const PAGE = 1000;
+export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
+  readonly collection = BOOKMARKS_ENGINE.name;
+  readonly version = BOOKMARKS_ENGINE.version;
+  private run: RunState | null = null;
+  /** Merge figures of the last run (tests and the log). */
+  lastStats: MergeStats | null = null;
 
-export async function syncBookmarks(input: BookmarksSyncInput): Promise<BookmarksSyncResult> {
-  const { storage, log, mirror } = input;
-  let state = await input.state.load();
-  if (state.syncID !== input.syncID) {
-    if (state.syncID !== null) log.info('Bookmarks were reset on the server (new syncID); starting over');
-    await input.state.reset();
-    state = { syncID: input.syncID, lastSync: '0' };
+  constructor(private readonly d: BookmarksEngineDeps) {}
+
+  parse(cleartext: CleartextRecord): BookmarkRecord | null {
+    return parseBookmarkRecord(cleartext);
   }
-  const firstSync = state.lastSync === '0' && (await mirror.count()) === 0;
 
-  // 1. Download everything newer than the last sync, oldest first (parents tend to come first).
-  const bundle = bundleForCollection(input.keys, COLLECTION);
-  const incoming: RecordEntry[] = [];
-  let skippedRecords = 0;
-  let collectionTs: ServerTimestamp = state.lastSync;
-  for await (const page of storage.getRecords(COLLECTION, { full: true, newer: state.lastSync, sort: 'oldest', limit: PAGE })) {
-    if (page.lastModified && compareServerTs(page.lastModified, collectionTs) > 0) collectionTs = page.lastModified;
-    for (const bso of page.items) {
-      if (typeof bso === 'string') continue;
-      const d = await decryptBso(bso, bundle);
-      const record = d.ok ? parseBookmarkRecord(d.cleartext) : null;
-      if (!record) {
-        skippedRecords++;
-        log.warn('Skipped a bookmark record that could not be read', { id: bso.id, reason: d.ok ? 'format' : d.error.reason });
+  reset(): Promise<void> {
+    return this.d.mirror.clear();
+  }
+
+  /** wipeEngine: start over and replace this browser's bookmarks with the account's (a copy is kept first). */
+  async wipe(): Promise<void> {
+    await this.reset();
+    await this.d.safety.chooseFirstSync('take-remote');
+  }
+
+  async begin(association: EngineAssociation): Promise<void> {
+    const mirrorRecords = await this.d.mirror.all();
+    const mirrorEntries: RecordEntry[] = [];
+    for (const m of mirrorRecords) {
+      const record = parseBookmarkRecord(m.cleartext);
+      if (record) mirrorEntries.push({ record, modifiedS: Number(m.modified) });
+    }
+    this.run = {
+      firstSync: association.lastSync === '0' && mirrorRecords.length === 0,
+      incoming: new Map(), mirrorRecords, mirrorEntries, result: null, remoteEntries: [], uploadedIds: new Set(),
+    };
+  }
+
+  async stage(records: readonly IncomingRecord<BookmarkRecord>[]): Promise<void> {
+    const run = this.current();
+    for (const r of records) run.incoming.set(r.id, { record: r.record, modifiedS: Number(r.modified), needsMerge: true });
+  }
+
+  async apply(ctx: ApplyContext): Promise<OutgoingRecord[]> {
+    const run = this.current();
+    const { log } = this.d;
+    const incoming = [...run.incoming.values()];
+    // One read of the browser's tree per pass: the first-sync question and the merge share it.
+    const localItems = await this.d.local.snapshot();
+    const choice = run.firstSync ? await this.firstSyncChoice(incoming, localItems) : 'merge';
+    if (choice === null) {
+      throw new UserActionNeededError('first bookmark sync needs the person’s choice', { reason: 'first-sync-choice' });
+    }
+    run.remoteEntries = overlayRecords(run.mirrorEntries, incoming);
+    if (choice === 'take-remote' && ctx.firstPass) {
+      await this.d.safety.snapshot('Before replacing this browser’s bookmarks with the ones from your account', localItems);
+    }
+    const strategy = choice === 'take-remote' ? 'takeRemote' : choice === 'keep-local' ? 'keepLocal' : 'merge';
+    ctx.progress('merge', 0, 1);
+    const result = mergeTrees({
+      local: buildTreeFromLocal(localItems),
+      remote: buildTreeFromRecords(run.remoteEntries),
+      // On a first sync there is no common ancestor: the mirror is empty.
+      mirror: buildTreeFromRecords(run.firstSync ? [] : run.mirrorEntries),
+      localTimeMs: this.d.now(),
+      remoteTimeS: Math.max(Number(ctx.collectionModified), this.d.now() / 1000),
+      unsupportedKinds: this.d.local.unsupportedKinds,
+      unsupportedRoots: this.d.local.unsupportedRoots,
+      unsupportedGuids: (await this.d.refused?.list()) ?? [],
+      strategy,
+    });
+    run.result = result;
+    const { stats } = result;
+    this.lastStats = stats;
+    log.info('Bookmarks merged', { ...stats });
+
+    // Safety: a large deletion on this browser needs the person's approval and a snapshot first.
+    const threshold = this.d.largeDeletion ?? 50;
+    const deletions = choice === 'take-remote' ? 0 : stats.deletionsLocal;
+    if (deletions > threshold && deletions > stats.localItems / 4) {
+      if (!(await this.d.safety.approvedDeletions(deletions))) {
+        await this.d.safety.askLargeDeletion(stats);
+        throw new UserActionNeededError(`merge would delete ${deletions} local bookmarks`, {
+          reason: 'large-deletion',
+          userMessage: `Syncing would delete ${deletions} bookmarks from this browser because they were deleted on another device. Review this in Settings; nothing has been deleted yet.`,
+        });
+      }
+    }
+    if (deletions > 0 && deletions >= Math.min(threshold, stats.localItems / 4)) {
+      await this.d.safety.snapshot(`Before deleting ${deletions} bookmarks that were deleted elsewhere`, localItems);
+    }
+
+    ctx.progress('apply', 0, result.localOps.length);
+    await this.d.local.apply(result.localOps);
+    ctx.progress('apply', result.localOps.length, result.localOps.length);
+    return result.uploads.map((r) => ({ cleartext: serializeBookmarkRecord(r) as CleartextRecord, sortindex: bookmarkSortIndex(r) }));
+  }
+
+  async uploaded(ids: readonly string[]): Promise<void> {
+    const run = this.current();
+    for (const id of ids) run.uploadedIds.add(id);
+  }
+
+  async finish(lastSync: ServerTimestamp): Promise<EngineRunSummary> {
+    const run = this.current();
+    const result = run.result as MergeResult;
+    const notes: string[] = [];
+    // Items this browser refused (e.g. a URL it does not accept) are remembered: from now on the
+    // merge keeps them on the server where they are instead of reading their absence as a deletion.
+    const refused = this.d.local.notApplied?.() ?? [];
+    if (refused.length > 0) {
+      await this.d.refused?.add(refused);
+      this.d.log.warn('This browser refused some bookmarks; they stay in your account as they are', { count: refused.length });
+    }
+
+    // The next mirror: the server's whole collection as it now stands. Only what changed is written
+    // (rewriting ten thousand unchanged records costs seconds). A record the server did not accept
+    // is not on the server: its mirror entry stays as it was, so the next sync sends it again.
+    const attempted = new Set(result.uploads.map((r) => r.id));
+    const notAccepted = new Set([...attempted].filter((id) => !run.uploadedIds.has(id)));
+    const byId = new Map(run.remoteEntries.map((e) => [e.record.id, e]));
+    const oldMirror = new Map(run.mirrorRecords.map((m) => [m.id, m]));
+    const mirrorPut: Array<{ id: string; modified: string; cleartext: Record<string, unknown> }> = [];
+    const mirrorRemove = new Set<string>();
+    const keep = new Set<string>(notAccepted);
+    for (const record of result.serverRecords) {
+      if (notAccepted.has(record.id)) continue;
+      if (isTombstone(record)) {
+        if (oldMirror.has(record.id)) mirrorRemove.add(record.id);
         continue;
       }
-      incoming.push({ record, modifiedS: Number(bso.modified), needsMerge: true });
+      keep.add(record.id);
+      if (!run.uploadedIds.has(record.id) && !run.incoming.has(record.id) && oldMirror.has(record.id)) continue;
+      const modified = run.uploadedIds.has(record.id) ? lastSync : String(byId.get(record.id)?.modifiedS ?? lastSync);
+      mirrorPut.push({ id: record.id, modified, cleartext: serializeBookmarkRecord(record as BookmarkRecord) });
     }
-    input.onProgress?.('download', incoming.length, incoming.length);
+    for (const m of run.mirrorRecords) if (!keep.has(m.id)) mirrorRemove.add(m.id);
+    await this.d.mirror.update(mirrorPut, [...mirrorRemove]);
+    await this.d.local.syncFinished?.();
+    if (run.firstSync) await this.d.safety.clearFirstSyncChoice();
+    if (notAccepted.size > 0) notes.push(`${notAccepted.size} bookmark change${notAccepted.size === 1 ? '' : 's'} not accepted by the server, to be sent again`);
+    this.run = null;
+    return { notes };
   }
 
-  // 2. Trees: mirror (the common ancestor), remote (mirror + incoming) and local.
-  const mirrorRecords = await mirror.all();
-  const mirrorEntries: RecordEntry[] = [];
-  for (const m of mirrorRecords) {
-    const record = parseBookmarkRecord(m.cleartext);
-    if (record) mirrorEntries.push({ record, modifiedS: Number(m.modified) });
+  private current(): RunState {
+    if (!this.run) throw new Error('bookmarks engine: no run in progress (begin was not called)');
+    return this.run;
   }
-  // One read of the browser's tree per run: the first-sync question and the merge share it.
-  const localItems = await input.local.snapshot();
-  const choice = firstSync ? await firstSyncChoice(input, incoming, localItems) : 'merge';
-  if (choice === null) {
-    throw new UserActionNeededError('first bookmark sync needs the person’s choice', { reason: 'first-sync-choice' });
-  }
-  const remoteEntries = overlayRecords(mirrorEntries, incoming);
-  if (choice === 'take-remote') {
-    await input.safety.snapshot('Before replacing this browser’s bookmarks with the ones from your account', localItems);
-  }
-  const localTree = buildTreeFromLocal(localItems);
-  const remoteTree = buildTreeFromRecords(remoteEntries);
-  // On a first sync there is no common ancestor: the mirror is empty.
-  const mirrorTree = firstSync ? buildTreeFromRecords([]) : buildTreeFromRecords(mirrorEntries);
-  const strategy = choice === 'take-remote' ? 'takeRemote' : choice === 'keep-local' ? 'keepLocal' : 'merge';
 
-  input.onProgress?.('merge', 0, 1);
-  const result = mergeTrees({
-    local: localTree,
-    remote: remoteTree,
-    mirror: mirrorTree,
-    localTimeMs: input.now(),
-    remoteTimeS: Math.max(Number(collectionTs), input.now() / 1000),
-    unsupportedKinds: input.local.unsupportedKinds,
-    unsupportedRoots: input.local.unsupportedRoots,
-    unsupportedGuids: (await input.refused?.list()) ?? [],
-    strategy,
-  });
-  const { stats } = result;
-  log.info('Bookmarks merged', { ...stats });
-
-  // 3. Safety: a large deletion on this browser needs the person's approval and a snapshot first.
-  const threshold = input.largeDeletion ?? 50;
-  const deletions = choice === 'take-remote' ? 0 : stats.deletionsLocal;
-  if (deletions > threshold && deletions > stats.localItems / 4) {
-    if (!(await input.safety.approvedDeletions(deletions))) {
-      await input.safety.askLargeDeletion(stats);
-      throw new UserActionNeededError(`merge would delete ${deletions} local bookmarks`, {
-        reason: 'large-deletion',
-        userMessage: `Syncing would delete ${deletions} bookmarks from this browser because they were deleted on another device. Review this in Settings; nothing has been deleted yet.`,
-      });
+  /** A first sync with bookmarks on both sides waits for the person's choice; otherwise it merges. */
+  private async firstSyncChoice(incoming: readonly RecordEntry[], localItems: readonly LocalItem[]): Promise<FirstSyncChoice | null> {
+    const { safety } = this.d;
+    const chosen = await safety.firstSyncChoice();
+    if (chosen) return chosen;
+    // Starting over after a reset by another device (new syncID) is not a new decision: merge, as Firefox does.
+    if (await safety.hasSyncedBefore()) return 'merge';
+    const localCount = localItems.filter((i) => !isRootGuid(i.guid)).length;
+    const remoteCount = incoming.filter((e) => !isTombstone(e.record) && !['menu', 'toolbar', 'unfiled', 'mobile', 'places'].includes(e.record.id)).length;
+    if (localCount === 0 || remoteCount === 0) {
+      // Remembered until the first sync completes: if this run is cut off half-way, the browser then
+      // holds some of the account's bookmarks, and the next run must carry on rather than ask.
+      await safety.chooseFirstSync('merge');
+      return 'merge';
     }
+    await safety.askFirstSync({ local: localCount, remote: remoteCount });
+    return null;
   }
-  if (deletions > 0 && deletions >= Math.min(threshold, stats.localItems / 4)) {
-    await input.safety.snapshot(`Before deleting ${deletions} bookmarks that were deleted elsewhere`, localItems);
-  }
-
-  // 4. Apply locally, then upload; the mirror and last-sync time move only after both worked.
-  input.onProgress?.('apply', 0, result.localOps.length);
-  await input.local.apply(result.localOps);
-  input.onProgress?.('apply', result.localOps.length, result.localOps.length);
-
-  let lastSync = collectionTs;
-  const uploadedIds = new Set<string>();
-  if (result.uploads.length > 0) {
-    input.onProgress?.('upload', 0, result.uploads.length);
-    const outgoing = await Promise.all(result.uploads.map((r) => encryptBso(serializeBookmarkRecord(r) as { id: string }, bundle, { sortindex: bookmarkSortIndex(r) })));
-    const up = await storage.uploadRecords(COLLECTION, outgoing, { ifUnmodifiedSince: collectionTs });
-    for (const id of up.success) uploadedIds.add(id);
-    if (up.failures.length > 0) log.warn('Some bookmarks were not accepted by the server', { count: up.failures.length });
-    lastSync = up.lastModified;
-    input.onProgress?.('upload', result.uploads.length, result.uploads.length);
-  }
-
-  // 5. Items this browser refused (e.g. a URL it does not accept) are remembered: from now on the
-  // merge keeps them on the server where they are instead of reading their absence as a deletion.
-  const refused = input.local.notApplied?.() ?? [];
-  if (refused.length > 0) {
-    await input.refused?.add(refused);
-    log.warn('This browser refused some bookmarks; they stay in your account as they are', { count: refused.length });
-  }
-
-  // 6. The next mirror: the server's whole collection as it now stands.
-  // Only what changed is written: rewriting ten thousand unchanged records costs seconds.
-  const byId = new Map(remoteEntries.map((e) => [e.record.id, e]));
-  const oldMirror = new Map(mirrorRecords.map((m) => [m.id, m]));
-  const incomingIds = new Set(incoming.map((e) => e.record.id));
-  const mirrorPut: Array<{ id: string; modified: string; cleartext: Record<string, unknown> }> = [];
-  const mirrorRemove = new Set<string>();
-  const keep = new Set<string>();
-  for (const record of result.serverRecords) {
-    if (isTombstone(record)) {
-      if (oldMirror.has(record.id)) mirrorRemove.add(record.id);
-      continue;
-    }
-    keep.add(record.id);
-    if (!uploadedIds.has(record.id) && !incomingIds.has(record.id) && oldMirror.has(record.id)) continue;
-    const modified = uploadedIds.has(record.id) ? lastSync : String(byId.get(record.id)?.modifiedS ?? lastSync);
-    mirrorPut.push({ id: record.id, modified, cleartext: serializeBookmarkRecord(record as BookmarkRecord) });
-  }
-  for (const m of mirrorRecords) if (!keep.has(m.id)) mirrorRemove.add(m.id);
-  await mirror.update(mirrorPut, [...mirrorRemove]);
-  await input.state.save({ syncID: input.syncID, lastSync });
-  await input.local.syncFinished?.();
-  if (firstSync) await input.safety.clearFirstSyncChoice();
-  return { stats, downloaded: incoming.length, skippedRecords, uploaded: uploadedIds.size, firstSync };
-}
-
-/** A first sync with bookmarks on both sides waits for the person's choice; otherwise it merges. */
-async function firstSyncChoice(
-  input: BookmarksSyncInput, incoming: readonly RecordEntry[], localItems: readonly LocalItem[],
-): Promise<FirstSyncChoice | null> {
-  const chosen = await input.safety.firstSyncChoice();
-  if (chosen) return chosen;
-  // Starting over after a reset by another device (new syncID) is not a new decision: merge, as Firefox does.
-  if (await input.safety.hasSyncedBefore()) return 'merge';
-  const localCount = localItems.filter((i) => !isRootGuid(i.guid)).length;
-  const remoteCount = incoming.filter((e) => !isTombstone(e.record) && !['menu', 'toolbar', 'unfiled', 'mobile', 'places'].includes(e.record.id)).length;
-  if (localCount === 0 || remoteCount === 0) {
-    // Remembered until the first sync completes: if this run is cut off half-way, the browser then
-    // holds some of the account's bookmarks, and the next run must carry on rather than ask.
-    await input.safety.chooseFirstSync('merge');
-    return 'merge';
-  }
-  await input.safety.askFirstSync({ local: localCount, remote: remoteCount });
-  return null;
 }

@@ -1,18 +1,19 @@
 // The clients engine: keeps our record on the server (so Firefox lists this browser as a device),
 // carries out commands other devices left in it, and reports the account's other devices.
-// Firefox always fetches the whole collection for this engine, and so do we: it is small.
-import { bundleForCollection, decryptPayload, encryptPayload, type CollectionKeys } from '../../sync/crypto/records.ts';
+// Whenever the collection changed we read all of it, as Firefox does (it is small); when it did not
+// change, our cached view of it answers and nothing is fetched.
 import type { Logger } from '../../log/logger.ts';
-import type { StorageClient } from '../../sync/storage/client.ts';
-import type { Bso, ServerTimestamp } from '../../sync/storage/types.ts';
+import type { EngineDescriptor, EngineRunSummary, IncomingRecord, OutgoingRecord, SyncEngine } from '../../sync/engine/contract.ts';
+import type { CleartextRecord } from '../../sync/records/bso.ts';
+import type { ServerTimestamp } from '../../sync/storage/types.ts';
 import {
   CLIENTS_TTL_SECONDS, CLIENT_RECORD_REFRESH_MS, buildOurRecord, ourRecordNeedsUpload, parseClientRecord,
   type ClientCommand, type ClientRecord, type OurClientInfo,
 } from './record.ts';
 
-export type ClientsStorage = Pick<StorageClient, 'getRecords' | 'putRecord'>;
+export const CLIENTS_ENGINE: EngineDescriptor = { name: 'clients', version: 1 };
 
-/** What incoming commands do; the background implements these with the engines and the account. */
+/** What incoming commands do. wipeEngine/resetEngine/resetAll are the same for every engine (the account-level sync builds them). */
 export interface ClientCommandHandlers {
   wipeEngine(engine: string): Promise<void>;
   resetEngine(engine: string): Promise<void>;
@@ -31,111 +32,159 @@ export interface RemoteClient {
   modified: number;
 }
 
-export interface ClientsSyncResult {
+export interface ClientsLocalState {
+  /** Our record id in the clients collection (stable for this install). */
+  clientId: string;
+  /** ms since epoch of our last upload of it. */
+  lastUploadAt: number | null;
+  /** Our record as the server last accepted it: without a download, it says whether ours is current. */
+  uploaded?: ClientRecord | null;
   others: RemoteClient[];
-  /** Server time of our upload in this run, or null when our record was already current. */
-  uploadedAt: ServerTimestamp | null;
-  commandsRun: string[];
-  skippedRecords: number;
 }
 
-export interface ClientsSyncInput {
-  storage: ClientsStorage;
-  keys: CollectionKeys;
-  ours: OurClientInfo;
-  /** info/collections' clients timestamp, or '0' when the collection does not exist yet. */
-  collectionModified: ServerTimestamp;
-  /** ms since epoch of our last upload, or null. */
-  lastUploadAt: number | null;
-  handlers: ClientCommandHandlers;
+/** Persistence of the engine's state (db/syncStateStore.ts in the background). */
+export interface ClientsStatePort {
+  loadClientsState(): Promise<ClientsLocalState>;
+  saveClientsState(state: ClientsLocalState): Promise<void>;
+}
+
+export interface ClientsEngineDeps {
+  state: ClientsStatePort;
+  /** This browser's details for our record, given our record id. */
+  describe(clientId: string): Promise<OurClientInfo>;
+  commands: ClientCommandHandlers;
   log: Logger;
   now: () => number;
 }
 
-const COLLECTION = 'clients';
+export class ClientsEngine implements SyncEngine<ClientRecord> {
+  readonly collection = CLIENTS_ENGINE.name;
+  readonly version = CLIENTS_ENGINE.version;
+  readonly fetchAll = true;
 
-export async function syncClients(input: ClientsSyncInput): Promise<ClientsSyncResult> {
-  const { storage, log } = input;
-  const bundle = bundleForCollection(input.keys, COLLECTION);
-  // Always the whole collection, as Firefox does; it is small. Pages are guarded against concurrent writes.
-  const bsos: Bso[] = [];
-  for await (const page of storage.getRecords(COLLECTION, { full: true, limit: 1000 })) {
-    for (const item of page.items) if (typeof item !== 'string') bsos.push(item);
-  }
-  let skippedRecords = 0;
-  let ourOnServer: ClientRecord | null = null;
-  const others: RemoteClient[] = [];
-  for (const bso of bsos) {
-    let rec: ClientRecord | null = null;
-    try {
-      rec = parseClientRecord(await decryptPayload(bso.payload, bundle, bso.id));
-    } catch (e) {
-      log.warn('Skipped a clients record that could not be read', { id: bso.id, error: String(e) });
-    }
-    if (!rec) {
-      skippedRecords++;
-      continue;
-    }
-    if (rec.id === input.ours.id) {
-      ourOnServer = rec;
-      continue;
-    }
-    // An older install of this extension with our device id is us, not another device.
-    if (input.ours.fxaDeviceId && rec.fxaDeviceId === input.ours.fxaDeviceId) continue;
-    others.push({
-      id: rec.id, name: rec.name, type: rec.type, os: typeof rec.os === 'string' ? rec.os : null,
-      fxaDeviceId: typeof rec.fxaDeviceId === 'string' ? rec.fxaDeviceId : null, modified: Number(bso.modified),
-    });
+  private state: ClientsLocalState | null = null;
+  /** The collection as downloaded in this run (null: not downloaded; the cached view stands). */
+  private staged: Map<string, IncomingRecord<ClientRecord>> | null = null;
+  private wanted: ClientRecord | null = null;
+  /** Commands carried out in this run: a re-merge after a 412 must not run them twice. */
+  private readonly ran = new Set<string>();
+  commandsRun: string[] = [];
+
+  constructor(private readonly d: ClientsEngineDeps) {}
+
+  parse(cleartext: CleartextRecord): ClientRecord | null {
+    return parseClientRecord(cleartext);
   }
 
-  const { remaining, ran } = await runCommands(ourOnServer?.commands ?? [], input);
-  const wanted = buildOurRecord(input.ours, ourOnServer, remaining);
-  const stale = input.lastUploadAt === null || input.now() - input.lastUploadAt > CLIENT_RECORD_REFRESH_MS;
-  let uploadedAt: ServerTimestamp | null = null;
-  if (ourRecordNeedsUpload(ourOnServer, wanted) || stale) {
-    const payload = await encryptPayload(wanted, bundle);
-    uploadedAt = await storage.putRecord(COLLECTION, { id: wanted.id, payload, ttl: CLIENTS_TTL_SECONDS }, { ifUnmodifiedSince: input.collectionModified });
-    log.info('Uploaded this browser’s client record', { name: wanted.name, commandsLeft: remaining.length });
+  async reset(): Promise<void> {
+    const s = await this.d.state.loadClientsState();
+    await this.d.state.saveClientsState({ ...s, lastUploadAt: null, uploaded: null, others: [] });
   }
-  others.sort((a, b) => a.name.localeCompare(b.name));
-  return { others, uploadedAt, commandsRun: ran, skippedRecords };
-}
 
-async function runCommands(commands: ClientCommand[], input: ClientsSyncInput): Promise<{ remaining: ClientCommand[]; ran: string[] }> {
-  const remaining: ClientCommand[] = [];
-  const ran: string[] = [];
-  const { handlers, log } = input;
-  for (const c of commands) {
-    const arg = (i: number): string | null => (typeof c.args[i] === 'string' ? (c.args[i] as string) : null);
-    try {
-      switch (c.command) {
-        case 'wipeEngine':
-          if (arg(0)) await handlers.wipeEngine(arg(0)!);
-          break;
-        case 'resetEngine':
-          if (arg(0)) await handlers.resetEngine(arg(0)!);
-          break;
-        case 'resetAll':
-          await handlers.resetAll();
-          break;
-        case 'logout':
-          await handlers.logout();
-          break;
-        case 'displayURI':
-          if (arg(0)) await handlers.displayURI(arg(0)!, arg(1), arg(2));
-          break;
-        default:
-          // Firefox drops commands it does not know; so do we, after saying so.
-          log.info('Ignored an unknown command from another device', { command: c.command });
-          continue;
+  /** Nothing local to replace: the clients collection is rebuilt from the server every time it changes. */
+  wipe(): Promise<void> {
+    return this.reset();
+  }
+
+  async begin(): Promise<void> {
+    this.state = await this.d.state.loadClientsState();
+    this.staged = null;
+    this.wanted = null;
+    this.ran.clear();
+    this.commandsRun = [];
+  }
+
+  async stage(records: readonly IncomingRecord<ClientRecord>[]): Promise<void> {
+    this.staged ??= new Map();
+    for (const r of records) this.staged.set(r.id, r);
+  }
+
+  async apply(): Promise<OutgoingRecord[]> {
+    const state = this.state as ClientsLocalState;
+    const ours = await this.d.describe(state.clientId);
+    let onServer: ClientRecord | null = state.uploaded ?? null;
+    if (this.staged) {
+      onServer = this.staged.get(ours.id)?.record ?? null;
+      const others: RemoteClient[] = [];
+      for (const { record: rec, modified } of this.staged.values()) {
+        if (rec.id === ours.id) continue;
+        // An older install of this extension with our device id is us, not another device.
+        if (ours.fxaDeviceId && rec.fxaDeviceId === ours.fxaDeviceId) continue;
+        others.push({
+          id: rec.id, name: rec.name, type: rec.type, os: typeof rec.os === 'string' ? rec.os : null,
+          fxaDeviceId: typeof rec.fxaDeviceId === 'string' ? rec.fxaDeviceId : null, modified: Number(modified),
+        });
       }
-      ran.push(c.command);
-      log.info('Ran a command from another device', { command: c.command });
-    } catch (e) {
-      // Keep it in our record: it will be tried again next sync.
-      remaining.push(c);
-      log.warn('A command from another device failed; it will be retried', { command: c.command, error: String(e) });
+      others.sort((a, b) => a.name.localeCompare(b.name));
+      state.others = others;
     }
+    const remaining = await this.runCommands(onServer?.commands ?? []);
+    const wanted = buildOurRecord(ours, onServer, remaining);
+    const stale = state.lastUploadAt === null || this.d.now() - state.lastUploadAt > CLIENT_RECORD_REFRESH_MS;
+    if (!ourRecordNeedsUpload(onServer, wanted) && !stale) return [];
+    this.wanted = wanted;
+    return [{ cleartext: wanted, ttl: CLIENTS_TTL_SECONDS }];
   }
-  return { remaining, ran };
+
+  async uploaded(ids: readonly string[], _modified: ServerTimestamp): Promise<void> {
+    const state = this.state as ClientsLocalState;
+    if (!this.wanted || !ids.includes(this.wanted.id)) return;
+    state.lastUploadAt = this.d.now();
+    state.uploaded = this.wanted;
+    this.d.log.info('Uploaded this browser’s client record', { name: this.wanted.name, commandsLeft: this.wanted.commands.length });
+  }
+
+  async finish(): Promise<EngineRunSummary> {
+    const state = this.state as ClientsLocalState;
+    await this.d.state.saveClientsState(state);
+    const n = state.others.length;
+    return { detail: `${n} other device${n === 1 ? '' : 's'}` };
+  }
+
+  /** The account's other devices as last seen. */
+  others(): RemoteClient[] {
+    return this.state?.others ?? [];
+  }
+
+  private async runCommands(commands: ClientCommand[]): Promise<ClientCommand[]> {
+    const remaining: ClientCommand[] = [];
+    const { commands: handlers, log } = this.d;
+    for (const c of commands) {
+      const key = JSON.stringify(c);
+      if (this.ran.has(key)) continue;
+      const arg = (i: number): string | null => (typeof c.args[i] === 'string' ? (c.args[i] as string) : null);
+      try {
+        switch (c.command) {
+          case 'wipeEngine':
+            if (arg(0)) await handlers.wipeEngine(arg(0)!);
+            break;
+          case 'resetEngine':
+            if (arg(0)) await handlers.resetEngine(arg(0)!);
+            break;
+          case 'resetAll':
+            await handlers.resetAll();
+            break;
+          case 'logout':
+            await handlers.logout();
+            break;
+          case 'displayURI':
+            if (arg(0)) await handlers.displayURI(arg(0)!, arg(1), arg(2));
+            break;
+          default:
+            // Firefox drops commands it does not know; so do we, after saying so.
+            log.info('Ignored an unknown command from another device', { command: c.command });
+            this.ran.add(key);
+            continue;
+        }
+        this.ran.add(key);
+        this.commandsRun.push(c.command);
+        log.info('Ran a command from another device', { command: c.command });
+      } catch (e) {
+        // Keep it in our record: it will be tried again next sync.
+        remaining.push(c);
+        log.warn('A command from another device failed; it will be retried', { command: c.command, error: String(e) });
+      }
+    }
+    return remaining;
+  }
 }

@@ -2,7 +2,8 @@
 // meta/global and crypto/keys ("Ready"), using the cache when nothing changed on the server.
 // The rules (second seed; protocol.md §7; architecture.md data-safety rules):
 // - cached meta/global and keys are reused while info/collections shows the same timestamps;
-// - a changed global syncID resets every engine; a changed engine syncID or collection key resets that engine;
+// - a changed global syncID resets every engine; a changed collection key resets that engine (a changed
+//   engine syncID is the per-collection state machine's: ../engine/collectionState.ts);
 // - storage version newer than ours: stop, never wipe;
 // - crypto/keys that fail HMAC: stop (the account key changed), never wipe;
 // - fresh start (wipe + new meta/global + new keys) only when the server has no usable meta/global
@@ -13,8 +14,9 @@ import type { Logger } from '../../log/logger.ts';
 import { BadResponseError } from '../errors.ts';
 import type { StorageClient } from '../storage/client.ts';
 import type { ServerTimestamp } from '../storage/types.ts';
-import { keysToStored, type GlobalState, type SyncStatePersistence } from './globalState.ts';
-import { DEFAULT_ENGINE_VERSIONS, freshMetaGlobal, newSyncId, parseMetaGlobal, type MetaGlobal } from './metaGlobal.ts';
+import { keysToStored, type GlobalState, type GlobalStatePersistence } from './globalState.ts';
+import type { EngineDescriptor } from '../engine/contract.ts';
+import { freshMetaGlobal, newSyncId, parseMetaGlobal, type MetaGlobal } from './metaGlobal.ts';
 import {
   KeysUndecryptableError, ServerDataIncompleteError, SetupRaceError, StorageVersionTooNewError,
 } from './setupErrors.ts';
@@ -24,11 +26,15 @@ export type SetupStorage = Pick<StorageClient, 'getInfoCollections' | 'getRecord
 
 export interface SetupInput {
   storage: SetupStorage;
-  persistence: SyncStatePersistence;
+  persistence: GlobalStatePersistence;
+  /** Forget an engine's association and server-derived state (the account-level sync owns how). */
+  resetEngine(name: string): Promise<void>;
+  /** Forget the setup and every engine's association (after a fresh start). */
+  resetAll(): Promise<void>;
   /** Root key bundle from kSync. */
   root: KeyBundle;
-  /** Engines this client implements, e.g. clients, bookmarks, history, tabs. */
-  ourEngines: readonly string[];
+  /** Engines this client knows (engines/registry.ts), in sync order. */
+  ourEngines: readonly EngineDescriptor[];
   /** The person's engine choices not yet written to meta/global (engine → enabled). */
   pendingEngineChoices: Readonly<Record<string, boolean>>;
   log: Logger;
@@ -134,7 +140,7 @@ export async function runGlobalSetup(input: SetupInput): Promise<ReadyState> {
       metaModified: state.metaModified!,
       keys,
       info,
-      enabledEngines: input.ourEngines.filter((e) => state.metaGlobal!.engines[e] !== undefined && !declined.includes(e)),
+      enabledEngines: input.ourEngines.map((e) => e.name).filter((e) => state.metaGlobal!.engines[e] !== undefined && !declined.includes(e)),
       declined,
       appliedChoices: applied,
     };
@@ -152,49 +158,42 @@ function storedToKeys(k: NonNullable<GlobalState['keys']>): CollectionKeys {
   return { default: keyBundleFromBase64Pair(k.default), collections };
 }
 
-/** A new meta/global: a changed global syncID resets everything; changed engine syncIDs reset that engine. */
+/** A new meta/global: a changed global syncID resets everything (engine syncIDs: collectionState.ts). */
 async function adoptMetaGlobal(input: SetupInput, state: GlobalState, meta: MetaGlobal): Promise<void> {
-  const { persistence, log } = input;
   if (state.metaGlobal && state.metaGlobal.syncID !== meta.syncID) {
-    log.info('The account was reset by another device (new global syncID); every engine starts over');
-    for (const e of input.ourEngines) await persistence.resetEngine(e);
+    input.log.info('The account was reset by another device (new global syncID); every engine starts over');
+    for (const e of input.ourEngines) await input.resetEngine(e.name);
     state.keys = null;
     state.keysModified = null;
-    return;
-  }
-  for (const e of input.ourEngines) {
-    const local = await persistence.loadEngine(e);
-    const remote = meta.engines[e];
-    if (local.syncID !== null && remote && local.syncID !== remote.syncID) {
-      log.info('Engine was reset by another device (new syncID); it starts over', { engine: e });
-      await persistence.resetEngine(e);
-    }
   }
 }
 
 function applyEngineChoices(
-  meta: MetaGlobal, ourEngines: readonly string[], choices: Readonly<Record<string, boolean>>,
+  meta: MetaGlobal, ourEngines: readonly EngineDescriptor[], choices: Readonly<Record<string, boolean>>,
 ): { changed: boolean; applied: Record<string, boolean> } {
   let changed = false;
   const applied: Record<string, boolean> = {};
   for (const [engine, enabled] of Object.entries(choices)) {
-    if (!ourEngines.includes(engine) || engine === 'clients') continue;
+    const ours = ourEngines.find((e) => e.name === engine);
+    if (!ours || ours.label === undefined) continue; // only engines with a switch are a person's choice
     const isEnabled = meta.engines[engine] !== undefined && !meta.declined.includes(engine);
     applied[engine] = enabled;
     if (enabled === isEnabled) continue;
     changed = true;
     if (enabled) {
       meta.declined = meta.declined.filter((d) => d !== engine);
-      meta.engines[engine] ??= { version: DEFAULT_ENGINE_VERSIONS[engine] ?? 1, syncID: newSyncId() };
+      meta.engines[engine] ??= { version: ours.version, syncID: newSyncId() };
     } else {
       // As Firefox does when an engine is declined: remove it from engines, list it as declined.
       delete meta.engines[engine];
       if (!meta.declined.includes(engine)) meta.declined.push(engine);
     }
   }
-  // The clients engine must always be there; other devices cannot see us otherwise.
-  if (ourEngines.includes('clients') && !meta.engines['clients']) {
-    meta.engines['clients'] = { version: DEFAULT_ENGINE_VERSIONS['clients'] ?? 1, syncID: newSyncId() };
+  // Engines without a switch (clients) must always be there; other devices cannot see us otherwise.
+  for (const e of ourEngines) {
+    if (e.label !== undefined || meta.engines[e.name]) continue;
+    meta.engines[e.name] = { version: e.version, syncID: newSyncId() };
+    meta.declined = meta.declined.filter((d) => d !== e.name);
     changed = true;
   }
   return { changed, applied };
@@ -203,12 +202,12 @@ function applyEngineChoices(
 async function resetEnginesWhoseKeyChanged(input: SetupInput, old: NonNullable<GlobalState['keys']>, now: CollectionKeys): Promise<void> {
   const nowStored = keysToStored(now, keyBundleToBase64Pair)!;
   const sameDefault = old.default.join() === nowStored.default.join();
-  for (const e of input.ourEngines) {
+  for (const { name: e } of input.ourEngines) {
     const before = (old.collections[e] ?? (sameDefault ? null : old.default))?.join() ?? nowStored.default.join();
     const after = (nowStored.collections[e] ?? nowStored.default).join();
     if (before !== after) {
       input.log.info('The key for an engine changed; it starts over', { engine: e });
-      await input.persistence.resetEngine(e);
+      await input.resetEngine(e);
     }
   }
 }
@@ -239,5 +238,5 @@ async function freshStartOrRefuse(
     if (!isConflict(e)) throw e;
     log.info('Another device set up the account first; using its setup');
   }
-  await persistence.resetAll();
+  await input.resetAll();
 }

@@ -14,27 +14,16 @@ export interface GlobalState {
   infoCollections: Record<string, ServerTimestamp> | null;
 }
 
-export interface EngineState {
-  /** Engine syncID we are associated with; null means "not yet associated": a first sync. */
-  syncID: string | null;
-  /** Server time of the last completed download; '0' = fetch everything. */
-  lastSync: ServerTimestamp;
-}
-
 export const EMPTY_GLOBAL_STATE: GlobalState = {
   metaGlobal: null, metaModified: null, keys: null, keysModified: null, infoCollections: null,
 };
 
 /** Persistence port; the background implements it on IndexedDB (db/syncStateStore.ts). */
-export interface SyncStatePersistence {
+export interface GlobalStatePersistence {
   loadGlobal(): Promise<GlobalState>;
   saveGlobal(state: GlobalState): Promise<void>;
-  loadEngine(name: string): Promise<EngineState>;
-  saveEngine(name: string, state: EngineState): Promise<void>;
-  /** Forget an engine's association and progress (and its mirror): it will sync from scratch. */
-  resetEngine(name: string): Promise<void>;
-  /** Everything account-level and per-engine (signing out, account switch). */
-  resetAll(): Promise<void>;
+  /** Forget the cached setup and the Sync token (a reset, or the data moved to a new node). */
+  resetGlobal(): Promise<void>;
 }
 
 export function keysToStored(k: CollectionKeys, toPair: (b: CollectionKeys['default']) => [string, string]): GlobalState['keys'] {

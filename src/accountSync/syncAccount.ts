@@ -1,0 +1,181 @@
+// One sync of a signed-in account: token → storage → account setup (meta/global, crypto/keys) →
+// device registration → every engine of the registry in order, each through the one synchronizer.
+// Nothing here knows an engine by name: the registry supplies them, the per-collection state
+// machine (sync/engine/collectionState.ts) decides what each does this run. Browser-free: the
+// background supplies persistence and the browser-facing pieces; Node tests drive the same code
+// against the local server.
+import type { AccessTokenProvider, StoredAccount } from '../account/credentials.ts';
+import { accountKeys } from '../account/credentials.ts';
+import type { Logger } from '../log/logger.ts';
+import type { ClientCommandHandlers } from '../engines/clients/engine.ts';
+import type { OurClientInfo } from '../engines/clients/record.ts';
+import type { EngineSet } from '../engines/registry.ts';
+import { keyBundleFromKSync } from '../sync/crypto/keyBundle.ts';
+import { bundleForCollection } from '../sync/crypto/records.ts';
+import { decideCollection } from '../sync/engine/collectionState.ts';
+import type { AssociationStore, SyncEngine } from '../sync/engine/contract.ts';
+import { EncryptedCollection, ServerCollection } from '../sync/engine/serverCollection.ts';
+import { synchronize } from '../sync/engine/synchronizer.ts';
+import { InvalidCredentialsError, NodeReassignedError } from '../sync/errors.ts';
+import type { BackoffObserver } from '../sync/http/backoff.ts';
+import type { FetchLike } from '../sync/http/request.ts';
+import { runGlobalSetup, type ReadyState } from '../sync/setup/globalSetup.ts';
+import type { GlobalStatePersistence } from '../sync/setup/globalState.ts';
+import { StorageClient } from '../sync/storage/client.ts';
+import { fetchSyncToken, type SyncToken } from '../sync/tokenserver/client.ts';
+import { CachingTokenProvider } from '../sync/tokenserver/provider.ts';
+import type { SyncProgress } from '../shared/status.ts';
+import { ensureDevice } from './device.ts';
+import type { JobResult } from './scheduler.ts';
+
+export interface SyncRunPersistence extends GlobalStatePersistence {
+  associations: AssociationStore;
+  pendingEngineChoices(): Promise<Partial<Record<string, boolean>>>;
+  adoptAccountEngines(enabled: readonly string[], applied: Readonly<Record<string, boolean>>): Promise<void>;
+  loadSyncToken(): Promise<SyncToken | null>;
+  saveSyncToken(token: SyncToken | null): Promise<void>;
+}
+
+/** Commands that act on the account rather than on an engine. */
+export type AccountCommands = Pick<ClientCommandHandlers, 'logout' | 'displayURI'>;
+
+export interface SyncRunInput {
+  account: StoredAccount;
+  accessTokens: AccessTokenProvider;
+  /** Persists account changes made during the run (device id, registered name). */
+  saveAccount(account: StoredAccount): Promise<void>;
+  persistence: SyncRunPersistence;
+  /** Our device name (editable in the options page) and the details of our clients record. */
+  deviceName(): Promise<string>;
+  ourClient(clientId: string, fxaDeviceId: string | null): Promise<OurClientInfo>;
+  commands: AccountCommands;
+  /** This browser's engines (engines/registry.ts). */
+  engines: EngineSet;
+  log: Logger;
+  onBackoff?: BackoffObserver;
+  fetch?: FetchLike;
+  now?: () => number;
+  reportProgress?: (p: SyncProgress) => void;
+}
+
+export async function runSync(input: SyncRunInput): Promise<JobResult> {
+  const { persistence, log } = input;
+  const now = input.now ?? Date.now;
+  let account = input.account;
+
+  // The Sync token is cached across runs until it expires (refetching it every time was a real bug).
+  const tokens = new CachingTokenProvider(() => fetchToken(input), { now, initial: await persistence.loadSyncToken() });
+  const storage = new StorageClient({
+    tokens,
+    now,
+    ...(input.fetch ? { fetch: input.fetch } : {}),
+    ...(input.onBackoff ? { onBackoff: input.onBackoff } : {}),
+    onAlert: (alert) => log.warn('The Sync server sent an alert', { alert }),
+  });
+
+  // The engines of this run, and the commands that reach any of them by name.
+  let engines: SyncEngine[] = [];
+  const byName = (name: string): SyncEngine | undefined => engines.find((e) => e.collection === name);
+  /** Association first, then the engine's server-derived state: a cut between the two only refetches. */
+  const resetEngine = async (name: string): Promise<void> => {
+    await persistence.associations.reset(name);
+    await byName(name)?.reset();
+  };
+  const resetAll = async (): Promise<void> => {
+    await persistence.resetGlobal();
+    for (const d of input.engines.descriptors) await resetEngine(d.name);
+  };
+  const commands: ClientCommandHandlers = {
+    ...input.commands,
+    resetEngine,
+    resetAll,
+    wipeEngine: async (name) => {
+      await persistence.associations.reset(name);
+      await byName(name)?.wipe();
+    },
+  };
+  engines = input.engines.create({
+    log, now, commands,
+    describeClient: async (clientId) => ({ ...(await input.ourClient(clientId, account.deviceId)), fxaDeviceId: account.deviceId }),
+  });
+
+  try {
+    const { kSync } = accountKeys(account);
+    const root = keyBundleFromKSync(kSync);
+    const setupInput = {
+      storage, persistence, root, log, resetEngine, resetAll,
+      ourEngines: input.engines.descriptors,
+      pendingEngineChoices: (await persistence.pendingEngineChoices()) as Record<string, boolean>,
+    };
+    let ready: ReadyState;
+    try {
+      ready = await runGlobalSetup(setupInput);
+    } catch (e) {
+      if (!(e instanceof NodeReassignedError)) throw e;
+      // A new node holds none of our data: forget what we knew about the old one and set up again.
+      log.info('Sync data moved to a new storage node; setting up there');
+      await resetAll();
+      ready = await runGlobalSetup(setupInput);
+    }
+    await persistence.adoptAccountEngines(ready.enabledEngines, ready.appliedChoices);
+
+    account = await ensureDevice({ account, name: await input.deviceName(), saveAccount: input.saveAccount, log, ...(input.fetch ? { fetch: input.fetch } : {}) });
+
+    const synced: string[] = [];
+    const notes: string[] = [];
+    const details: string[] = [];
+    for (const engine of engines) {
+      const name = engine.collection;
+      const decision = decideCollection(engine, ready.meta, await persistence.associations.load(name));
+      if (decision.action === 'off') continue;
+      if (decision.action === 'skip') {
+        log.warn('Engine skipped: another device uses a newer format', { engine: name, version: decision.serverVersion });
+        notes.push(decision.message);
+        continue;
+      }
+      if (decision.reset) {
+        log.info('Engine was reset by another device (new syncID); it starts over', { engine: name });
+        await resetEngine(name);
+      }
+      const { lastSync } = await persistence.associations.load(name);
+      const r = await synchronize({
+        engine,
+        server: new EncryptedCollection(new ServerCollection(storage, name), bundleForCollection(ready.keys, name)),
+        association: { syncID: decision.syncID, lastSync },
+        saveAssociation: (a) => persistence.associations.save(name, a),
+        infoModified: ready.info[name],
+        env: { log, progress: (e, step, done, total) => input.reportProgress?.({ engine: e, step, done, total }) },
+      });
+      if (input.engines.descriptors.find((d) => d.name === name)?.label !== undefined) synced.push(name);
+      notes.push(...r.notes);
+      if (r.detail) details.push(r.detail);
+    }
+
+    return {
+      outcome: 'success',
+      message: `Synced ${synced.length ? synced.join(', ') : 'devices'} with your account${details.length ? ` (${details.join('; ')})` : ''}${notes.length ? `; ${notes.join('; ')}` : ''}.`,
+    };
+  } finally {
+    await persistence.saveSyncToken(tokens.current);
+  }
+}
+
+/** OAuth access token → Sync token; a refused access token is refreshed and tried once more. */
+async function fetchToken(input: SyncRunInput): Promise<SyncToken> {
+  const { account } = input;
+  const base = {
+    tokenServerUrl: account.server.tokenServerUrl,
+    keyId: account.keyId,
+    ...(input.fetch ? { fetch: input.fetch } : {}),
+    ...(input.onBackoff ? { onBackoff: input.onBackoff } : {}),
+    ...(input.now ? { now: input.now } : {}),
+  };
+  const first = await input.accessTokens.getAccessToken();
+  try {
+    return await fetchSyncToken({ ...base, accessToken: first.token });
+  } catch (e) {
+    if (!(e instanceof InvalidCredentialsError)) throw e;
+    const second = await input.accessTokens.tokenRejected(first.token);
+    return fetchSyncToken({ ...base, accessToken: second.token });
+  }
+}

@@ -1,0 +1,54 @@
+// The one list of engines, in the order they sync (clients first, as Firefox). meta/global setup,
+// the person's on/off switches, the wipeEngine/resetEngine commands and the status line all read it.
+// Adding an engine: a folder under engines/ that exports its descriptor and a factory, and one line here.
+import type { EngineDescriptor, SyncEngine } from '../sync/engine/contract.ts';
+import type { EngineRuntime } from './runtime.ts';
+import { CLIENTS_ENGINE, ClientsEngine, type ClientsStatePort } from './clients/engine.ts';
+import { BOOKMARKS_ENGINE, BookmarksEngine, type BookmarksEngineDeps } from './bookmarks/engine.ts';
+
+interface RegistryEntry<W> {
+  descriptor: EngineDescriptor;
+  /** Builds the engine for one run; null where this browser cannot run it. Absent: an account-level choice only, no engine here yet. */
+  create?: (runtime: EngineRuntime, wiring: W) => SyncEngine | null;
+}
+
+/** What the background (or a test) gives each engine of this browser. */
+export interface EngineWiring {
+  clients: ClientsStatePort;
+  /** Absent where bookmarks cannot sync. */
+  bookmarks?: Omit<BookmarksEngineDeps, 'log' | 'now'>;
+}
+
+const entry = <W>(e: RegistryEntry<W>): RegistryEntry<W> => e;
+
+const REGISTRY: ReadonlyArray<RegistryEntry<EngineWiring>> = [
+  entry({ descriptor: CLIENTS_ENGINE, create: (rt, w) => new ClientsEngine({ state: w.clients, describe: rt.describeClient, commands: rt.commands, log: rt.log, now: rt.now }) }),
+  entry({ descriptor: BOOKMARKS_ENGINE, create: (rt, w) => (w.bookmarks ? new BookmarksEngine({ ...w.bookmarks, log: rt.log, now: rt.now }) : null) }),
+  // History and tabs: the person's switch is shared through meta/global today; their engines are the next to land.
+  entry({ descriptor: { name: 'history', version: 1, label: 'History' } }),
+  entry({ descriptor: { name: 'tabs', version: 1, label: 'Tabs' } }),
+];
+
+/** Every engine this client knows, in sync order. */
+export const ENGINE_DESCRIPTORS: readonly EngineDescriptor[] = REGISTRY.map((e) => e.descriptor);
+
+/** The engines a person can switch on and off, with their labels. */
+export const SWITCHABLE_ENGINES: ReadonlyArray<{ name: string; label: string }> = ENGINE_DESCRIPTORS
+  .filter((d): d is EngineDescriptor & { label: string } => d.label !== undefined)
+  .map((d) => ({ name: d.name, label: d.label }));
+
+/** What the account-level sync is handed: the engine list and a way to build this browser's engines for a run. */
+export interface EngineSet {
+  descriptors: readonly EngineDescriptor[];
+  create(runtime: EngineRuntime): SyncEngine[];
+}
+
+export function engineSet(wiring: EngineWiring): EngineSet {
+  return {
+    descriptors: ENGINE_DESCRIPTORS,
+    create: (runtime) => REGISTRY.flatMap((e) => {
+      const engine = e.create?.(runtime, wiring);
+      return engine ? [engine] : [];
+    }),
+  };
+}

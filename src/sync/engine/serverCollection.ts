@@ -1,0 +1,81 @@
+// The server side of the first seed's picture, as two layers: a repository over one Sync 1.5
+// collection (BSOs in and out through the storage client), and the crypto middleware that wraps
+// it so that what passes through is cleartext. The key bundle stops here.
+import type { KeyBundle } from '../crypto/keyBundle.ts';
+import { RecordError } from '../errors.ts';
+import { decryptBso, encryptBso, type CleartextRecord } from '../records/bso.ts';
+import type { StorageClient, UploadResult } from '../storage/client.ts';
+import type { Bso, OutgoingBso, ServerTimestamp } from '../storage/types.ts';
+import type { OutgoingRecord } from './contract.ts';
+
+export type CollectionStorage = Pick<StorageClient, 'getRecords' | 'uploadRecords'>;
+
+export interface BsoPage {
+  bsos: Bso[];
+  /** The collection's X-Last-Modified when the page was served. */
+  lastModified: ServerTimestamp | null;
+}
+
+/** One collection on the storage server, as BSOs. */
+export class ServerCollection {
+  constructor(
+    private readonly storage: CollectionStorage,
+    readonly name: string,
+  ) {}
+
+  /** Records modified after `newer`, oldest first, a page at a time (guarded against concurrent writes). */
+  async *fetchSince(newer: ServerTimestamp, pageSize: number): AsyncGenerator<BsoPage> {
+    for await (const page of this.storage.getRecords(this.name, { full: true, newer, sort: 'oldest', limit: pageSize })) {
+      yield { bsos: page.items.filter((b): b is Bso => typeof b !== 'string'), lastModified: page.lastModified };
+    }
+  }
+
+  /** Uploads in batches within the server's limits, every request guarded by `ifUnmodifiedSince`. */
+  store(bsos: readonly OutgoingBso[], ifUnmodifiedSince: ServerTimestamp): Promise<UploadResult> {
+    return this.storage.uploadRecords(this.name, bsos, { ifUnmodifiedSince });
+  }
+}
+
+export interface DecryptedPage {
+  records: Array<{ id: string; modified: ServerTimestamp; cleartext: CleartextRecord }>;
+  /** Records that failed HMAC, decryption or the cleartext checks: skipped, never acted on. */
+  failures: RecordError[];
+  lastModified: ServerTimestamp | null;
+}
+
+/** The crypto middleware: verifies and decrypts what comes down, encrypts what goes up. */
+export class EncryptedCollection {
+  constructor(
+    private readonly inner: ServerCollection,
+    private readonly keys: KeyBundle,
+  ) {}
+
+  get name(): string {
+    return this.inner.name;
+  }
+
+  async *fetchSince(newer: ServerTimestamp, pageSize: number): AsyncGenerator<DecryptedPage> {
+    for await (const page of this.inner.fetchSince(newer, pageSize)) {
+      const out: DecryptedPage = { records: [], failures: [], lastModified: page.lastModified };
+      for (const bso of page.bsos) {
+        const d = await decryptBso(bso, this.keys);
+        if (d.ok) out.records.push({ id: d.id, modified: d.modified, cleartext: d.cleartext });
+        else out.failures.push(d.error);
+      }
+      yield out;
+    }
+  }
+
+  async store(records: readonly OutgoingRecord[], ifUnmodifiedSince: ServerTimestamp): Promise<UploadResult> {
+    const bsos = await Promise.all(records.map((r) => encryptBso(r.cleartext, this.keys, {
+      ...(r.sortindex === undefined ? {} : { sortindex: r.sortindex }),
+      ...(r.ttl === undefined ? {} : { ttl: r.ttl }),
+    })));
+    return this.inner.store(bsos, ifUnmodifiedSince);
+  }
+}
+
+/** A record whose cleartext could not be parsed into the engine's type. */
+export function formatError(id: string): RecordError {
+  return new RecordError(`record ${id}: not a record this engine can read`, { recordId: id, reason: 'format' });
+}
