@@ -8,6 +8,7 @@ import { encryptCryptoKeys } from '../sync/crypto/records.ts';
 import { randomKeyBundle } from '../sync/crypto/keyBundle.ts';
 import { KeysUndecryptableError, ServerDataIncompleteError, StorageVersionTooNewError } from '../sync/setup/setupErrors.ts';
 import { ServerBusyError } from '../sync/errors.ts';
+import { FakeBookmarksApi } from '../engines/bookmarks/local/fakeBookmarksApi.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -214,6 +215,37 @@ describe('server faults', () => {
     expect((await h.sync()).outcome).toBe('success');
     expect((await h.syncState.loadClientsState()).others.map((c) => c.name)).toEqual(['Firefox on Laptop']);
     expect(h.logs.some((l) => l.message.includes('could not be read'))).toBe(true);
+  });
+});
+
+describe('a sync when nothing changed anywhere', () => {
+  test('makes exactly one storage request: info/collections', async () => {
+    await signedIn({ demo: true });
+    const api = new FakeBookmarksApi('chromium');
+    await h.sync({ bookmarks: api }); // first sync: downloads everything, uploads our client record
+    h.requests.length = 0;
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    const storage = h.requests.filter((r) => /\/1\.5\/[^/]+\//.test(r));
+    expect(storage).toEqual([expect.stringMatching(/^GET .*\/1\.5\/[^/]+\/info\/collections$/)]);
+    expect(h.requests).toHaveLength(1); // no token, account or device request either
+  });
+
+  test('a change on either side makes that collection sync again', async () => {
+    await signedIn({ demo: true });
+    const api = new FakeBookmarksApi('chromium');
+    await h.sync({ bookmarks: api });
+    await h.sync({ bookmarks: api });
+    const [root] = await api.getTree();
+    await api.create({ parentId: root!.children![0]!.id, title: 'New here', url: 'https://new.example/' });
+    h.requests.length = 0;
+    await h.sync({ bookmarks: api });
+    expect(count(h.requests, /^POST .*\/storage\/bookmarks$/)).toBe(1);
+    expect(count(h.requests, /^GET .*\/storage\/(bookmarks|clients)$/)).toBe(0);
+    await h.putAsOtherDevice('clients', { id: 'otherClient9', name: 'Firefox on Desktop', type: 'desktop', commands: [], protocols: ['1.5'] });
+    h.requests.length = 0;
+    await h.sync({ bookmarks: api });
+    expect(count(h.requests, /^GET .*\/storage\/clients$/)).toBe(1);
+    expect(count(h.requests, /^GET .*\/storage\/bookmarks$/)).toBe(0);
   });
 });
 
