@@ -21,6 +21,7 @@ import { createSyncJob } from './syncJob.ts';
 import { IdMapStore } from '../db/idMapStore.ts';
 import { MirrorStore } from '../db/mirrorStore.ts';
 import { SafetyStore } from '../db/safetyStore.ts';
+import { forgetAccountData } from '../db/forgetAccount.ts';
 import { IdbChangeStore, IdbProgressStore } from '../db/engineWorkStore.ts';
 import { BookmarksController } from '../engines/bookmarks/controller.ts';
 import { BrowserBookmarks } from '../engines/bookmarks/local/browserBookmarks.ts';
@@ -78,8 +79,7 @@ async function wire(): Promise<App> {
       await scheduler?.requestSync('manual');
     },
     onSignedOut: async () => {
-      await syncState.forgetAccount();
-      await MirrorStore.clearAll(db);
+      await forgetAccountData(db, { syncState, safety });
       await scheduler?.broadcast();
     },
   });

@@ -5,6 +5,8 @@ import { openDatabase } from './open.ts';
 import { openDB } from 'idb';
 import { DB_VERSION, MIGRATIONS, type SyncbridgeSchema } from './schema.ts';
 import { IdMapStore } from './idMapStore.ts';
+import { IdbChangeStore, IdbProgressStore } from './engineWorkStore.ts';
+import { SafetyStore } from './safetyStore.ts';
 import { LeaseLock } from './leaseLock.ts';
 import { SettingsStore } from './settingsStore.ts';
 import { StatusStore } from './statusStore.ts';
@@ -13,7 +15,7 @@ describe('database schema', () => {
   test('a new database has every store the background needs', async () => {
     const db = await freshDatabase();
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['account', 'idMap', 'locks', 'log', 'mirror', 'settings', 'snapshots', 'status', 'syncState']);
+    expect([...db.objectStoreNames].sort()).toEqual(['account', 'decisions', 'engineWork', 'idMap', 'locks', 'log', 'mirror', 'settings', 'snapshots', 'status', 'syncState']);
     expect([...db.transaction('mirror').store.indexNames]).toEqual(['byCollection']);
   });
 
@@ -38,6 +40,46 @@ describe('migrations', () => {
     expect(db.version).toBe(DB_VERSION);
     expect(db.objectStoreNames.contains('idMap')).toBe(true);
     expect(await new SettingsStore(db).get()).toEqual({ syncIntervalMinutes: 42 });
+  });
+
+  test('version 4 moves engine work and bookmark decisions out of syncState into their own stores', async () => {
+    const name = `v3-${Date.now()}`;
+    // A profile as version 3 left it: everything in syncState.
+    const v3 = await openDB<SyncbridgeSchema>(name, 3, {
+      upgrade: (db, _o, _n, tx) => MIGRATIONS.slice(0, 3).forEach((step) => void step(db, tx)),
+    });
+    const owned: Record<string, unknown> = {
+      global: { metaGlobal: { syncID: 'globalSyncId' } },
+      syncToken: { id: 'token' },
+      'engine:bookmarks': { syncID: 'bookmarksSync', lastSync: '1700000000.00' },
+      engineChoices: { engines: { history: false }, pending: {} },
+      clients: { clientId: 'clientId0001', lastUploadAt: null, uploaded: null, others: [] },
+    };
+    const decisions = { pending: null, firstSyncChoice: 'merge', approvedDeletions: 0, syncedBefore: true };
+    const tx = v3.transaction('syncState', 'readwrite');
+    for (const [key, value] of Object.entries(owned)) await tx.store.put(value, key);
+    await tx.store.put({ a: 100, b: 200 }, 'bookmarks:changed');
+    await tx.store.put({ r: 300 }, 'bookmarks:refused');
+    await tx.store.put(250, 'bookmarks:apply:run-1');
+    await tx.store.put(decisions, 'bookmarks:decisions');
+    await tx.done;
+    v3.close();
+
+    const db = await openDatabase(name);
+    expect(db.version).toBe(DB_VERSION);
+    expect((await db.getAllKeys('engineWork')).sort()).toEqual(['bookmarks:apply:run-1', 'bookmarks:changed', 'bookmarks:refused']);
+    expect(await db.getAllKeys('decisions')).toEqual(['bookmarks:decisions']);
+    expect(await db.get('decisions', 'bookmarks:decisions')).toEqual(decisions);
+    // The owners find what the person had.
+    expect(await new IdbChangeStore(db, 'bookmarks').times()).toEqual(new Map([['a', 100], ['b', 200]]));
+    expect(await new IdbChangeStore(db, 'bookmarks', Date.now, 'refused').list()).toEqual(['r']);
+    expect(await new IdbProgressStore(db, 'bookmarks').get('run-1')).toBe(250);
+    const safety = new SafetyStore(db);
+    expect(await safety.firstSyncChoice()).toBe('merge');
+    expect(await safety.hasSyncedBefore()).toBe(true);
+    // syncState keeps only its own keys, untouched.
+    expect((await db.getAllKeys('syncState')).sort()).toEqual(Object.keys(owned).sort());
+    for (const [key, value] of Object.entries(owned)) expect(await db.get('syncState', key)).toEqual(value);
   });
 });
 

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { freshDatabase } from '../test-support/db.ts';
 import { IdbChangeStore, IdbProgressStore } from './engineWorkStore.ts';
+import { SyncStateStore } from './syncStateStore.ts';
+import { SWITCHABLE_ENGINES } from '../engines/registry.ts';
 
 describe('engine work stores', () => {
   test('apply progress per run survives reopening and is cleared at the end', async () => {
@@ -27,5 +29,26 @@ describe('engine work stores', () => {
     await c.remove(seen);
     expect(await c.list()).toEqual(['c']);
     expect(seen.sort()).toEqual(['a', 'b']);
+  });
+
+  test('sync-state resets leave the engine work alone; signing out forgets all of it', async () => {
+    const db = await freshDatabase();
+    const changed = new IdbChangeStore(db, 'bookmarks', () => 5);
+    const refused = new IdbChangeStore(db, 'bookmarks', () => 5, 'refused');
+    const progress = new IdbProgressStore(db, 'bookmarks');
+    await changed.add(['a']);
+    await refused.add(['r']);
+    await progress.set('run-1', 7);
+    const syncState = new SyncStateStore(db, SWITCHABLE_ENGINES);
+    await syncState.resetGlobal();
+    await syncState.associations.reset('bookmarks');
+    await syncState.forgetAccount();
+    expect(await changed.list()).toEqual(['a']);
+    expect(await refused.list()).toEqual(['r']);
+    expect(await progress.get('run-1')).toBe(7);
+    await IdbChangeStore.forgetAll(db);
+    expect(await changed.list()).toEqual([]);
+    expect(await refused.list()).toEqual([]);
+    expect(await progress.get('run-1')).toBe(0);
   });
 });

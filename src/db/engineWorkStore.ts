@@ -1,7 +1,8 @@
-// Sole owner of small pieces of per-engine work state in `syncState`: how far a run of local
-// operations got (so a killed worker resumes instead of repeating them), the set of locally
-// changed items noticed between syncs, and the items this browser refused to create. Both are read-modify-write inside one transaction.
-import type { ChangeStore } from '../engines/bookmarks/local/changeTracker.ts';
+// Sole owner of the `engineWork` store: small pieces of per-engine work state — how far a run of
+// local operations got (so a killed worker resumes instead of repeating them), the set of locally
+// changed items noticed between syncs, and the items this browser refused to create. The sets are
+// read-modify-write inside one transaction.
+import type { ChangeStore } from '../engines/kit/changeTracker.ts';
 import type { ProgressStore } from '../engines/bookmarks/local/progress.ts';
 import type { SyncbridgeDB } from './schema.ts';
 
@@ -16,15 +17,15 @@ export class IdbProgressStore implements ProgressStore {
   }
 
   async get(runId: string): Promise<number> {
-    return ((await this.db.get('syncState', this.key(runId))) as number | undefined) ?? 0;
+    return ((await this.db.get('engineWork', this.key(runId))) as number | undefined) ?? 0;
   }
 
   async set(runId: string, done: number): Promise<void> {
-    await this.db.put('syncState', done, this.key(runId));
+    await this.db.put('engineWork', done, this.key(runId));
   }
 
   async clear(runId: string): Promise<void> {
-    await this.db.delete('syncState', this.key(runId));
+    await this.db.delete('engineWork', this.key(runId));
   }
 }
 
@@ -40,13 +41,21 @@ export class IdbChangeStore implements ChangeStore {
     private readonly set: 'changed' | 'refused' = 'changed',
   ) {}
 
+  /**
+   * Sign-out: forgets the engine work of every engine (changed and refused items, apply progress);
+   * it belongs to the account signed out of.
+   */
+  static async forgetAll(db: SyncbridgeDB): Promise<void> {
+    await db.clear('engineWork');
+  }
+
   private get key(): string {
     return `${this.engine}:${this.set}`;
   }
 
   /** Stored as key → time of the last change seen (ms). */
   private async update(fn: (keys: Map<string, number>) => void): Promise<void> {
-    const tx = this.db.transaction('syncState', 'readwrite');
+    const tx = this.db.transaction('engineWork', 'readwrite');
     const keys = new Map(Object.entries(((await tx.store.get(this.key)) as Record<string, number> | undefined) ?? {}));
     fn(keys);
     await tx.store.put(Object.fromEntries(keys), this.key);
@@ -63,7 +72,7 @@ export class IdbChangeStore implements ChangeStore {
   }
 
   async times(): Promise<Map<string, number>> {
-    return new Map(Object.entries(((await this.db.get('syncState', this.key)) as Record<string, number> | undefined) ?? {}));
+    return new Map(Object.entries(((await this.db.get('engineWork', this.key)) as Record<string, number> | undefined) ?? {}));
   }
 
   remove(keys: readonly string[]): Promise<void> {

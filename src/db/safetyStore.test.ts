@@ -52,7 +52,21 @@ describe('SafetyStore and sync-state resets', () => {
     await syncState.resetGlobal();
     await syncState.associations.reset('bookmarks');
     expect(await safety.hasSyncedBefore()).toBe(true);
-    await syncState.forgetAccount(); // signing out is a different matter
+    await syncState.forgetAccount(); // the sync state's own sign-out leaves the decisions to their owner
+    expect(await safety.hasSyncedBefore()).toBe(true);
+    await safety.forgetAccount(); // signing out is a different matter
     expect(await safety.hasSyncedBefore()).toBe(false);
+  });
+
+  test('signing out forgets the decisions but keeps the snapshots (the person\'s local copies)', async () => {
+    const db = await freshDatabase();
+    const safety = new SafetyStore(db, () => 1000);
+    await safety.askFirstSync({ local: 3, remote: 4 });
+    await safety.chooseFirstSync('merge');
+    await safety.snapshot('before merge', [{ guid: 'g0', parentGuid: 'unfiled_____', kind: 'bookmark', index: 0 }]);
+    await safety.forgetAccount();
+    expect(await safety.firstSyncChoice()).toBeNull();
+    expect(await safety.pending()).toBeNull();
+    expect((await safety.snapshots()).map((x) => [x.reason, x.count])).toEqual([['before merge', 1]]);
   });
 });

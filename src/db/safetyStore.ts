@@ -1,6 +1,6 @@
-// Sole owner of the `snapshots` store and of the bookmark decisions kept in `syncState`: the
-// person's first-sync choice, a large deletion waiting for approval, and the local trees saved
-// before big changes (restorable from the options page).
+// Sole owner of the `decisions` and `snapshots` stores: the person's first-sync choice and a large
+// deletion waiting for approval (`decisions`), and the local trees saved before big changes
+// (`snapshots`, restorable from the options page).
 import type { BookmarkSafety, FirstSyncChoice } from '../engines/bookmarks/engine.ts';
 import type { MergeStats } from '../engines/bookmarks/merge/types.ts';
 import type { LocalItem } from '../engines/bookmarks/tree.ts';
@@ -30,11 +30,11 @@ export class SafetyStore implements BookmarkSafety {
   ) {}
 
   private async load(): Promise<Decisions> {
-    return { ...EMPTY, ...((await this.db.get('syncState', KEY)) as Partial<Decisions> | undefined) };
+    return { ...EMPTY, ...((await this.db.get('decisions', KEY)) as Partial<Decisions> | undefined) };
   }
 
   private async save(patch: Partial<Decisions>): Promise<void> {
-    const tx = this.db.transaction('syncState', 'readwrite');
+    const tx = this.db.transaction('decisions', 'readwrite');
     const current = { ...EMPTY, ...((await tx.store.get(KEY)) as Partial<Decisions> | undefined) };
     await tx.store.put({ ...current, ...patch }, KEY);
     await tx.done;
@@ -109,8 +109,16 @@ export class SafetyStore implements BookmarkSafety {
     return (await this.db.get('snapshots', id)) ?? null;
   }
 
-  /** Signing out or an engine reset: decisions belong to one account. Snapshots stay. */
+  /** Forgets the bookmark decisions: the next sync acts as a first sync (it may ask again). Snapshots stay. */
   async forgetDecisions(): Promise<void> {
-    await this.db.delete('syncState', KEY);
+    await this.db.delete('decisions', KEY);
+  }
+
+  /**
+   * Sign-out: decisions belong to one account, so all of them go. Snapshots stay: they are the
+   * person's local copies and can still be restored.
+   */
+  async forgetAccount(): Promise<void> {
+    await this.db.clear('decisions');
   }
 }

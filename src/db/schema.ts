@@ -1,7 +1,8 @@
 // IndexedDB schema of the background. Each store has one owning module (named beside it);
 // nothing else writes to it. Bump DB_VERSION and append a migration to change the schema:
 // migrations run in order from the version a profile has to the newest, inside the upgrade
-// transaction, so a profile is never left half-migrated.
+// transaction, so a profile is never left half-migrated. A migration that moves data returns a
+// promise; the next one starts when it has settled, and a failure aborts the whole upgrade.
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { LogEntry } from '../shared/logEntry.ts';
 
@@ -32,7 +33,12 @@ export interface SyncbridgeSchema extends DBSchema {
   status: { key: string; value: unknown };
   /** Owner: account/ (issue 4): account identity and secrets; never sent to pages. */
   account: { key: string; value: unknown };
-  /** Owner: sync/ state machine: per-collection syncID and last-sync time, cached meta/global, keys, info/collections. */
+  /**
+   * Owner: db/syncStateStore.ts (for the sync/ state machine): cached meta/global, keys and
+   * info/collections ("global"), the Sync token ("syncToken"), each engine's syncID and last-sync
+   * time ("engine:<name>"), the person's engine choices ("engineChoices") and the clients engine's
+   * state ("clients"). Nothing else: engine work and decisions have their own stores (v4).
+   */
   syncState: { key: string; value: unknown };
   /** Owner: db/leaseLock.ts. */
   locks: { key: string; value: LeaseRecord };
@@ -44,6 +50,17 @@ export interface SyncbridgeSchema extends DBSchema {
   snapshots: { key: number; value: LocalSnapshotRecord; indexes: { byTime: number } };
   /** Owner: db/idMapStore.ts. Sync GUID ↔ browser id, for browsers whose ids are not Sync GUIDs (Chromium). */
   idMap: { key: [string, string]; value: IdMapping; indexes: { byLocalId: [string, string] } };
+  /**
+   * Owner: db/engineWorkStore.ts. Per-engine work between and during syncs: apply progress of a run
+   * ("<engine>:apply:<runId>", a count), items changed here since the last sync ("<engine>:changed")
+   * and items this browser refused to create ("<engine>:refused"), both as item key → time (ms).
+   */
+  engineWork: { key: string; value: unknown };
+  /**
+   * Owner: db/safetyStore.ts. The person's answers and pending questions per engine
+   * ("bookmarks:decisions": first-sync choice, large deletion waiting for approval, synced before).
+   */
+  decisions: { key: string; value: unknown };
 }
 
 export interface LocalSnapshotRecord {
@@ -66,8 +83,23 @@ export interface IdMapping {
 export type SyncbridgeDB = IDBPDatabase<SyncbridgeSchema>;
 type UpgradeTx = IDBPTransaction<SyncbridgeSchema, StoreNames<SyncbridgeSchema>[], 'versionchange'>;
 
-/** migrations[i] upgrades a database from version i to version i + 1. */
-export const MIGRATIONS: ReadonlyArray<(db: SyncbridgeDB, tx: UpgradeTx) => void> = [
+/**
+ * Where version 4 moved the keys other modules had kept in `syncState`: 'engineWork', 'decisions',
+ * or null for a key syncStateStore.ts owns (those stay).
+ */
+function v4StoreFor(key: IDBValidKey): 'engineWork' | 'decisions' | null {
+  if (typeof key !== 'string' || key.startsWith('engine:')) return null; // engine:<name> is an association
+  if (key === 'bookmarks:decisions') return 'decisions';
+  if (/^[^:]+:(changed|refused)$/.test(key) || /^[^:]+:apply:./.test(key)) return 'engineWork';
+  return null;
+}
+
+/**
+ * migrations[i] upgrades a database from version i to version i + 1. A step that reads or moves
+ * data returns a promise and must only wait on requests of `tx` (anything else would let the
+ * upgrade transaction commit early).
+ */
+export const MIGRATIONS: ReadonlyArray<(db: SyncbridgeDB, tx: UpgradeTx) => void | Promise<void>> = [
   // 0 → 1: the initial schema.
   (db) => {
     db.createObjectStore('settings');
@@ -89,6 +121,19 @@ export const MIGRATIONS: ReadonlyArray<(db: SyncbridgeDB, tx: UpgradeTx) => void
   (db) => {
     const snapshots = db.createObjectStore('snapshots', { keyPath: 'id', autoIncrement: true });
     snapshots.createIndex('byTime', 'time');
+  },
+  // 3 → 4: one owner per store. Engine work (apply progress, changed and refused items) and the
+  // bookmark decisions leave `syncState` for stores of their own, values and keys unchanged.
+  async (db, tx) => {
+    db.createObjectStore('engineWork');
+    db.createObjectStore('decisions');
+    const syncState = tx.objectStore('syncState');
+    for (let cursor = await syncState.openCursor(); cursor; cursor = await cursor.continue()) {
+      const target = v4StoreFor(cursor.key);
+      if (!target) continue;
+      await tx.objectStore(target).put(cursor.value, cursor.key as string);
+      await cursor.delete();
+    }
   },
 ];
 

@@ -18,6 +18,7 @@ import type { BackoffObserver } from '../sync/http/backoff.ts';
 import { freshDatabase } from './db.ts';
 import type { SyncbridgeDB } from '../db/schema.ts';
 import { SafetyStore } from '../db/safetyStore.ts';
+import { forgetAccountData } from '../db/forgetAccount.ts';
 import { MirrorStore } from '../db/mirrorStore.ts';
 import { IdMapStore } from '../db/idMapStore.ts';
 import { IdbChangeStore, IdbProgressStore } from '../db/engineWorkStore.ts';
@@ -85,10 +86,7 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
     closeTab: async (id) => void closedTabs.push(id),
     defaultDeviceName: async () => 'Chromium on Linux',
     onSignedIn: async () => undefined,
-    onSignedOut: async () => {
-      await syncState.forgetAccount();
-      await MirrorStore.clearAll(db);
-    },
+    onSignedOut: () => forgetAccountData(db, { syncState, safety }),
     fetch: spyFetch,
   });
   await accounts.saveServer({ accountsUrl: server.origin, tokenServerUrl: null });

@@ -254,6 +254,26 @@ describe('bookmarks: safety', () => {
     expect([...(await serverBookmarks()).values()].some((r) => r['title'] === 'Only here')).toBe(true);
   });
 
+  test('signing out forgets the mirror, the decisions and the recorded changes; the bookmarks stay', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    const { other } = await chromiumRoots(api);
+    await api.create({ parentId: other.id, title: 'Only here', url: 'https://only-here.example/' });
+    await h.sync({ bookmarks: api }).catch(() => undefined); // asks: both sides have bookmarks
+    await h.safety.chooseFirstSync('merge');
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    const changes = new IdbChangeStore(h.db, 'bookmarks');
+    await changes.add(['someGuid0001']);
+    expect(await h.mirror.count()).toBeGreaterThan(0);
+    const tree = JSON.stringify(await api.getTree());
+
+    await h.controller.signOut();
+    expect(await h.mirror.count()).toBe(0);
+    expect(await h.safety.hasSyncedBefore()).toBe(false);
+    expect(await changes.list()).toEqual([]);
+    expect(JSON.stringify(await api.getTree())).toBe(tree);
+  });
+
   test('a large deletion from another device waits for approval, with a snapshot to restore', async () => {
     await demo();
     const api = new FakeBookmarksApi('chromium');

@@ -1,0 +1,14 @@
+// Sign-out: each store's owner forgets its part of the account. Browser data (bookmarks, history,
+// tabs) and the saved local copies stay; so does this install's client id.
+import { IdbChangeStore } from './engineWorkStore.ts';
+import { MirrorStore } from './mirrorStore.ts';
+import type { SafetyStore } from './safetyStore.ts';
+import type { SyncbridgeDB } from './schema.ts';
+import type { SyncStateStore } from './syncStateStore.ts';
+
+export async function forgetAccountData(db: SyncbridgeDB, owners: { syncState: SyncStateStore; safety: SafetyStore }): Promise<void> {
+  await owners.syncState.forgetAccount();
+  await MirrorStore.clearAll(db);
+  await IdbChangeStore.forgetAll(db);
+  await owners.safety.forgetAccount();
+}
