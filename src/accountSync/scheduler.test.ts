@@ -20,11 +20,12 @@ class FakeAlarms implements AlarmsPort {
 }
 
 /** A job the test finishes by hand, so overlapping requests are deterministic. */
-function gatedJob(result: JobResult = { outcome: 'success', message: 'Synced.' }) {
+function gatedJob(result: JobResult = { outcome: 'success', message: 'Synced.' }, backoffUntil?: number) {
   const calls: Array<{ resuming: boolean }> = [];
   let open: (() => void) | null = null;
   const job: SyncJob = async (ctx) => {
     calls.push({ resuming: ctx.resumingInterrupted });
+    if (backoffUntil !== undefined) ctx.reportBackoff(backoffUntil);
     await new Promise<void>((r) => (open = r));
     return result;
   };
@@ -149,10 +150,34 @@ describe('Scheduler', () => {
     expect(await scheduler.requestSync('alarm')).toEqual({ outcome: 'backing-off', until: 1_000_000 + 30_000 });
   });
 
+  test('backoff forgotten when the run fails (issue 9.4): a backoff seen early in a failing run is kept', async () => {
+    const db = await freshDatabase();
+    const { scheduler } = await makeScheduler(db, async (ctx) => {
+      ctx.reportBackoff(1_000_000 + 3_600_000); // X-Weave-Backoff on info/collections
+      throw new Error('412 on a later request');
+    });
+    await scheduler.requestSync('manual');
+    await scheduler.whenIdle();
+    expect(await scheduler.requestSync('alarm')).toEqual({ outcome: 'backing-off', until: 1_000_000 + 3_600_000 });
+  });
+
+  test('the longest of several backoffs and a Retry-After wins, whatever the outcome', async () => {
+    const db = await freshDatabase();
+    const busy = Object.assign(new Error('503'), { retryAfterMs: 30_000 });
+    const { scheduler } = await makeScheduler(db, async (ctx) => {
+      ctx.reportBackoff(1_000_000 + 120_000);
+      ctx.reportBackoff(1_000_000 + 60_000);
+      throw busy;
+    });
+    await scheduler.requestSync('manual');
+    await scheduler.whenIdle();
+    expect(await scheduler.requestSync('alarm')).toEqual({ outcome: 'backing-off', until: 1_000_000 + 120_000 });
+  });
+
   test('honours a persisted backoff until it has passed', async () => {
     const db = await freshDatabase();
     let now = 5_000;
-    const gate = gatedJob({ outcome: 'success', message: 'ok', backoffUntil: 65_000 });
+    const gate = gatedJob({ outcome: 'success', message: 'ok' }, 65_000);
     const { scheduler } = await makeScheduler(db, gate.job, { now: () => now });
     await scheduler.requestSync('manual');
     await until(() => gate.calls.length === 1);

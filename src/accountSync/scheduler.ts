@@ -31,14 +31,17 @@ export interface RunContext {
   resumingInterrupted: boolean;
   /** For the progress bar; cheap to call often (broadcasts are throttled). */
   reportProgress(p: SyncProgress): void;
+  /**
+   * The server asked for quiet until then (X-Weave-Backoff, Retry-After). Kept whatever the run's
+   * outcome: a run that fails after the header arrived must not forget it.
+   */
+  reportBackoff(until: number): void;
 }
 
 export interface JobResult {
   outcome: 'success' | 'skipped';
   /** Plain words for the person. */
   message: string;
-  /** Server-requested quiet period end (ms since epoch), if any. */
-  backoffUntil?: number | null;
 }
 
 export type SyncJob = (ctx: RunContext) => Promise<JobResult>;
@@ -151,7 +154,11 @@ export class Scheduler {
       this.deps.keepAlive?.();
     }, this.deps.heartbeatMs ?? 20_000);
     let lastRun: LastRun;
-    let patch: { lastSuccessAt?: number; backoffUntil?: number | null } = {};
+    const patch: { lastSuccessAt?: number; backoffUntil?: number | null } = {};
+    let backoffUntil: number | null = null;
+    const reportBackoff = (until: number): void => {
+      backoffUntil = Math.max(backoffUntil ?? 0, until);
+    };
     try {
       const reportProgress = (p: SyncProgress): void => {
         this.progress = p;
@@ -161,21 +168,21 @@ export class Scheduler {
           void this.broadcast();
         }
       };
-      const result = await this.deps.job({ trigger, log, resumingInterrupted: interrupted, reportProgress });
+      const result = await this.deps.job({ trigger, log, resumingInterrupted: interrupted, reportProgress, reportBackoff });
       lastRun = { startedAt, finishedAt: this.now(), outcome: result.outcome, message: result.message, trigger };
       if (result.outcome === 'success') patch.lastSuccessAt = lastRun.finishedAt;
-      if (result.backoffUntil !== undefined) patch.backoffUntil = result.backoffUntil;
       log.info('Sync finished', { outcome: result.outcome, ms: lastRun.finishedAt - startedAt });
     } catch (e) {
       const message = this.deps.describeError ? this.deps.describeError(e) : e instanceof Error ? e.message : String(e);
       lastRun = { startedAt, finishedAt: this.now(), outcome: 'error', message, trigger };
       // A busy server's Retry-After is a promise we keep: no run starts before it has passed.
       const retryAfterMs = (e as { retryAfterMs?: unknown } | null)?.retryAfterMs;
-      if (typeof retryAfterMs === 'number' && retryAfterMs > 0) patch.backoffUntil = lastRun.finishedAt + retryAfterMs;
+      if (typeof retryAfterMs === 'number' && retryAfterMs > 0) reportBackoff(lastRun.finishedAt + retryAfterMs);
       log.error('Sync failed', { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     } finally {
       clearInterval(heartbeat);
     }
+    if (backoffUntil !== null) patch.backoffUntil = backoffUntil;
     await status.update({ lastRun, ...patch });
     await lock.release(instanceId);
     this.current = null;

@@ -19,19 +19,18 @@ export interface SyncJobDeps {
 }
 
 export function createSyncJob(d: SyncJobDeps): SyncJob {
-  return async ({ log, reportProgress }) => {
+  return async ({ log, reportProgress, reportBackoff }) => {
     const account = await d.accounts.account();
     if (!account) {
       log.info('Nothing to sync: not signed in');
       return { outcome: 'skipped', message: 'Not signed in. Open Settings to connect your Mozilla account.' };
     }
-    let backoffUntil: number | null = null;
     const onBackoff = (s: BackoffSignal): void => {
-      backoffUntil = Math.max(backoffUntil ?? 0, s.until);
+      reportBackoff(s.until);
       log.info('The server asked Syncbridge to slow down', { source: s.source, seconds: Math.round(s.delayMs / 1000) });
     };
     const platform = await d.platform();
-    const result = await runSync({
+    return runSync({
       account,
       accessTokens: d.controller.accessTokens(account),
       saveAccount: (a) => d.accounts.saveAccount(a),
@@ -46,6 +45,5 @@ export function createSyncJob(d: SyncJobDeps): SyncJob {
       onBackoff,
       reportProgress,
     });
-    return backoffUntil === null ? result : { ...result, backoffUntil };
   };
 }
