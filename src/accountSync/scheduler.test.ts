@@ -174,6 +174,23 @@ describe('Scheduler', () => {
     expect(await scheduler.requestSync('alarm')).toEqual({ outcome: 'backing-off', until: 1_000_000 + 120_000 });
   });
 
+  test('cancelRun aborts the running job and waits for it; the run is recorded as stopped, not failed', async () => {
+    const db = await freshDatabase();
+    let seen: AbortSignal | null = null;
+    const { scheduler } = await makeScheduler(db, async (ctx) => {
+      seen = ctx.signal;
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve()));
+      throw Object.assign(new Error('sync cancelled'), { kind: 'cancelled' });
+    });
+    await scheduler.requestSync('manual');
+    await until(() => seen !== null);
+    await scheduler.cancelRun();
+    expect(seen!.aborted).toBe(true);
+    const status = await scheduler.statusView();
+    expect(status.syncing).toBe(false);
+    expect(status.lastRun?.outcome).toBe('skipped');
+  });
+
   test('honours a persisted backoff until it has passed', async () => {
     const db = await freshDatabase();
     let now = 5_000;

@@ -36,6 +36,8 @@ export interface RunContext {
    * outcome: a run that fails after the header arrived must not forget it.
    */
   reportBackoff(until: number): void;
+  /** Aborted by `cancelRun` (sign-out): the job stops at its next request. */
+  signal: AbortSignal;
 }
 
 export interface JobResult {
@@ -72,6 +74,7 @@ export interface SchedulerDeps {
 
 export class Scheduler {
   private current: Promise<void> | null = null;
+  private abort: AbortController | null = null;
   private progress: SyncProgress | null = null;
   private lastProgressBroadcast = 0;
   private readonly now: () => number;
@@ -110,6 +113,12 @@ export class Scheduler {
     return { outcome: 'started' };
   }
 
+  /** Stops the running sync, if any, at its next request (sign-out); resolves when it has ended. */
+  async cancelRun(): Promise<void> {
+    this.abort?.abort();
+    await this.whenIdle();
+  }
+
   /** Resolves when no run is in progress in this worker. */
   async whenIdle(): Promise<void> {
     while (this.current) await this.current;
@@ -144,6 +153,7 @@ export class Scheduler {
       return;
     }
     const startedAt = this.now();
+    this.abort = new AbortController();
     const interrupted = acquired.tookOverExpired;
     if (interrupted) log.warn('The previous sync was interrupted before it finished; resuming it');
     log.info('Sync started', { trigger });
@@ -168,19 +178,22 @@ export class Scheduler {
           void this.broadcast();
         }
       };
-      const result = await this.deps.job({ trigger, log, resumingInterrupted: interrupted, reportProgress, reportBackoff });
+      const result = await this.deps.job({ trigger, log, resumingInterrupted: interrupted, reportProgress, reportBackoff, signal: (this.abort as AbortController).signal });
       lastRun = { startedAt, finishedAt: this.now(), outcome: result.outcome, message: result.message, trigger };
       if (result.outcome === 'success') patch.lastSuccessAt = lastRun.finishedAt;
       log.info('Sync finished', { outcome: result.outcome, ms: lastRun.finishedAt - startedAt });
     } catch (e) {
       const message = this.deps.describeError ? this.deps.describeError(e) : e instanceof Error ? e.message : String(e);
-      lastRun = { startedAt, finishedAt: this.now(), outcome: 'error', message, trigger };
+      // A run stopped on purpose (sign-out) is not a failure to report.
+      const cancelled = (e as { kind?: unknown } | null)?.kind === 'cancelled';
+      lastRun = { startedAt, finishedAt: this.now(), outcome: cancelled ? 'skipped' : 'error', message, trigger };
       // A busy server's Retry-After is a promise we keep: no run starts before it has passed.
       const retryAfterMs = (e as { retryAfterMs?: unknown } | null)?.retryAfterMs;
       if (typeof retryAfterMs === 'number' && retryAfterMs > 0) reportBackoff(lastRun.finishedAt + retryAfterMs);
       log.error('Sync failed', { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     } finally {
       clearInterval(heartbeat);
+      this.abort = null;
     }
     if (backoffUntil !== null) patch.backoffUntil = backoffUntil;
     await status.update({ lastRun, ...patch });

@@ -7,7 +7,7 @@ import { DEMO_CLIENT_NAME, DEMO_EMAIL, DEMO_GLOBAL_SYNC_ID, DEMO_PASSWORD } from
 import { encryptCryptoKeys } from '../sync/crypto/records.ts';
 import { randomKeyBundle } from '../sync/crypto/keyBundle.ts';
 import { KeysUndecryptableError, ServerDataIncompleteError, StorageVersionTooNewError } from '../sync/setup/setupErrors.ts';
-import { ServerBusyError } from '../sync/errors.ts';
+import { ServerBusyError, SyncCancelledError } from '../sync/errors.ts';
 import { FakeBookmarksApi } from '../engines/bookmarks/local/fakeBookmarksApi.ts';
 
 let h: Harness;
@@ -170,6 +170,23 @@ describe('server faults', () => {
     expect(await h.serverRecords('clients')).toHaveLength(1);
   });
 
+  test('node reassignment in the middle of an engine fails that run (issue 9.8): handled within the run, as a 401 is', async () => {
+    await signedIn({ demo: true });
+    const api = new FakeBookmarksApi('chromium');
+    await h.sync({ bookmarks: api });
+    const oldUid = await h.storageUid();
+    // Another device changes a bookmark, so this run downloads; the node moves just before that GET.
+    await h.putAsOtherDevice('bookmarks', { ...(await h.decrypt('bookmarks', (await h.serverRecords('bookmarks')).find((r) => r.id === 'bmWikipedia1')!.payload)), title: 'Wikipedia (moved node)' });
+    await h.control('/__test__/faults', { kind: 'reassign', count: 1, match: { method: 'GET', pathRegex: '/storage/bookmarks$' } });
+    h.requests.length = 0;
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    expect(await h.storageUid()).not.toBe(oldUid);
+    expect(await h.serverRecords('meta')).toHaveLength(1);
+    expect(await h.serverRecords('clients')).toHaveLength(1);
+    expect((await h.serverRecords('bookmarks')).length).toBeGreaterThan(5);
+    expect(count(h.requests, /\/token\/1\.0\/sync\/1\.5$/)).toBe(1);
+  });
+
   test('503 with Retry-After: a busy error carrying the wait, then the next sync works', async () => {
     await signedIn();
     await h.sync();
@@ -215,6 +232,28 @@ describe('server faults', () => {
     expect((await h.sync()).outcome).toBe('success');
     expect((await h.syncState.loadClientsState()).others.map((c) => c.name)).toEqual(['Firefox on Laptop']);
     expect(h.logs.some((l) => l.message.includes('could not be read'))).toBe(true);
+  });
+});
+
+describe('sign-out during a sync', () => {
+  test('sign-out does not stop a running sync (issue 9.5): the run stops at its next request and keeps no token', async () => {
+    await signedIn({ demo: true });
+    await h.sync();
+    await h.syncState.saveSyncToken(null);
+    const stop = new AbortController();
+    const api = new FakeBookmarksApi('chromium');
+    // The person signs out while the bookmarks are being downloaded.
+    h.beforeRequest(/^GET .*\/storage\/bookmarks$/, async () => stop.abort());
+    h.requests.length = 0;
+    const err = await h.sync({ bookmarks: api, signal: stop.signal }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SyncCancelledError);
+    expect((err as SyncCancelledError).userMessage).toBe('Sync stopped: you signed out.');
+    // Nothing after the sign-out reached a server: the GET it interrupted was the last request.
+    expect(h.requests.at(-1)).toMatch(/^GET .*\/storage\/bookmarks$/);
+    expect(count(h.requests, /^POST /)).toBe(0);
+    expect(await h.syncState.loadSyncToken()).toBeNull();
+    expect(await h.mirror.count()).toBe(0);
+    expect(JSON.stringify(await api.getTree())).not.toContain('Wikipedia');
   });
 });
 

@@ -16,10 +16,10 @@ import { decideCollection } from '../sync/engine/collectionState.ts';
 import type { AssociationStore, SyncEngine } from '../sync/engine/contract.ts';
 import { EncryptedCollection, ServerCollection } from '../sync/engine/serverCollection.ts';
 import { synchronize } from '../sync/engine/synchronizer.ts';
-import { InvalidCredentialsError, NodeReassignedError } from '../sync/errors.ts';
+import { InvalidCredentialsError, NodeReassignedError, SyncCancelledError } from '../sync/errors.ts';
 import type { BackoffObserver } from '../sync/http/backoff.ts';
 import type { FetchLike } from '../sync/http/request.ts';
-import { runGlobalSetup, type ReadyState } from '../sync/setup/globalSetup.ts';
+import { runGlobalSetup } from '../sync/setup/globalSetup.ts';
 import type { GlobalStatePersistence } from '../sync/setup/globalState.ts';
 import { StorageClient } from '../sync/storage/client.ts';
 import { fetchSyncToken, type SyncToken } from '../sync/tokenserver/client.ts';
@@ -56,19 +56,25 @@ export interface SyncRunInput {
   fetch?: FetchLike;
   now?: () => number;
   reportProgress?: (p: SyncProgress) => void;
+  /** Aborted when the person signs out: the run stops at its next request. */
+  signal?: AbortSignal;
 }
 
 export async function runSync(input: SyncRunInput): Promise<JobResult> {
   const { persistence, log } = input;
   const now = input.now ?? Date.now;
   let account = input.account;
+  // Every request of the run (token server, accounts, storage) goes through this: once the run is
+  // cancelled (sign-out), the next request stops it instead of reaching the server.
+  const runFetch = cancellable(input.fetch ?? ((u, init) => fetch(u, init)), input.signal);
+  const inputForToken = { ...input, fetch: runFetch };
 
   // The Sync token is cached across runs until it expires (refetching it every time was a real bug).
-  const tokens = new CachingTokenProvider(() => fetchToken(input), { now, initial: await persistence.loadSyncToken() });
+  const tokens = new CachingTokenProvider(() => fetchToken(inputForToken), { now, initial: await persistence.loadSyncToken() });
   const storage = new StorageClient({
     tokens,
     now,
-    ...(input.fetch ? { fetch: input.fetch } : {}),
+    fetch: runFetch,
     ...(input.onBackoff ? { onBackoff: input.onBackoff } : {}),
     onAlert: (alert) => log.warn('The Sync server sent an alert', { alert }),
   });
@@ -99,27 +105,16 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
     describeClient: async (clientId) => ({ ...(await input.ourClient(clientId, account.deviceId)), fxaDeviceId: account.deviceId }),
   });
 
-  try {
+  const syncOnce = async (): Promise<JobResult> => {
     const { kSync } = accountKeys(account);
-    const root = keyBundleFromKSync(kSync);
-    const setupInput = {
-      storage, persistence, root, log, resetEngine, resetAll,
+    const ready = await runGlobalSetup({
+      storage, persistence, root: keyBundleFromKSync(kSync), log, resetEngine, resetAll,
       ourEngines: input.engines.descriptors,
       pendingEngineChoices: (await persistence.pendingEngineChoices()) as Record<string, boolean>,
-    };
-    let ready: ReadyState;
-    try {
-      ready = await runGlobalSetup(setupInput);
-    } catch (e) {
-      if (!(e instanceof NodeReassignedError)) throw e;
-      // A new node holds none of our data: forget what we knew about the old one and set up again.
-      log.info('Sync data moved to a new storage node; setting up there');
-      await resetAll();
-      ready = await runGlobalSetup(setupInput);
-    }
+    });
     await persistence.adoptAccountEngines(ready.enabledEngines, ready.appliedChoices);
 
-    account = await ensureDevice({ account, name: await input.deviceName(), saveAccount: input.saveAccount, log, ...(input.fetch ? { fetch: input.fetch } : {}) });
+    account = await ensureDevice({ account, name: await input.deviceName(), saveAccount: input.saveAccount, log, fetch: runFetch });
 
     const synced: string[] = [];
     const notes: string[] = [];
@@ -150,14 +145,42 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
       notes.push(...r.notes);
       if (r.detail) details.push(r.detail);
     }
-
     return {
       outcome: 'success',
       message: `Synced ${synced.length ? synced.join(', ') : 'devices'} with your account${details.length ? ` (${details.join('; ')})` : ''}${notes.length ? `; ${notes.join('; ')}` : ''}.`,
     };
+  };
+
+  try {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await syncOnce();
+      } catch (e) {
+        // A new node holds none of our data, whether we learn it during setup or in the middle of
+        // an engine: forget what we knew about the old one and sync again from the top, once.
+        if (!(e instanceof NodeReassignedError) || attempt > 0) throw e;
+        log.info('Sync data moved to a new storage node; setting up there');
+        await resetAll();
+      }
+    }
   } finally {
-    await persistence.saveSyncToken(tokens.current);
+    // A cancelled run belongs to an account that is being forgotten: do not store its token again.
+    if (!input.signal?.aborted) await persistence.saveSyncToken(tokens.current);
   }
+}
+
+/** A fetch that refuses to start (and stops waiting) once `signal` is aborted, with SyncCancelledError. */
+function cancellable(base: FetchLike, signal: AbortSignal | undefined): FetchLike {
+  if (!signal) return base;
+  return async (url, init) => {
+    if (signal.aborted) throw new SyncCancelledError();
+    try {
+      return await base(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+    } catch (e) {
+      if (signal.aborted) throw new SyncCancelledError();
+      throw e;
+    }
+  };
 }
 
 /** OAuth access token → Sync token; a refused access token is refreshed and tried once more. */

@@ -13,7 +13,9 @@ export function createAccountCommands(d: {
 }): AccountCommands {
   return {
     logout: async () => {
-      await d.accounts.signOut();
+      // Runs inside the sync that read the command; sign-out stops that sync and waits for it to
+      // end, so it must not be awaited here.
+      void d.accounts.signOut().catch((e: unknown) => d.log.warn('Sign-out asked by another device failed', { error: String(e) }));
     },
     displayURI: async (uri) => {
       // Only web pages: another device must not be able to open extension or file URLs here.

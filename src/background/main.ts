@@ -79,6 +79,8 @@ async function wire(): Promise<App> {
       await scheduler?.requestSync('manual');
     },
     onSignedOut: async () => {
+      // A running sync still holds the account's keys and token: stop it before forgetting.
+      await scheduler?.cancelRun();
       await forgetAccountData(db, { syncState, safety });
       await scheduler?.broadcast();
     },

@@ -19,7 +19,7 @@ export interface SyncJobDeps {
 }
 
 export function createSyncJob(d: SyncJobDeps): SyncJob {
-  return async ({ log, reportProgress, reportBackoff }) => {
+  return async ({ log, reportProgress, reportBackoff, signal }) => {
     const account = await d.accounts.account();
     if (!account) {
       log.info('Nothing to sync: not signed in');
@@ -44,6 +44,7 @@ export function createSyncJob(d: SyncJobDeps): SyncJob {
       log,
       onBackoff,
       reportProgress,
+      signal,
     });
   };
 }

@@ -9,7 +9,8 @@ export type SyncErrorKind =
   | 'conflict'
   | 'bad-response'
   | 'bad-record'
-  | 'user-action-needed';
+  | 'user-action-needed'
+  | 'cancelled';
 
 export abstract class SyncError extends Error {
   abstract readonly kind: SyncErrorKind;
@@ -264,4 +265,14 @@ export function isSyncError(e: unknown): e is SyncError {
 export function describeSyncError(e: unknown): string {
   if (e instanceof SyncError) return e.userMessage;
   return 'Sync stopped because of an unexpected problem. Syncbridge will try again later.';
+}
+
+/** The run was stopped on purpose (the person signed out): not a failure, nothing to retry. */
+export class SyncCancelledError extends SyncError {
+  override name = 'SyncCancelledError';
+  readonly kind = 'cancelled' as const;
+
+  constructor(message = 'sync cancelled') {
+    super(message, 'Sync stopped: you signed out.');
+  }
 }

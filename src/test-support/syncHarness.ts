@@ -42,7 +42,7 @@ export interface Harness {
   createAccount(email: string, password: string): Promise<void>;
   signIn(email: string, password: string): Promise<StoredAccount>;
   /** One sync; with `bookmarks`, the bookmarks engine runs against that (fake) browser. */
-  sync(opts?: { onBackoff?: BackoffObserver; bookmarks?: FakeBookmarksApi }): Promise<JobResult>;
+  sync(opts?: { onBackoff?: BackoffObserver; bookmarks?: FakeBookmarksApi; signal?: AbortSignal }): Promise<JobResult>;
   db: SyncbridgeDB;
   safety: SafetyStore;
   mirror: MirrorStore;
@@ -160,6 +160,7 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
         log,
         fetch: spyFetch,
         ...(opts.onBackoff ? { onBackoff: opts.onBackoff } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
       });
     },
     storageUid,

@@ -2,7 +2,7 @@
 // (headers *and* body, so a connection cut mid-body is a NetworkError too), backoff headers
 // reported on every response, and failures mapped to typed errors. Browser-free: injectable
 // fetch and clock, nothing but standard globals.
-import { BadResponseError, NetworkError } from '../errors.ts';
+import { BadResponseError, NetworkError, SyncCancelledError } from '../errors.ts';
 import { backoffSignals, type BackoffObserver } from './backoff.ts';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -88,6 +88,7 @@ export class HttpClient {
       return out;
     } catch (e) {
       if (req.signal?.aborted && !timedOut) throw req.signal.reason;
+      if (e instanceof SyncCancelledError) throw e; // the run was stopped: not a network failure
       if (timedOut) throw new NetworkError(`${what} timed out after ${timeoutMs} ms`, { timedOut: true, cause: e });
       throw new NetworkError(`${what} failed: ${describeCause(e)}`, { cause: e });
     } finally {
