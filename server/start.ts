@@ -102,7 +102,9 @@ export async function startServer(opts: StartOptions = {}): Promise<StartedServe
     if (identity) handlers.push(identity.control);
   }
   const plain = dispatchTo(handlers);
-  dispatch = testMode ? withFaults(faults, { store, tokens, nodes }, clock.now, plain) : plain;
+  dispatch = testMode
+    ? withFaults(faults, { store, tokens, nodes }, clock.now, plain, { hawkSkewSeconds: storage.hawk.options.skewSeconds })
+    : plain;
 
   const demo = opts.demo && identity ? await identity.seedDemo() : null;
   return { origin: http.origin, ctx, close: http.close, store, tokens, clock, faults, limits: storage.limits, identity, demo };

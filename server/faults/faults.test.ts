@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { StartedServer } from '../start.ts';
 import { json, startStorageOnly, TestClient } from '../storage/testClient.ts';
@@ -122,6 +123,46 @@ describe('fault switches', () => {
     expect(() => JSON.parse(after) as unknown).not.toThrow();
   });
 
+  it('staleWeaveTimestamp: X-Weave-Timestamp is X-Last-Modified when there is one (go-syncstorage)', async () => {
+    const p = await c.post('/storage/tabs', [{ id: 'a', payload: 'x' }]);
+    const lm = p.headers.get('x-last-modified')!;
+    await control('POST', '/__test__/faults/clock', { offsetMs: 600_000 });
+    const plain = await c.get('/storage/tabs');
+    expect(Number(plain.headers.get('x-weave-timestamp')) * 1000).toBeGreaterThan(Number(lm) * 1000 + 590_000);
+    await control('POST', '/__test__/faults', { kind: 'staleWeaveTimestamp' });
+    const r = await c.get('/storage/tabs');
+    expect(r.status).toBe(200);
+    expect(r.headers.get('x-last-modified')).toBe(lm);
+    expect(r.headers.get('x-weave-timestamp')).toBe(lm);
+    expect(Math.abs(Date.parse(r.headers.get('date')!) - (Date.now() + 600_000))).toBeLessThan(5_000);
+    // Without an X-Last-Modified (a refusal) it is the server's time, as go-syncstorage sends.
+    const refused = await c.get('/storage/tabs', { ts: Math.floor(Date.now() / 1000) });
+    expect(refused.status).toBe(401);
+    expect(Math.abs(Number(refused.headers.get('x-weave-timestamp')) * 1000 - (Date.now() + 600_000))).toBeLessThan(5_000);
+  });
+
+  it('skewReject: a stale Hawk ts gets 403 (or 401 with a signed WWW-Authenticate ts); other 401s stay', async () => {
+    await control('POST', '/__test__/faults', { kind: 'skewReject', count: 1 });
+    const stale = Math.floor(Date.now() / 1000) - 120;
+    const forbidden = await c.get('/info/collections', { ts: stale });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.text).toBe('0');
+    expect(Math.abs(Date.parse(forbidden.headers.get('date')!) - Date.now())).toBeLessThan(5_000);
+
+    await control('POST', '/__test__/faults', { kind: 'skewReject', status: 401, hawkTs: true });
+    const r = await c.get('/info/collections', { ts: stale });
+    expect(r.status).toBe(401);
+    const m = /^Hawk ts="(\d+)", tsm="([^"]+)", error="Stale timestamp"$/.exec(r.headers.get('www-authenticate') ?? '');
+    expect(m).not.toBeNull();
+    expect(Math.abs(Number(m![1]) * 1000 - Date.now())).toBeLessThan(5_000);
+    expect(m![2]).toBe(createHmac('sha256', Buffer.from(c.credentials.key, 'utf8')).update(`hawk.1.ts\n${m![1]}\n`).digest('base64'));
+
+    await control('POST', '/__test__/faults/expire-tokens', { uid: '42' });
+    const expired = await c.get('/storage/tabs');
+    expect(expired.status).toBe(401);
+    expect(expired.headers.get('www-authenticate')).toBeNull();
+  });
+
   it('arming validates the spec; faults can be listed, removed and cleared', async () => {
     expect((await control('POST', '/__test__/faults', { kind: 'nope' })).status).toBe(400);
     expect((await control('POST', '/__test__/faults', { kind: 'delay', ms: -1 })).status).toBe(400);
@@ -134,10 +175,13 @@ describe('fault switches', () => {
     expect(((await control('GET', '/__test__/faults')).body as { faults: unknown[] }).faults).toHaveLength(0);
   });
 
-  it('clock: moves server time (token expiry, batch expiry) and resets', async () => {
+  it('clock: moves server time (token expiry, batch expiry, Date) and resets', async () => {
     await control('POST', '/__test__/faults/clock', { offsetMs: 7_200_000 });
     expect(server.clock.offsetMs).toBe(7_200_000);
-    expect((await c.get('/storage/tabs')).status).toBe(401);
+    const r = await c.get('/storage/tabs');
+    expect(r.status).toBe(401);
+    // Date is the stack's clock, not the host's.
+    expect(Math.abs(Date.parse(r.headers.get('date')!) - (Date.now() + 7_200_000))).toBeLessThan(5_000);
     await control('POST', '/__test__/faults/reset');
     expect(server.clock.offsetMs).toBe(0);
   });

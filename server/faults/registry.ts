@@ -3,7 +3,18 @@
 // cleared) and disarms itself.
 import type { ServerRequest } from '../core/http.ts';
 
-export const FAULT_KINDS = ['error', 'backoff', 'delay', 'drop', 'malformedJson', 'expireTokens', 'reassign', 'concurrentWrite'] as const;
+export const FAULT_KINDS = [
+  'error',
+  'backoff',
+  'delay',
+  'drop',
+  'malformedJson',
+  'expireTokens',
+  'reassign',
+  'concurrentWrite',
+  'staleWeaveTimestamp',
+  'skewReject',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface FaultMatch {
@@ -42,6 +53,8 @@ export interface FaultSpec {
   collection?: string;
   /** expireTokens: 'revoke' (401 everywhere, default) or 'expire' (info/collections still answers). */
   mode?: 'revoke' | 'expire';
+  /** skewReject: add the Hawk spec's `WWW-Authenticate: Hawk ts, tsm, error="Stale timestamp"` (default false). */
+  hawkTs?: boolean;
 }
 
 export interface ArmedFault extends FaultSpec {
@@ -64,6 +77,7 @@ function check(spec: unknown): FaultSpec {
   if (s.match?.pathRegex !== undefined) new RegExp(s.match.pathRegex);
   if (s.when !== undefined && s.when !== 'before' && s.when !== 'after') throw new FaultSpecError("when must be 'before' or 'after'");
   if (s.mode !== undefined && s.mode !== 'revoke' && s.mode !== 'expire') throw new FaultSpecError("mode must be 'revoke' or 'expire'");
+  if (s.hawkTs !== undefined && typeof s.hawkTs !== 'boolean') throw new FaultSpecError('hawkTs must be a boolean');
   return s;
 }
 

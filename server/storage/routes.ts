@@ -96,12 +96,16 @@ function sameUid(a: string, b: string): boolean {
   }
 }
 
-/** Adds X-Weave-Timestamp = max(request time, X-Last-Modified), as syncstorage's middleware does. */
+/**
+ * Adds X-Weave-Timestamp = max(request time, X-Last-Modified), as syncstorage's middleware does, and
+ * a Date from the stack's own clock (node:http would stamp the host's clock, which the clock fault
+ * does not move; a real server's Date is its own clock).
+ */
 function stampWeaveTimestamp(res: ServerResponse, nowMs: number): ServerResponse {
   const lm = res.headers?.['x-last-modified'];
   const lmMs = lm !== undefined ? parseTs(lm) : null;
   const ts = Math.max(nowMs, lmMs ?? 0);
-  return { ...res, headers: { ...(res.headers ?? {}), 'x-weave-timestamp': formatTs(ts) } };
+  return { ...res, headers: { date: new Date(nowMs).toUTCString(), ...(res.headers ?? {}), 'x-weave-timestamp': formatTs(ts) } };
 }
 
 export function createStorageRoutes(store: SyncStore, hawk: HawkVerifier, opts: StorageRouteOptions): Handler {

@@ -154,14 +154,32 @@ export class BadResponseError extends SyncError {
   /** Weave error code from a 400 body (e.g. 17 size limit), when there was one. */
   readonly code: number | null;
 
-  constructor(message: string, opts: { status?: number | null; code?: number | null; cause?: unknown } = {}) {
+  constructor(message: string, opts: { status?: number | null; code?: number | null; userMessage?: string; cause?: unknown } = {}) {
     super(
       message,
-      'The Sync server sent an answer Syncbridge could not understand. Syncbridge will try again later; if this keeps happening, please report it.',
+      opts.userMessage ??
+        'The Sync server sent an answer Syncbridge could not understand. Syncbridge will try again later; if this keeps happening, please report it.',
       { cause: opts.cause },
     );
     this.status = opts.status ?? null;
     this.code = opts.code ?? null;
+  }
+}
+
+/**
+ * Storage 403 that is not a quota error (Weave code 14) and not a clock-skew reject: the server,
+ * or something in front of it, refused the request. Retried later like other bad responses.
+ */
+export class ServerRefusedError extends BadResponseError {
+  override name = 'ServerRefusedError';
+  constructor(message: string, opts: { status?: number; code?: number | null; cause?: unknown } = {}) {
+    super(message, {
+      status: opts.status ?? 403,
+      code: opts.code ?? null,
+      userMessage:
+        'The Sync server refused Syncbridge’s request. Syncbridge will try again later. If this keeps happening, check that this computer’s date and time are right, or ask whoever runs the Sync server.',
+      cause: opts.cause,
+    });
   }
 }
 
@@ -206,7 +224,7 @@ export type UserActionReason =
   | 'client-upgrade'
   /** Storage 513: the service was decommissioned. */
   | 'service-ended'
-  /** Storage 400 code 14 or 403: over quota. */
+  /** Storage 400 or 403 whose body is the Weave code 14: over quota. */
   | 'over-quota'
   /** A first sync with data on both sides: merge, or take one side? */
   | 'first-sync-choice'

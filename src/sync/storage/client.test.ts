@@ -5,6 +5,7 @@ import { randomKeyBundle } from '../crypto/keyBundle.ts';
 import { AuthError, BadResponseError, ConflictError, NetworkError, NodeReassignedError, ServerBusyError } from '../errors.ts';
 import { BackoffTracker } from '../http/backoff.ts';
 import { decryptBsos, encryptBso } from '../records/bso.ts';
+import { describeForPerson } from '../../background/messageHandlers.ts';
 import { StorageClient } from './client.ts';
 import { armFault, control, freshUid, MintingTokenProvider, startStorageStack, storedRecords, type TestStack } from './testServer.ts';
 import type { Bso, OutgoingBso } from './types.ts';
@@ -361,7 +362,7 @@ describe('auth', () => {
     expect(c.apiEndpoint).toBe(`${stack.origin}/storage/1.5/${newUid}`);
   });
 
-  it('corrects its clock from X-Weave-Timestamp after a skew reject, without a new token', async () => {
+  it('corrects its clock from the Date of a skew reject, without a new token', async () => {
     const { c, tokens } = client();
     await control(stack.origin, 'faults/clock', { offsetMs: 10 * 60 * 1000 });
     const first = stack.log.length;
@@ -376,6 +377,118 @@ describe('auth', () => {
     const before = stack.log.length;
     await c.getInfoCollections();
     expect(stack.log.slice(before).map((e) => e.status)).toEqual([200]);
+  });
+});
+
+// Issue 9, item 11. go-syncstorage sends the resource's last-modified time as X-Weave-Timestamp,
+// so that header is not the server's clock; some deployments refuse a stale Hawk ts with 403.
+describe('clock skew learned from X-Weave-Timestamp (issue 9, item 11)', () => {
+  const TEN_MINUTES = 10 * 60 * 1000;
+
+  function statusesSince(index: number): number[] {
+    return stack.log.slice(index).map((e) => e.status);
+  }
+
+  it('clock skew learned from X-Weave-Timestamp: a stale last-modified there is never taken for the server clock', async () => {
+    const { c, uid } = client();
+    // Data written ten minutes ago (server time); the server's clock itself is right.
+    await control(stack.origin, 'faults/clock', { offsetMs: -TEN_MINUTES });
+    await control(stack.origin, `storage/${uid}/bookmarks`, [{ id: 'old', payload: 'p' }]);
+    await control(stack.origin, 'faults/clock', { offsetMs: 0 });
+    // go-syncstorage's X-Weave-Timestamp, and a server that refuses a stale Hawk ts with 403.
+    await armFault(stack.origin, { kind: 'staleWeaveTimestamp', match: { path: `/storage/1.5/${uid}/` } });
+    await armFault(stack.origin, { kind: 'skewReject', match: { path: `/storage/1.5/${uid}/` } });
+    const before = stack.log.length;
+
+    const info = await c.getInfoCollections();
+    expect(info.status).toBe('ok');
+    expect(Math.abs(c.serverClockOffsetMs)).toBeLessThan(5_000);
+    expect((await c.getRecord('bookmarks', 'old'))?.payload).toBe('p');
+    const pages = await collect(c.getRecords('bookmarks', { full: true }));
+    expect(pages.flat().map((b) => b.id)).toEqual(['old']);
+    expect(Math.abs(c.serverClockOffsetMs)).toBeLessThan(5_000);
+    expect(statusesSince(before)).toEqual([200, 200, 200]);
+  });
+
+  it('clock skew learned from X-Weave-Timestamp: a real skew is learned from Date and recovered from on 401', async () => {
+    const { c, uid, tokens } = client();
+    await control(stack.origin, `storage/${uid}/bookmarks`, [{ id: 'old', payload: 'p' }]);
+    await control(stack.origin, 'faults/clock', { offsetMs: TEN_MINUTES });
+    await armFault(stack.origin, { kind: 'staleWeaveTimestamp', match: { path: `/storage/1.5/${uid}/` } });
+    const first = stack.log.length;
+
+    expect((await c.getInfoCollections()).status).toBe('ok');
+    expect(statusesSince(first)).toEqual([401, 200]);
+    expect(Math.abs(c.serverClockOffsetMs - TEN_MINUTES)).toBeLessThan(5_000);
+    // The 200 carried a ten-minute-old X-Weave-Timestamp: the offset must survive it.
+    const later = stack.log.length;
+    expect((await c.getRecord('bookmarks', 'old'))?.payload).toBe('p');
+    await c.getInfoCollections();
+    expect(statusesSince(later)).toEqual([200, 200]);
+    expect(Math.abs(c.serverClockOffsetMs - TEN_MINUTES)).toBeLessThan(5_000);
+    expect(tokens.invalidations).toBe(0);
+  });
+
+  it('clock skew learned from X-Weave-Timestamp: a skew reject answered with 403 is retried once with the corrected clock', async () => {
+    const { c, uid, tokens } = client();
+    await control(stack.origin, 'faults/clock', { offsetMs: TEN_MINUTES });
+    await armFault(stack.origin, { kind: 'skewReject', match: { path: `/storage/1.5/${uid}/` } });
+    const first = stack.log.length;
+
+    const put = await c.putRecord('meta', { id: 'global', payload: '{}' }, { ifUnmodifiedSince: '0' });
+    expect(put).toMatch(/^\d+\.\d{2}$/);
+    expect(statusesSince(first)).toEqual([403, 200]);
+    expect(Math.abs(c.serverClockOffsetMs - TEN_MINUTES)).toBeLessThan(5_000);
+    expect(tokens.invalidations).toBe(0);
+    const later = stack.log.length;
+    expect((await c.getRecord('meta', 'global'))?.payload).toBe('{}');
+    expect(statusesSince(later)).toEqual([200]);
+  });
+
+  it('clock skew learned from X-Weave-Timestamp: the Hawk WWW-Authenticate ts of a 401 corrects the clock', async () => {
+    const { c, uid, tokens } = client();
+    await control(stack.origin, 'faults/clock', { offsetMs: -TEN_MINUTES });
+    await armFault(stack.origin, { kind: 'skewReject', status: 401, hawkTs: true, match: { path: `/storage/1.5/${uid}/` } });
+    await armFault(stack.origin, { kind: 'staleWeaveTimestamp', match: { path: `/storage/1.5/${uid}/` } });
+    const first = stack.log.length;
+    expect((await c.getInfoCollections()).status).toBe('ok');
+    expect(statusesSince(first)).toEqual([401, 200]);
+    expect(Math.abs(c.serverClockOffsetMs + TEN_MINUTES)).toBeLessThan(5_000);
+    expect(tokens.invalidations).toBe(0);
+  });
+
+  it('clock skew learned from X-Weave-Timestamp: a 403 that is not a quota error does not say the storage is full', async () => {
+    const { c, uid, tokens } = client();
+    const path = `/storage/1.5/${uid}/storage/bookmarks`;
+    await c.getInfoConfiguration(); // limits cached: the upload is one request
+    await armFault(stack.origin, { kind: 'error', status: 403, body: '0', match: { path }, count: 1 });
+    const before = stack.log.length;
+    const err = await c.uploadRecords('bookmarks', records(1), { ifUnmodifiedSince: '0' }).catch((e: unknown) => e);
+    // The clocks agree, so this is no skew reject: no retry, no new token.
+    expect(statusesSince(before)).toEqual([403]);
+    expect(tokens.invalidations).toBe(0);
+    expect(err).toBeInstanceOf(BadResponseError);
+    expect(err).toMatchObject({ kind: 'bad-response', status: 403 });
+    expect((err as BadResponseError).userMessage).not.toMatch(/full|quota/i);
+    expect((err as BadResponseError).userMessage).toMatch(/refused/);
+    expect(describeForPerson(err)).not.toMatch(/full/i);
+
+    // syncstorage's quota error is 403 (or 400) with the Weave code 14 as its body.
+    await armFault(stack.origin, { kind: 'error', status: 403, body: '14', match: { path }, count: 1 });
+    const quota = await c.uploadRecords('bookmarks', records(1), { ifUnmodifiedSince: '0' }).catch((e: unknown) => e);
+    expect(quota).toMatchObject({ kind: 'user-action-needed', reason: 'over-quota' });
+    expect(describeForPerson(quota)).toMatch(/storage is full/);
+  });
+
+  it('clock skew learned from X-Weave-Timestamp: a 403 that stays after the clock is corrected is a plain refusal', async () => {
+    const { c, uid } = client();
+    await control(stack.origin, 'faults/clock', { offsetMs: TEN_MINUTES });
+    await armFault(stack.origin, { kind: 'error', status: 403, body: '0', match: { path: `/storage/1.5/${uid}/info/collections` } });
+    const before = stack.log.length;
+    const err = await c.getInfoCollections().catch((e: unknown) => e);
+    expect(statusesSince(before)).toEqual([403, 403]);
+    expect(err).toMatchObject({ kind: 'bad-response', status: 403 });
+    expect(describeForPerson(err)).not.toMatch(/full/i);
   });
 });
 

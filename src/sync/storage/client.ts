@@ -4,7 +4,12 @@
 //
 // Timestamps are the server's two-decimal text (ServerTimestamp); local clock values are never
 // used for newer= / X-If-* headers.
-import { hawkHeader } from '../crypto/hawk.ts';
+//
+// The clock offset is learned only from headers that state the server's current time: the Hawk
+// `WWW-Authenticate` ts of a rejection (checked against its tsm), `Timestamp`, and `Date` (what
+// Firefox's HawkClient uses). Never from X-Weave-Timestamp: go-syncstorage sends the resource's
+// X-Last-Modified there, which can be hours behind the server's clock.
+import { hawkHeader, hawkMac } from '../crypto/hawk.ts';
 import {
   AuthError,
   BadResponseError,
@@ -12,6 +17,7 @@ import {
   NodeReassignedError,
   RecordError,
   ServerBusyError,
+  ServerRefusedError,
   UserActionNeededError,
 } from '../errors.ts';
 import { DEFAULT_RETRY_AFTER_MS, parseRetryAfter, type BackoffObserver } from '../http/backoff.ts';
@@ -94,8 +100,10 @@ export interface UploadResult {
   failures: RecordError[];
 }
 
-/** A 401 whose X-Weave-Timestamp is this far from the Hawk ts we sent is treated as a clock-skew reject. */
+/** A 401/403 whose stated server time is this far from the Hawk ts we sent is treated as a clock-skew reject. */
 const SKEW_REJECT_MS = 30_000;
+/** Weave error code of syncstorage's quota error (a 400 or, on Spanner, a 403 with this body). */
+const WEAVE_OVER_QUOTA = 14;
 const MAX_IDS_PER_REQUEST = 100;
 const COLLECTION_NAME = /^[a-zA-Z0-9._-]{1,32}$/;
 
@@ -142,12 +150,39 @@ function lastModifiedOf(res: HttpResponse): ServerTimestamp | null {
   return toServerTimestamp(res.headers.get('x-last-modified'));
 }
 
+/** Attributes of a `WWW-Authenticate: Hawk ts="…", tsm="…", error="…"` challenge, or null. */
+function hawkChallenge(header: string | null): Record<string, string> | null {
+  const m = header === null ? null : /^\s*Hawk\b(.*)$/is.exec(header);
+  if (!m) return null;
+  const attrs: Record<string, string> = {};
+  for (const a of m[1]!.matchAll(/(\w+)="([^"\\]*)"/g)) attrs[a[1]!] = a[2]!;
+  return attrs;
+}
+
+/**
+ * The server's current time (ms) as this response states it, or null. The Hawk challenge ts counts
+ * only with a tsm made with our key (Hawk spec: HMAC of "hawk.1.ts\n<ts>\n"). Date has one-second
+ * resolution, so the middle of that second is taken.
+ */
+function statedServerTime(res: HttpResponse, key: string): number | null {
+  const challenge = hawkChallenge(res.headers.get('www-authenticate'));
+  if (challenge?.ts !== undefined && /^\d+$/.test(challenge.ts) && challenge.tsm !== undefined) {
+    if (hawkMac(key, `hawk.1.ts\n${challenge.ts}\n`) === challenge.tsm) return Number(challenge.ts) * 1000;
+  }
+  const timestamp = res.headers.get('timestamp');
+  if (timestamp !== null && /^\s*\d+(\.\d+)?\s*$/.test(timestamp) && Number(timestamp) > 0) return Number(timestamp) * 1000;
+  const date = res.headers.get('date');
+  const parsed = date !== null ? Date.parse(date) : NaN;
+  if (Number.isFinite(parsed) && parsed > 0) return parsed + 500;
+  return null;
+}
+
 export class StorageClient {
   private readonly http: HttpClient;
   private readonly tokens: TokenProvider;
   private readonly now: () => number;
   private readonly onAlert: ((alert: string) => void) | undefined;
-  /** serverTime − localTime (ms) learned from X-Weave-Timestamp; null until the first response. */
+  /** serverTime − localTime (ms) from the token server or a response's Date/Timestamp/Hawk ts; null until known. */
   private clockOffsetMs: number | null = null;
   private endpoint: string | null = null;
   private limitsCache: ServerLimits | null = null;
@@ -503,13 +538,17 @@ export class StorageClient {
     const msg = `${what}: HTTP ${s}`;
     const code = weaveCode(res);
     if (s === 400) {
-      if (code === 14) return new UserActionNeededError(`${msg} (over quota)`, { reason: 'over-quota' });
+      if (code === WEAVE_OVER_QUOTA) return new UserActionNeededError(`${msg} (over quota)`, { reason: 'over-quota' });
       if (code === 16) return new UserActionNeededError(`${msg} (client upgrade required)`, { reason: 'client-upgrade' });
       return new BadResponseError(`${msg}${code !== null ? ` code ${code}` : ''}`, { status: s, code });
     }
     if (s === 401) return new AuthError(msg, { reason: 'storage-unauthorized' });
-    // Quota is enforced as 403 on Spanner (syncstorage-db-common error.rs).
-    if (s === 403) return new UserActionNeededError(`${msg} (forbidden, likely over quota)`, { reason: 'over-quota' });
+    if (s === 403) {
+      // Quota is enforced as 403 on Spanner, with the Weave code 14 as the body (syncserver error.rs
+      // weave_error_code). Any other 403 (a proxy, a ban, a skew reject that stayed) is a refusal.
+      if (code === WEAVE_OVER_QUOTA) return new UserActionNeededError(`${msg} (over quota)`, { reason: 'over-quota' });
+      return new ServerRefusedError(`${msg} (forbidden${code !== null ? `, code ${code}` : ''})`, { status: s, code });
+    }
     if (s === 412) return new ConflictError(`${msg} (modified since)`, { lastModified: lastModifiedOf(res) });
     if (s === 409 || s === 429 || s === 500 || s === 502 || s === 503 || s === 504) {
       const retry = parseRetryAfter(res.headers.get('retry-after'), this.now());
@@ -538,10 +577,10 @@ export class StorageClient {
     return token;
   }
 
-  private learnClock(res: HttpResponse, receivedAt: number): number | null {
-    const ts = Number(res.headers.get('x-weave-timestamp') ?? NaN);
-    if (!Number.isFinite(ts) || ts <= 0) return null;
-    const serverMs = ts * 1000;
+  /** Updates the offset from the response's statement of the server's time; returns that time (ms) or null. */
+  private learnClock(res: HttpResponse, token: SyncToken, receivedAt: number): number | null {
+    const serverMs = statedServerTime(res, token.key);
+    if (serverMs === null) return null;
     this.clockOffsetMs = serverMs - receivedAt;
     return serverMs;
   }
@@ -558,9 +597,10 @@ export class StorageClient {
   }
 
   /**
-   * Signs and sends one request. On a 401: if the server's clock is far from the ts we signed
-   * with, retry once with the corrected clock; otherwise drop the token and retry once with a
-   * fresh one (a different api_endpoint means node reassignment); a second 401 is an AuthError.
+   * Signs and sends one request. On a 401 or 403 (some deployments refuse a stale Hawk ts with
+   * 403): if the server's stated time is far from the ts we signed with, retry once with the
+   * corrected clock. A remaining 401 drops the token and retries once with a fresh one (a different
+   * api_endpoint means node reassignment); a second 401 is an AuthError.
    */
   private async send(req: {
     method: string;
@@ -591,13 +631,14 @@ export class StorageClient {
         ...(req.body !== undefined ? { body: req.body } : {}),
         ...(req.signal ? { signal: req.signal } : {}),
       });
-      const serverMs = this.learnClock(res, this.now());
+      const serverMs = this.learnClock(res, token, this.now());
       this.reportAlert(res);
-      if (res.status !== 401) return res;
-      if (!skewRetried && serverMs !== null && Math.abs(serverMs - signedTsMs) > SKEW_REJECT_MS) {
+      const refused = res.status === 401 || (res.status === 403 && weaveCode(res) !== WEAVE_OVER_QUOTA);
+      if (refused && !skewRetried && serverMs !== null && Math.abs(serverMs - signedTsMs) > SKEW_REJECT_MS) {
         skewRetried = true;
         continue;
       }
+      if (res.status !== 401) return res;
       if (tokenRetried) throw new AuthError(`${req.method} ${req.path || '/'}: 401 with a fresh token`, { reason: 'storage-unauthorized' });
       tokenRetried = true;
       await this.tokens.invalidate();
