@@ -31,14 +31,15 @@ export class IdbProgressStore implements ProgressStore {
 
 export class IdbChangeStore implements ChangeStore {
   /**
-   * `set` names the set: 'changed' (items changed here since the last sync) or 'refused' (items this
+   * `set` names the set: 'changed' (items changed here since the last sync), 'unreadable' (server
+   * records this client could not read, kept in their folders) or 'refused' (items this
    * browser would not create; the merge keeps them on the server where they are).
    */
   constructor(
     private readonly db: SyncbridgeDB,
     private readonly engine: string,
     private readonly now: () => number = Date.now,
-    private readonly set: 'changed' | 'refused' = 'changed',
+    private readonly set: 'changed' | 'refused' | 'unreadable' = 'changed',
   ) {}
 
   /**

@@ -30,15 +30,55 @@ export class MirrorStore {
     await tx.done;
   }
 
-  /** Forgets this collection's records (the engine was reset). */
+  /** Forgets this collection's records (and any carried over). */
   async clear(): Promise<void> {
     const tx = this.db.transaction('mirror', 'readwrite');
-    let cursor = await tx.store.index('byCollection').openKeyCursor(IDBKeyRange.only(this.collection));
+    for (const c of [this.collection, this.carriedKey]) {
+      let cursor = await tx.store.index('byCollection').openKeyCursor(IDBKeyRange.only(c));
+      while (cursor) {
+        void tx.store.delete(cursor.primaryKey);
+        cursor = await cursor.continue();
+      }
+    }
+    await tx.done;
+  }
+
+  /**
+   * The engine was reset (new node, new keys, another device's wipe): the mirror stops being the
+   * server's state, but it is this browser's only copy of what it cannot show (separators, queries,
+   * tags…). Its records are carried over, in one transaction, until a sync has put them back;
+   * records carried from an earlier reset stay unless the mirror has a newer copy.
+   */
+  async carryOver(): Promise<void> {
+    const tx = this.db.transaction('mirror', 'readwrite');
+    let cursor = await tx.store.index('byCollection').openCursor(IDBKeyRange.only(this.collection));
+    while (cursor) {
+      const r = cursor.value;
+      void tx.store.put({ ...r, collection: this.carriedKey });
+      void cursor.delete();
+      cursor = await cursor.continue();
+    }
+    await tx.done;
+  }
+
+  /** Records carried over from before the last reset. */
+  async carried(): Promise<MirrorRecord[]> {
+    return this.db.getAllFromIndex('mirror', 'byCollection', this.carriedKey);
+  }
+
+  /** A sync completed after the reset: what was carried is on the server again (or was merged away). */
+  async dropCarried(): Promise<void> {
+    const tx = this.db.transaction('mirror', 'readwrite');
+    let cursor = await tx.store.index('byCollection').openKeyCursor(IDBKeyRange.only(this.carriedKey));
     while (cursor) {
       void tx.store.delete(cursor.primaryKey);
       cursor = await cursor.continue();
     }
     await tx.done;
+  }
+
+  private get carriedKey(): string {
+    return `${this.collection}#carried`;
   }
 
   /** Forgets every collection's records (sign-out, or the account's data moved to a new node). */

@@ -116,6 +116,107 @@ describe('bookmarks: the demo Firefox tree arrives in Chromium', () => {
     expect(server.get('fdRecipes001')!['children']).toEqual(['bmSourdough1']);
   });
 
+  test('a node reassignment loses what Chromium cannot show (issue 9.2): the new node gets separators, the query, tags and keyword back', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    await h.sync({ bookmarks: api });
+    const before = await serverBookmarks();
+    await h.control('/__test__/faults/reassign', { uid: await h.storageUid() });
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    const after = await serverBookmarks();
+    // As Firefox reads them (an empty tags list and an absent one are the same to Firefox).
+    const firefoxView = (r: Record<string, unknown> | undefined): Record<string, unknown> =>
+      Object.fromEntries(Object.entries(r ?? {}).filter(([, v]) => !(Array.isArray(v) && v.length === 0)));
+    for (const id of ['sepReading01', 'sepMenu00001', 'qyMostVisit1']) expect(firefoxView(after.get(id)), id).toEqual(firefoxView(before.get(id)));
+    expect(after.get('bmMdnDocs001')).toMatchObject({ tags: ['docs', 'web'], keyword: 'mdn' });
+    expect(after.get('fdReading001')!['children']).toEqual(before.get('fdReading001')!['children']);
+    expect(after.get('menu')!['children']).toEqual(before.get('menu')!['children']);
+    // Every record the old node held is on the new one, unchanged in what Firefox reads.
+    expect([...after.keys()].sort()).toEqual([...before.keys()].sort());
+    // Carried only until it is back: the next sync changes nothing.
+    h.requests.length = 0;
+    await h.sync({ bookmarks: api });
+    expect(h.requests.filter((r) => /^POST .*\/storage\/bookmarks/.test(r))).toEqual([]);
+  });
+
+  test('records this client cannot read are removed from other devices\' folders (issue 9.3): they stay in place, in order', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    await h.sync({ bookmarks: api });
+    // Another device adds a folder of five bookmarks to the toolbar; four of them we cannot read.
+    const kids = ['kid000000001', 'kid000000002', 'kid000000003', 'kid000000004', 'kid000000005'];
+    const toolbar = await h.decrypt('bookmarks', (await h.serverRecords('bookmarks')).find((r) => r.id === 'toolbar')!.payload);
+    await h.putAsOtherDevice('bookmarks', { id: 'fdFiveKids01', type: 'folder', parentid: 'toolbar', parentName: 'toolbar', title: 'Five', children: kids });
+    for (const [i, id] of kids.entries()) {
+      await h.putAsOtherDevice('bookmarks', { id, type: 'bookmark', parentid: 'fdFiveKids01', parentName: 'Five', title: `Kid ${i + 1}`, bmkUri: `https://kid${i + 1}.example/` });
+    }
+    await h.putAsOtherDevice('bookmarks', { ...toolbar, children: [...(toolbar['children'] as string[]), 'fdFiveKids01'] });
+    const uid = await h.storageUid();
+    const tampered = (await h.serverRecords('bookmarks')).filter((r) => kids.slice(1).includes(r.id)).map((r) => {
+      const p = JSON.parse(r.payload) as { hmac: string };
+      p.hmac = p.hmac.replace(/^./, (c) => (c === '0' ? '1' : '0'));
+      return { id: r.id, payload: JSON.stringify(p) };
+    });
+    h.server.ctx.storage.putRecords(uid, 'bookmarks', tampered);
+    const unreadableBefore = new Map((await h.serverRecords('bookmarks')).filter((r) => kids.slice(1).includes(r.id)).map((r) => [r.id, r.payload]));
+    /** The server's records this test can read (the tampered ones fail their HMAC, for us too). */
+    const readable = async (): Promise<Map<string, Record<string, unknown>>> => {
+      const out = new Map<string, Record<string, unknown>>();
+      for (const r of await h.serverRecords('bookmarks')) if (!unreadableBefore.has(r.id)) out.set(r.id, await h.decrypt('bookmarks', r.payload));
+      return out;
+    };
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    // A local edit in that folder makes it go up again.
+    const five = (await chromiumRoots(api)).bar.children!.find((n) => n.title === 'Five')!;
+    expect(five.children!.map((c) => c.title)).toEqual(['Kid 1']);
+    await api.create({ parentId: five.id, title: 'Added here', url: 'https://added-here.example/' });
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    const server = await readable();
+    const children = server.get('fdFiveKids01')!['children'] as string[];
+    expect(children.slice(0, 5)).toEqual(kids);
+    expect(children).toHaveLength(6);
+    // The records we could not read are exactly as the other device left them.
+    for (const r of (await h.serverRecords('bookmarks')).filter((x) => unreadableBefore.has(x.id))) expect(r.payload).toBe(unreadableBefore.get(r.id));
+    // And a later sync still keeps them (the set is remembered across syncs).
+    await api.create({ parentId: five.id, title: 'Added later', url: 'https://added-later.example/' });
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    expect(((await readable()).get('fdFiveKids01')!['children'] as string[]).slice(0, 5)).toEqual(kids);
+  });
+
+  test('a record the server refuses is recorded as stored and never retried (issue 9.1): the folder never lists it, and it goes again', async () => {
+    h = await startHarness({ demo: true, limits: { max_record_payload_bytes: 4000 } });
+    await h.signIn(DEMO_EMAIL, DEMO_PASSWORD);
+    await h.sync();
+    const api = new FakeBookmarksApi('chromium');
+    await h.sync({ bookmarks: api });
+    const { bar } = await chromiumRoots(api);
+    await api.create({ parentId: bar.id, title: 'T'.repeat(3500), url: 'https://long-title.example/' });
+    await api.create({ parentId: bar.id, title: 'Short one', url: 'https://short.example/' });
+    const first = await h.sync({ bookmarks: api });
+    expect(first.outcome).toBe('success');
+    expect(first.message).toMatch(/not accepted by the server/);
+    const consistent = async (): Promise<Map<string, Record<string, unknown>>> => {
+      const server = await serverBookmarks();
+      for (const [id, r] of server) {
+        for (const child of (r['children'] as string[] | undefined) ?? []) expect(server.has(child), `${id} lists ${child}`).toBe(true);
+      }
+      return server;
+    };
+    let server = await consistent();
+    expect([...server.values()].some((r) => r['title'] === 'Short one')).toBe(true);
+    expect([...server.values()].some((r) => r['bmkUri'] === 'https://long-title.example/')).toBe(false);
+    // Still pending: the next sync tries again (and the server still refuses it).
+    h.requests.length = 0;
+    expect((await h.sync({ bookmarks: api })).message).toMatch(/not accepted by the server/);
+    server = await consistent();
+    // Once the server takes it, it arrives in its place.
+    h.server.limits.max_record_payload_bytes = 2_621_440;
+    expect((await h.sync({ bookmarks: api })).message).not.toMatch(/not accepted/);
+    server = await consistent();
+    const long = [...server.values()].find((r) => r['bmkUri'] === 'https://long-title.example/')!;
+    expect(server.get('toolbar')!['children']).toContain(long['id']);
+  });
+
   test('in Firefox the roots map to themselves and separators are real', async () => {
     await demo();
     const api = new FakeBookmarksApi('firefox');

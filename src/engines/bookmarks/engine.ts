@@ -17,7 +17,7 @@ import { mergeTrees } from './merge/index.ts';
 import type { LocalOp, MergeStats } from './merge/types.ts';
 import {
   BOOKMARKS_ENGINE_VERSION, bookmarkSortIndex, isRootGuid, isTombstone, parseBookmarkRecord, serializeBookmarkRecord,
-  type BookmarkKind, type BookmarkRecord,
+  recordIdToGuid, type BookmarkKind, type BookmarkRecord, type FolderRecord,
 } from './record.ts';
 import { buildTreeFromLocal, buildTreeFromRecords, overlayRecords, type LocalItem, type RecordEntry } from './tree.ts';
 import type { MergeResult } from './merge/types.ts';
@@ -65,6 +65,8 @@ export interface BookmarksEngineDeps {
   safety: BookmarkSafety;
   /** GUIDs this browser refused to create, kept across syncs. */
   refused?: { list(): Promise<string[]>; add(guids: readonly string[]): Promise<void> };
+  /** Ids of server records this client could not read, kept across syncs until they arrive readable. */
+  unreadable?: { list(): Promise<string[]>; add(ids: readonly string[]): Promise<void>; remove(ids: readonly string[]): Promise<void> };
   log: Logger;
   now: () => number;
   /** Large-deletion threshold: more local deletions than this (and than a quarter of the tree) need approval. */
@@ -78,6 +80,17 @@ interface RunState {
   incoming: Map<string, RecordEntry>;
   mirrorRecords: MirrorRecords;
   mirrorEntries: RecordEntry[];
+  /** The mirror as it was before a reset, until a sync has put back what it holds. */
+  carriedEntries: RecordEntry[] | null;
+  /** Server records this client cannot read (HMAC, decryption, format): they stay where they are. */
+  unreadable: Set<string>;
+  /** Records that were unreadable before and arrived readable in this run. */
+  newlyReadable: Set<string>;
+  /** Ids of the placeholders the last merge used. */
+  placeholderIds: Set<string>;
+  /** Folders sent again without children the server refused, and those the server accepted so. */
+  corrected: Map<string, BookmarkRecord>;
+  correctedAccepted: Set<string>;
   result: MergeResult | null;
   remoteEntries: RecordEntry[];
   uploadedIds: Set<string>;
@@ -96,8 +109,9 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     return parseBookmarkRecord(cleartext);
   }
 
+  /** Server state is forgotten; the mirror is carried over as the copy of what this browser cannot show. */
   reset(): Promise<void> {
-    return this.d.mirror.clear();
+    return this.d.mirror.carryOver();
   }
 
   /** wipeEngine: start over and replace this browser's bookmarks with the account's (a copy is kept first). */
@@ -108,20 +122,34 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
 
   async begin(association: EngineAssociation): Promise<void> {
     const mirrorRecords = await this.d.mirror.all();
-    const mirrorEntries: RecordEntry[] = [];
-    for (const m of mirrorRecords) {
+    const entriesOf = (records: MirrorRecords): RecordEntry[] => records.flatMap((m) => {
       const record = parseBookmarkRecord(m.cleartext);
-      if (record) mirrorEntries.push({ record, modifiedS: Number(m.modified) });
-    }
+      return record ? [{ record, modifiedS: Number(m.modified) }] : [];
+    });
+    const carried = await this.d.mirror.carried();
     this.run = {
       firstSync: association.lastSync === '0' && mirrorRecords.length === 0,
-      incoming: new Map(), mirrorRecords, mirrorEntries, result: null, remoteEntries: [], uploadedIds: new Set(),
+      incoming: new Map(), mirrorRecords, mirrorEntries: entriesOf(mirrorRecords),
+      carriedEntries: carried.length > 0 ? entriesOf(carried) : null,
+      unreadable: new Set(await this.d.unreadable?.list() ?? []), newlyReadable: new Set(), placeholderIds: new Set(), corrected: new Map(), correctedAccepted: new Set(),
+      result: null, remoteEntries: [], uploadedIds: new Set(),
     };
   }
 
   async stage(records: readonly IncomingRecord<BookmarkRecord>[]): Promise<void> {
     const run = this.current();
-    for (const r of records) run.incoming.set(r.id, { record: r.record, modifiedS: Number(r.modified), needsMerge: true });
+    for (const r of records) {
+      run.incoming.set(r.id, { record: r.record, modifiedS: Number(r.modified), needsMerge: true });
+      if (run.unreadable.delete(r.id)) run.newlyReadable.add(r.id);
+    }
+  }
+
+  async unreadable(ids: readonly string[]): Promise<void> {
+    const run = this.current();
+    for (const id of ids) {
+      run.unreadable.add(id);
+      run.incoming.delete(id);
+    }
   }
 
   async apply(ctx: ApplyContext): Promise<OutgoingRecord[]> {
@@ -134,7 +162,10 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     if (choice === null) {
       throw new UserActionNeededError('first bookmark sync needs the person’s choice', { reason: 'first-sync-choice' });
     }
-    run.remoteEntries = overlayRecords(run.mirrorEntries, incoming);
+    // Records we cannot read are placeholders that the merge keeps exactly where their folders list
+    // them (like items this browser refused): a folder we re-upload keeps them in its children.
+    const placeholders = this.placeholders(run, [...run.mirrorEntries, ...incoming]);
+    run.remoteEntries = overlayRecords([...run.mirrorEntries, ...placeholders], incoming);
     if (choice === 'take-remote' && ctx.firstPass) {
       await this.d.safety.snapshot('Before replacing this browser’s bookmarks with the ones from your account', localItems);
     }
@@ -144,12 +175,14 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
       local: buildTreeFromLocal(localItems),
       remote: buildTreeFromRecords(run.remoteEntries),
       // On a first sync there is no common ancestor: the mirror is empty.
-      mirror: buildTreeFromRecords(run.firstSync ? [] : run.mirrorEntries),
+      // On a first sync there is no common ancestor; a placeholder is then a server-only item like any other.
+      mirror: buildTreeFromRecords(run.firstSync ? [] : [...run.mirrorEntries, ...placeholders]),
+      ...(run.carriedEntries ? { carried: buildTreeFromRecords(run.carriedEntries) } : {}),
       localTimeMs: this.d.now(),
       remoteTimeS: Math.max(Number(ctx.collectionModified), this.d.now() / 1000),
       unsupportedKinds: this.d.local.unsupportedKinds,
       unsupportedRoots: this.d.local.unsupportedRoots,
-      unsupportedGuids: (await this.d.refused?.list()) ?? [],
+      unsupportedGuids: [...((await this.d.refused?.list()) ?? []), ...placeholders.map((p) => p.record.id)],
       strategy,
     });
     run.result = result;
@@ -176,12 +209,39 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     ctx.progress('apply', 0, result.localOps.length);
     await this.d.local.apply(result.localOps);
     ctx.progress('apply', result.localOps.length, result.localOps.length);
-    return result.uploads.map((r) => ({ cleartext: serializeBookmarkRecord(r) as CleartextRecord, sortindex: bookmarkSortIndex(r) }));
+    run.placeholderIds = new Set(placeholders.map((p) => p.record.id));
+    // A placeholder stands for a record another device wrote that we cannot read: never ours to write.
+    return result.uploads
+      .filter((r) => !run.placeholderIds.has(r.id))
+      .map((r) => ({ cleartext: serializeBookmarkRecord(r) as CleartextRecord, sortindex: bookmarkSortIndex(r) }));
+  }
+
+  /** Folders the server accepted that list refused new items go up again without them. */
+  async refused(ids: readonly string[]): Promise<OutgoingRecord[]> {
+    const run = this.current();
+    const result = run.result as MergeResult;
+    const onServer = new Set(run.remoteEntries.map((e) => e.record.id));
+    const missing = new Set(ids.filter((id) => !onServer.has(id)));
+    if (missing.size === 0) return [];
+    const fixes: BookmarkRecord[] = [];
+    for (const r of result.uploads) {
+      if (isTombstone(r) || r.type !== 'folder' || !run.uploadedIds.has(r.id)) continue;
+      const children = (r as FolderRecord).children;
+      if (!children.some((c) => missing.has(c))) continue;
+      const fixed = { ...r, children: children.filter((c) => !missing.has(c)) } as BookmarkRecord;
+      run.corrected.set(r.id, fixed);
+      fixes.push(fixed);
+    }
+    if (fixes.length > 0) this.d.log.warn('The server refused some new bookmarks; their folders are sent again without them until they are accepted', { refused: missing.size, folders: fixes.length });
+    return fixes.map((r) => ({ cleartext: serializeBookmarkRecord(r) as CleartextRecord, sortindex: bookmarkSortIndex(r) }));
   }
 
   async uploaded(ids: readonly string[]): Promise<void> {
     const run = this.current();
-    for (const id of ids) run.uploadedIds.add(id);
+    for (const id of ids) {
+      if (run.uploadedIds.has(id) && run.corrected.has(id)) run.correctedAccepted.add(id);
+      run.uploadedIds.add(id);
+    }
   }
 
   async finish(lastSync: ServerTimestamp): Promise<EngineRunSummary> {
@@ -201,13 +261,16 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     // is not on the server: its mirror entry stays as it was, so the next sync sends it again.
     const attempted = new Set(result.uploads.map((r) => r.id));
     const notAccepted = new Set([...attempted].filter((id) => !run.uploadedIds.has(id)));
+    // A correction the server refused too: the server keeps the folder as first accepted.
+    for (const id of run.corrected.keys()) if (!run.correctedAccepted.has(id)) run.corrected.delete(id);
     const byId = new Map(run.remoteEntries.map((e) => [e.record.id, e]));
     const oldMirror = new Map(run.mirrorRecords.map((m) => [m.id, m]));
     const mirrorPut: Array<{ id: string; modified: string; cleartext: Record<string, unknown> }> = [];
     const mirrorRemove = new Set<string>();
     const keep = new Set<string>(notAccepted);
-    for (const record of result.serverRecords) {
-      if (notAccepted.has(record.id)) continue;
+    for (const merged of result.serverRecords) {
+      if (notAccepted.has(merged.id) || run.placeholderIds.has(merged.id)) continue;
+      const record = run.corrected.get(merged.id) ?? merged;
       if (isTombstone(record)) {
         if (oldMirror.has(record.id)) mirrorRemove.add(record.id);
         continue;
@@ -219,11 +282,36 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     }
     for (const m of run.mirrorRecords) if (!keep.has(m.id)) mirrorRemove.add(m.id);
     await this.d.mirror.update(mirrorPut, [...mirrorRemove]);
+    // What was carried over a reset is merged in now (on the server again, or merged away).
+    if (run.carriedEntries) await this.d.mirror.dropCarried();
+    if (this.d.unreadable) {
+      const before = new Set(await this.d.unreadable.list());
+      const gone = [...before].filter((id) => !run.unreadable.has(id));
+      const added = [...run.unreadable].filter((id) => !before.has(id));
+      if (gone.length > 0) await this.d.unreadable.remove(gone);
+      if (added.length > 0) await this.d.unreadable.add(added);
+    }
     await this.d.local.syncFinished?.();
     if (run.firstSync) await this.d.safety.clearFirstSyncChoice();
     if (notAccepted.size > 0) notes.push(`${notAccepted.size} bookmark change${notAccepted.size === 1 ? '' : 's'} not accepted by the server, to be sent again`);
     this.run = null;
     return { notes };
+  }
+
+  /**
+   * Placeholder records for the unreadable ids some folder lists: a bookmark this browser is told
+   * it cannot show (see unsupportedGuids), parented where the listing folder says.
+   */
+  private placeholders(run: RunState, entries: readonly RecordEntry[]): RecordEntry[] {
+    if (run.unreadable.size === 0) return [];
+    const listedBy = new Map<string, string>();
+    for (const { record } of entries) {
+      if (isTombstone(record) || record.type !== 'folder') continue;
+      for (const child of (record as FolderRecord).children) if (run.unreadable.has(child) && !listedBy.has(child)) listedBy.set(child, record.id);
+    }
+    return [...listedBy].filter(([id]) => !isRootGuid(recordIdToGuid(id)) && !run.incoming.has(id)).map(([id, parentid]) => ({
+      record: { id, type: 'bookmark', parentid, title: '', bmkUri: '' } as BookmarkRecord,
+    }));
   }
 
   private current(): RunState {

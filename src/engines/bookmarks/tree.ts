@@ -27,7 +27,11 @@ export interface BookmarkNode {
   readonly dateAdded: number | null;
   /** Last change in milliseconds, on the clock of the tree's side (local clock or server clock). */
   readonly modifiedMs: number | null;
-  /** The source says this item changed since the last sync. Informational: the merge diffs against the mirror. */
+  /**
+   * The source says this item changed since the last sync (server: it arrived in this download).
+   * The merge diffs against the mirror; on the server side a flagged record newer than the
+   * mirror's copy also counts as touched when this browser deleted it (see `SideView.changed`).
+   */
   readonly needsMerge: boolean;
   /** Remote and mirror trees: the record as stored on the server, unknown fields included. */
   readonly record?: BookmarkItem;

@@ -69,10 +69,22 @@ export interface SyncEngine<R = unknown> {
 
   /** A run starts; the association is already checked against meta/global. */
   begin?(association: EngineAssociation): Promise<void>;
+  /**
+   * Records of the collection this client could not read in this run (HMAC, decryption, format).
+   * They stay on the server exactly as they are; an engine that restructures (bookmark folders)
+   * must keep them where they are listed.
+   */
+  unreadable?(ids: readonly string[]): Promise<void>;
   /** Records downloaded in this run, page by page (may be called again after a 412). */
   stage(records: readonly IncomingRecord<R>[]): Promise<void>;
   /** Merges what is staged with local data, applies the result here and returns what to upload. */
   apply(ctx: ApplyContext): Promise<OutgoingRecord[]>;
+  /**
+   * The server refused these records: they are not stored, and the engine sends them again next
+   * sync. Returned records go up at once, in the same run, to keep what the server holds
+   * consistent without them (a folder must not list a child the server lacks).
+   */
+  refused?(ids: readonly string[]): Promise<OutgoingRecord[]>;
   /** The server accepted these records at `modified` (records it refused are never listed). */
   uploaded(ids: readonly string[], modified: ServerTimestamp): Promise<void>;
   /** The run is complete up to `lastSync`; the synchronizer saves the association after this. */

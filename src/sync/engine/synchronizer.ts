@@ -62,20 +62,23 @@ export async function synchronize<R>(input: SynchronizeInput<R>): Promise<Synchr
     for await (const page of server.fetchSince(newer, pageSize)) {
       if (page.lastModified && compareServerTs(page.lastModified, collectionTs) > 0) collectionTs = page.lastModified;
       const staged: IncomingRecord<R>[] = [];
+      const unreadable: string[] = [];
       for (const f of page.failures) {
-        result.skippedRecords++;
+        unreadable.push(f.recordId);
         env.log.warn('Skipped a record that could not be read', { collection: name, id: f.recordId, reason: f.reason });
       }
       for (const r of page.records) {
         const record = engine.parse(r.cleartext);
         if (record === null) {
-          result.skippedRecords++;
+          unreadable.push(r.id);
           env.log.warn('Skipped a record that could not be read', { collection: name, id: r.id, reason: formatError(r.id).reason });
           continue;
         }
         staged.push({ id: r.id, modified: r.modified, record });
       }
+      result.skippedRecords += unreadable.length;
       result.downloaded += staged.length;
+      if (unreadable.length > 0) await engine.unreadable?.(unreadable);
       await engine.stage(staged);
       progress('download', result.downloaded, result.downloaded);
     }
@@ -89,13 +92,25 @@ export async function synchronize<R>(input: SynchronizeInput<R>): Promise<Synchr
     if (outgoing.length === 0) break;
     progress('upload', 0, outgoing.length);
     try {
-      const up = await server.store(outgoing, collectionTs);
-      const failed = new Set(Object.keys(up.failed));
-      const accepted = up.success.filter((id) => !failed.has(id));
+      let up = await server.store(outgoing, collectionTs);
+      let failed = new Set(Object.keys(up.failed));
+      let accepted = up.success.filter((id) => !failed.has(id));
       if (accepted.length > 0) await engine.uploaded(accepted, up.lastModified);
       result.uploaded += accepted.length;
+      if (failed.size > 0) {
+        env.log.warn('The server did not accept some records; they go again next sync', { collection: name, count: failed.size });
+        // What was accepted may point at what was not (a folder listing a refused child): the
+        // engine's corrections go up now, based on our own commit.
+        const repairs = (await engine.refused?.([...failed])) ?? [];
+        if (repairs.length > 0) {
+          const refusedFirst = failed;
+          up = await server.store(repairs, up.lastModified);
+          failed = new Set([...refusedFirst, ...Object.keys(up.failed)]);
+          accepted = up.success.filter((id) => !failed.has(id));
+          if (accepted.length > 0) await engine.uploaded(accepted, up.lastModified);
+        }
+      }
       result.failed.push(...failed);
-      if (failed.size > 0) env.log.warn('The server did not accept some records; they go again next sync', { collection: name, count: failed.size });
       lastSync = up.lastModified;
       progress('upload', outgoing.length, outgoing.length);
       break;

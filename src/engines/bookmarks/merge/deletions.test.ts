@@ -3,7 +3,8 @@
 // whatever was added or changed inside it on the other side moves up to the nearest survivor.
 
 import { describe, expect, it } from 'vitest';
-import { expectTree, runMerge, uploadIds } from './harness.ts';
+import { SyncServer, expectTree, runMerge, uploadIds } from './harness.ts';
+import { render } from './testTrees.ts';
 
 const NESTED = `
   menu________/
@@ -286,6 +287,100 @@ describe('bookmark merge: deletions', () => {
     // The tombstones replaced the root records on the server: the roots are revived there.
     expect(uploadIds(r)).toEqual(['toolbar', 'mobile']);
     expect(r.localOps).toEqual([]);
+  });
+
+  it('incoming_record_revives: a record that arrived in this download is a remote change, even unchanged', () => {
+    const c = {
+      mirror: `menu________/\n  bookmarkAAAA @10\n  bookmarkBBBB`,
+      local: `menu________/ @90\n  bookmarkBBBB`,
+      // Another device wrote AAAA again (at 50 s) without changing what it says.
+      remote: `menu________/\n  bookmarkAAAA @50\n  bookmarkBBBB`,
+    };
+    const revived = runMerge({ ...c, incoming: ['bookmarkAAAA'] });
+    // The local child list changed (AAAA left it), so it is the base and the revived item follows.
+    expectTree(revived, `menu________/\n  bookmarkBBBB\n  bookmarkAAAA`);
+    expect(revived.stats.remoteRevives).toBe(1);
+    expect(revived.localOps).toEqual([
+      { type: 'create', guid: 'bookmarkAAAA', parentGuid: 'menu________', index: 1, kind: 'bookmark', title: 'bookmarkAAAA', url: 'https://example.com/bookmarkAAAA' },
+    ]);
+    expect(uploadIds(revived)).toEqual(['menu']);
+    // Not downloaded this time: the record is the mirror's, and the local deletion applies.
+    const deleted = runMerge(c);
+    expectTree(deleted, `menu________/\n  bookmarkBBBB`);
+    expect(uploadIds(deleted)).toEqual(['menu', '-bookmarkAAAA']);
+  });
+
+  it('own_echo_does_not_revive: a downloaded record no later than the mirror\'s copy is no change', () => {
+    // Our own upload, downloaded again because the last sync stopped after writing the mirror and
+    // before saving its last-sync time. The mirror holds it at the upload's time (50 s), or later
+    // when a server without batches committed it in an earlier request (40 s).
+    for (const at of [50, 40]) {
+      const r = runMerge({
+        mirror: `menu________/\n  bookmarkAAAA "Renamed" @50\n  bookmarkBBBB`,
+        local: `menu________/ @90\n  bookmarkBBBB`,
+        remote: `menu________/\n  bookmarkAAAA "Renamed" @${at}\n  bookmarkBBBB`,
+        incoming: ['bookmarkAAAA'],
+      });
+      expectTree(r, `menu________/\n  bookmarkBBBB`);
+      expect(uploadIds(r), `downloaded @${at}`).toEqual(['menu', '-bookmarkAAAA']);
+    }
+  });
+
+  it('concurrent_move_revives: a bookmark moved into a folder deleted here, then moved back up there, survives its deletion here', () => {
+    const server = new SyncServer(`
+      menu________/
+        folderXXXXXX/
+        bookmarkBBBB
+        bookmarkCCCC
+    `);
+    const here = server.device();
+    const firefox = server.device({ firefox: true });
+    here.remove('folderXXXXXX');
+    firefox.move('bookmarkBBBB', 'folderXXXXXX', 0);
+    expect(uploadIds(here.sync())).toEqual(['menu', '-folderXXXXXX']);
+    // Firefox moves B up out of the deleted folder and uploads it (its change counter says it moved).
+    firefox.sync();
+    expect(render(server.tree())).toBe(`menu________/\n  bookmarkBBBB\n  bookmarkCCCC`);
+    // This browser, not yet aware, deletes B: the other device's move wins, as a rename would.
+    here.remove('bookmarkBBBB');
+    const r = here.sync();
+    expect(r.stats.remoteRevives).toBe(1);
+    // B comes back after C: the local child list (B removed) is the base order.
+    expect(uploadIds(r)).toEqual(['menu']);
+    firefox.sync();
+    const expected = `menu________/\n  bookmarkCCCC\n  bookmarkBBBB`;
+    expect(render(here.tree)).toBe(expected);
+    expect(render(firefox.tree)).toBe(expected);
+    expect(render(server.tree())).toBe(expected);
+  });
+
+  it('concurrent_rename_revives: the same with a rename there instead of the move', () => {
+    const server = new SyncServer(`menu________/\n  folderXXXXXX/\n  bookmarkBBBB`);
+    const here = server.device();
+    const firefox = server.device({ firefox: true });
+    here.remove('folderXXXXXX');
+    firefox.rename('bookmarkBBBB', 'Renamed');
+    here.sync();
+    firefox.sync();
+    here.remove('bookmarkBBBB');
+    expect(here.sync().stats.remoteRevives).toBe(1);
+    firefox.sync();
+    for (const tree of [here.tree, firefox.tree, server.tree()]) expect(render(tree)).toBe(`menu________/\n  bookmarkBBBB "Renamed"`);
+  });
+
+  it('interrupted_sync_echo: our own upload downloaded again does not revive what was deleted since', () => {
+    const server = new SyncServer(`menu________/\n  bookmarkBBBB\n  bookmarkCCCC`);
+    const here = server.device();
+    const firefox = server.device({ firefox: true });
+    here.rename('bookmarkBBBB', 'Renamed');
+    // The mirror is written, the last-sync time is not: the next download brings B back.
+    expect(uploadIds(here.sync({ saveLastSync: false }))).toEqual(['bookmarkBBBB']);
+    here.remove('bookmarkBBBB');
+    const r = here.sync();
+    expect(r.stats.remoteRevives).toBe(0);
+    expect(uploadIds(r)).toEqual(['menu', '-bookmarkBBBB']);
+    firefox.sync();
+    for (const tree of [here.tree, firefox.tree, server.tree()]) expect(render(tree)).toBe(`menu________/\n  bookmarkCCCC`);
   });
 
   it('complex_deletions: deletions, revives and relocations on both sides at once', () => {

@@ -1,7 +1,9 @@
 // Seeded random edits on both sides of a shared tree (floccus found its duplicate bugs this way).
 // For every case: the merge is deterministic, local operations apply cleanly and rebuild the
 // merged tree, the uploads rebuild it on the server consistently, no bookmark that either side
-// added, edited or moved is lost, and a second sync right after changes nothing.
+// added, edited or moved (or that the server side wrote again, when downloads are flagged) is
+// lost, a title or URL changed on one side only ends with that side's value everywhere, and a
+// second sync right after changes nothing.
 
 import { describe, expect, it } from 'vitest';
 import { ROOT_GUID, USER_ROOT_GUIDS, guidToRecordId, isRootGuid } from '../record.ts';
@@ -106,7 +108,10 @@ function mutate(t: FTree, g: Gen, prefix: string, count: number, canSeeSeparator
       from.t = target.t = item.t = time;
     } else if (op === 3) {
       const item = g.pick(items);
-      if (item.kind !== 'separator') {
+      if (item.kind === 'bookmark' && g.int(3) === 0) {
+        item.url = `https://z${g.int(3)}/`;
+        item.t = time;
+      } else if (item.kind !== 'separator') {
         item.title = g.pick(TITLES) + g.pick(TITLES);
         item.t = time;
       }
@@ -151,8 +156,30 @@ function touchedBookmarks(side: FTree, mirror: FTree): string[] {
   return [...side.values()].filter((n) => {
     if (n.kind !== 'bookmark') return false;
     const m = mirror.get(n.guid);
-    return !m || m.title !== n.title || m.parent !== n.parent;
+    return !m || m.title !== n.title || m.url !== n.url || m.parent !== n.parent;
   }).map((n) => n.guid);
+}
+
+/**
+ * Field by field against the common ancestor: a title or URL that only one side changed since the
+ * mirror ends with that side's value, in the merged tree, in the browser and on the server.
+ */
+function expectOneSidedFieldsKept(mirror: FTree, local: FTree, remote: FTree, trees: Record<string, BookmarkTree>): void {
+  for (const m of mirror.values()) {
+    if (isRootGuid(m.guid) || m.kind === 'separator') continue;
+    const l = local.get(m.guid);
+    const r = remote.get(m.guid);
+    if (!l || !r) continue;
+    for (const field of ['title', 'url'] as const) {
+      const lc = l[field] !== m[field];
+      const rc = r[field] !== m[field];
+      if (lc === rc) continue;
+      const want = lc ? l[field] : r[field];
+      for (const [name, tree] of Object.entries(trees)) {
+        expect(tree.nodes.get(m.guid)?.[field], `${m.guid} ${field} changed on the ${lc ? 'local' : 'remote'} side only (${name})`).toBe(want);
+      }
+    }
+  }
 }
 
 /** The same tree under other GUIDs, as two browsers that never synced would hold it. */
@@ -174,10 +201,17 @@ function runCase(seed: number, canSeeSeparators: boolean, firstSync = false): { 
   const remoteEdits = g.int(firstSync ? 3 : 7);
   mutate(local, g, 'local', localEdits, canSeeSeparators);
   const remoteDeleted = mutate(remote, g, 'remot', remoteEdits, true);
+  // Another device may write a record again as it was (a move its merge undid, a repair).
+  for (let i = g.int(3); i > 0; i--) {
+    const bookmarks = movable(remote, ['bookmark']);
+    if (bookmarks.length > 0) g.pick(bookmarks).t = 1 + g.int(99);
+  }
 
   const localTree = buildTreeFromLocal(toLocal(local, canSeeSeparators));
-  // Half the cases flag what was downloaded, as the engine does; the merge must not care.
-  const remoteEntries = toRecords(remote, remoteDeleted).map((e) => (seed % 2 === 0 && (e.modifiedS ?? 0) > 0 ? { ...e, needsMerge: true } : e));
+  // Half the cases flag what was downloaded, as the engine does: a flagged record is a remote
+  // change against a local deletion even when it reads as before (and only there).
+  const flagged = seed % 2 === 0;
+  const remoteEntries = toRecords(remote, remoteDeleted).map((e) => (flagged && (e.modifiedS ?? 0) > 0 ? { ...e, needsMerge: true } : e));
   const base = firstSync ? emptyTree() : mirror;
   const input: MergeInput = {
     local: localTree,
@@ -202,6 +236,14 @@ function runCase(seed: number, canSeeSeparators: boolean, firstSync = false): { 
   for (const guid of [...touchedBookmarks(local, base), ...touchedBookmarks(remote, base)]) {
     expect(result.merged.nodes.has(renamed.get(guid) ?? guid), `bookmark ${guid} survives`).toBe(true);
   }
+  if (flagged) {
+    // Downloaded means written there since the mirror: a bookmark the other device wrote again
+    // (moved and moved back, say) survives a deletion here, whatever its record reads.
+    for (const n of remote.values()) {
+      if (n.kind === 'bookmark' && n.t > 0) expect(result.merged.nodes.has(n.guid), `downloaded bookmark ${n.guid} survives`).toBe(true);
+    }
+  }
+  if (!firstSync) expectOneSidedFieldsKept(mirror, local, remote, { merged: result.merged, browser: applied, server });
 
   const next = mergeTrees({
     ...input,

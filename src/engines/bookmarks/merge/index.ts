@@ -11,7 +11,7 @@ import type { Representability } from './sides.ts';
 import { planUploads } from './uploads.ts';
 import type { MergedItem } from './uploads.ts';
 import { TreeWalk } from './walk.ts';
-import type { MergedNode } from './walk.ts';
+import type { MergedNode, Side } from './walk.ts';
 import type { LocalOp, MergeInput, MergeResult, MergeStats } from './types.ts';
 
 export type { LocalOp, MergeInput, MergeResult, MergeStats } from './types.ts';
@@ -21,15 +21,18 @@ export { isRepresentable } from './localOps.ts';
 function flatten(root: MergedNode, servers: readonly BookmarkTree[]): MergedItem[] {
   const out: MergedItem[] = [];
   const visit = (m: MergedNode, parentGuid: string): void => {
-    const source = (m.valueSide === 'local' ? m.local ?? m.remote : m.remote ?? m.local) as BookmarkNode;
+    const from = (side: Side): BookmarkNode => (side === 'local' ? m.local ?? m.remote : m.remote ?? m.local) as BookmarkNode;
+    // Fields merge one by one; the kind goes with the URL (a query is a bookmark with a place: URL).
+    const titleFrom = from(m.fields.title);
+    const urlFrom = from(m.fields.url);
     const dates = [m.local?.dateAdded, m.remote?.dateAdded].filter((d): d is number => typeof d === 'number');
     out.push({
       guid: m.guid,
-      kind: source.kind,
+      kind: urlFrom.kind,
       parentGuid,
       children: m.children.map((c) => c.guid),
-      title: source.title,
-      url: source.url,
+      title: titleFrom.title,
+      url: urlFrom.url,
       dateAdded: dates.length > 0 ? Math.min(...dates) : null,
       base: m.remote?.record ?? servers.map((t) => t.nodes.get(m.guid)?.record).find((r) => r) ?? m.local?.record,
     });
@@ -71,8 +74,10 @@ export function mergeTrees(input: MergeInput): MergeResult {
   // what this browser cannot show, taken from the server.
   const nothing = buildTreeFromRecords([]);
   const base = strategy === 'merge' ? input.mirror : nothing;
+  // What this browser cannot show comes back from the mirror, or after a reset from what was carried.
+  const known = input.carried && [...input.mirror.nodes.keys()].every(isRootGuid) ? input.carried : input.mirror;
   const augmented = strategy === 'takeRemote' ? nothing
-    : augmentLocal(input.local, strategy === 'keepLocal' ? input.remote : input.mirror, rep);
+    : augmentLocal(input.local, strategy === 'keepLocal' ? input.remote : known, rep);
   const local = new SideView(augmented, base, input.localTimeMs, false);
   const remote = new SideView(strategy === 'keepLocal' ? nothing : input.remote, base, input.remoteTimeS * 1000, true);
   const walk = new TreeWalk(local, remote, base);
@@ -81,7 +86,7 @@ export function mergeTrees(input: MergeInput): MergeResult {
   // take the server's GUID instead of being deleted and created again).
   const dupes = strategy === 'takeRemote' ? pairsByContent(input, rep) : walk.dupes;
 
-  const items = flatten(root, [input.remote, input.mirror]);
+  const items = flatten(root, [input.remote, input.mirror, ...(input.carried ? [input.carried] : [])]);
   const plan = planUploads(items, input.remote);
   const nodes = new Map<string, BookmarkNode>();
   for (const item of items) {

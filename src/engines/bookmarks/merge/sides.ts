@@ -42,9 +42,11 @@ export class SideView {
   }
 
   /**
-   * Changed since the last sync: new, moved, reordered or edited compared with the mirror. The
-   * diff is exact for everything a side can change, so a caller's `needsMerge` hint is not needed
-   * and is not trusted (a record re-uploaded unchanged must not look like a conflict).
+   * Changed since the last sync, as the deletion rules ask it ("did the other side touch what
+   * this side deleted?"): new, moved, reordered or edited compared with the mirror, or, on the
+   * server, written again since the write the mirror holds (see `rewritten`). Conflicts between
+   * two edits (`valueChanged`, `childrenChanged`) stay pure diffs: a record re-uploaded unchanged
+   * must not look like a conflicting edit.
    */
   changed(guid: string): boolean {
     let result = this.changedCache.get(guid);
@@ -59,7 +61,26 @@ export class SideView {
     const node = this.tree.nodes.get(guid);
     const base = this.mirror.nodes.get(guid);
     if (!node || !base) return node !== undefined;
-    return node.parentGuid !== base.parentGuid || this.valueChanged(guid) || this.childrenChanged(guid);
+    return node.parentGuid !== base.parentGuid || this.valueChanged(guid) || this.childrenChanged(guid)
+      || this.rewritten(guid);
+  }
+
+  /**
+   * Server side: the record arrived in this download (`needsMerge`, as the engine flags what it
+   * downloads) as a write later than the one the mirror holds. Another device wrote it again, so
+   * its person touched it, even if the record reads as before: a move into a folder deleted here,
+   * undone by that device's merge, comes back as the old record (dogear's `needsMerge` rule).
+   * A download that is not later than the mirror's copy (server times only grow) is no news: it is
+   * our own upload coming back, when a run stopped after writing the mirror and before saving its
+   * last-sync time (the mirror holds our records at that time, or later when a server without
+   * batches committed them in several requests). Unknown times count as a new write. Locally the
+   * diff is all there is.
+   */
+  private rewritten(guid: string): boolean {
+    const node = this.tree.nodes.get(guid);
+    const base = this.mirror.nodes.get(guid);
+    if (!this.compareRecords || !node?.needsMerge || !base) return false;
+    return node.modifiedMs === null || base.modifiedMs === null || node.modifiedMs > base.modifiedMs;
   }
 
   /** Title, URL, kind or other record content differ from the mirror (or the item is new). */
@@ -73,6 +94,26 @@ export class SideView {
       return contentKeyOfRecord(node.record) !== contentKeyOfRecord(base.record);
     }
     return false;
+  }
+
+  /** The title differs from the mirror's (or the item is new). */
+  titleChanged(guid: string): boolean {
+    const node = this.tree.nodes.get(guid);
+    const base = this.mirror.nodes.get(guid);
+    if (!node || !base) return node !== undefined;
+    return node.title !== base.title;
+  }
+
+  /**
+   * What the item points to differs from the mirror: the (normalized) URL, or on the server the
+   * kind within its group (bookmark ↔ query, livemark → folder). A browser's kind follows from
+   * its URL, so locally the URL says it all.
+   */
+  urlChanged(guid: string): boolean {
+    const node = this.tree.nodes.get(guid);
+    const base = this.mirror.nodes.get(guid);
+    if (!node || !base) return node !== undefined;
+    return normalizeUrl(node.url) !== normalizeUrl(base.url) || (this.compareRecords && node.kind !== base.kind);
   }
 
   /** The folder's child list differs from the mirror's (or the folder is new). */

@@ -299,24 +299,111 @@ describe('bookmark merge: structure', () => {
     expect(uploadIds(r)).toEqual(['folderAAAAAA', 'bookmarkCCCC']);
   });
 
-  it('edit_conflict_newer_wins: title changed on both sides, the newer one wins', () => {
+  it('edit_conflict_fields_merge: title changed here, URL there, both edits kept whichever is newer', () => {
+    // The mirror is the common ancestor: each field changed on one side only takes that side's value.
+    const mirror = `menu________/\n  bookmarkAAAA "Old" <https://a.example/>`;
+    for (const [localAt, remoteAt] of [[90, 80], [80, 90]]) {
+      const r = runMerge({
+        mirror,
+        local: `menu________/\n  bookmarkAAAA "Local" <https://a.example/> @${localAt}`,
+        remote: `menu________/\n  bookmarkAAAA "Old" <https://a2.example/> @${remoteAt}`,
+      });
+      expectTree(r, `menu________/\n  bookmarkAAAA "Local" <https://a2.example/>`);
+      expect(r.localOps, `local @${localAt}`).toEqual([
+        { type: 'update', guid: 'bookmarkAAAA', title: 'Local', url: 'https://a2.example/' },
+      ]);
+      expect(r.uploads, `local @${localAt}`).toEqual([{
+        id: 'bookmarkAAAA', type: 'bookmark', parentid: 'menu', parentName: 'menu', title: 'Local', bmkUri: 'https://a2.example/', hasDupe: true,
+      }]);
+    }
+  });
+
+  it('edit_conflict_newer_wins: a field changed on both sides goes to the newer edit, the others merge', () => {
     const mirror = `menu________/\n  bookmarkAAAA "Old" <https://a.example/>`;
     const localNewer = runMerge({
       mirror,
       local: `menu________/\n  bookmarkAAAA "Local" <https://a.example/> @90`,
-      remote: `menu________/\n  bookmarkAAAA "Old" <https://a2.example/> @80`,
+      remote: `menu________/\n  bookmarkAAAA "Remote" <https://a2.example/> @80`,
     });
-    expectTree(localNewer, `menu________/\n  bookmarkAAAA "Local" <https://a.example/>`);
-    expect(uploadIds(localNewer)).toEqual(['bookmarkAAAA']);
+    expectTree(localNewer, `menu________/\n  bookmarkAAAA "Local" <https://a2.example/>`);
+    expect(localNewer.localOps).toEqual([{ type: 'update', guid: 'bookmarkAAAA', title: 'Local', url: 'https://a2.example/' }]);
+    expect(localNewer.uploads).toMatchObject([{ id: 'bookmarkAAAA', title: 'Local', bmkUri: 'https://a2.example/' }]);
     const remoteNewer = runMerge({
       mirror,
       local: `menu________/\n  bookmarkAAAA "Local" <https://a.example/> @80`,
-      remote: `menu________/\n  bookmarkAAAA "Old" <https://a2.example/> @90`,
+      remote: `menu________/\n  bookmarkAAAA "Remote" <https://a2.example/> @90`,
     });
-    expectTree(remoteNewer, `menu________/\n  bookmarkAAAA "Old" <https://a2.example/>`);
-    expect(remoteNewer.localOps).toEqual([
-      { type: 'update', guid: 'bookmarkAAAA', title: 'Old', url: 'https://a2.example/' },
-    ]);
+    expectTree(remoteNewer, `menu________/\n  bookmarkAAAA "Remote" <https://a2.example/>`);
+    expect(remoteNewer.localOps).toEqual([{ type: 'update', guid: 'bookmarkAAAA', title: 'Remote', url: 'https://a2.example/' }]);
+    expect(remoteNewer.uploads).toEqual([]);
+  });
+
+  it('edit_conflict_same_value: the same edit on both sides is no conflict and no upload', () => {
+    const r = runMerge({
+      mirror: `menu________/\n  bookmarkAAAA "Old" <https://a.example/>`,
+      // This browser stores the URL normalized, the server as the other device wrote it.
+      local: `menu________/\n  bookmarkAAAA "Same" <https://b.example/> @90`,
+      remote: `menu________/\n  bookmarkAAAA "Same" <HTTPS://B.example> @80`,
+    });
+    expectTree(r, `menu________/\n  bookmarkAAAA "Same" <HTTPS://B.example>`);
+    expect(r.localOps).toEqual([]);
+    expect(r.uploads).toEqual([]);
+  });
+
+  it('folder_renamed_here_moved_there: value and structure merge independently', () => {
+    const mirror = `
+      menu________/
+        folderAAAAAA/ "Old"
+          bookmarkBBBB
+      toolbar_____/
+    `;
+    const renamedHere = runMerge({
+      mirror,
+      local: `
+        menu________/
+          folderAAAAAA/ "New" @80
+            bookmarkBBBB
+        toolbar_____/
+      `,
+      remote: `
+        menu________/ @90
+        toolbar_____/ @90
+          folderAAAAAA/ "Old" @90
+            bookmarkBBBB
+      `,
+    });
+    expectTree(renamedHere, `
+      toolbar_____/
+        folderAAAAAA/ "New"
+          bookmarkBBBB
+    `);
+    expect(renamedHere.localOps).toEqual([{ type: 'move', guid: 'folderAAAAAA', parentGuid: 'toolbar_____', index: 0 }]);
+    expect(renamedHere.uploads).toEqual([{
+      id: 'folderAAAAAA', type: 'folder', parentid: 'toolbar', parentName: 'toolbar', title: 'New', children: ['bookmarkBBBB'], hasDupe: true,
+    }]);
+    const movedHere = runMerge({
+      mirror,
+      local: `
+        menu________/ @80
+        toolbar_____/ @80
+          folderAAAAAA/ "Old" @80
+            bookmarkBBBB
+      `,
+      remote: `
+        menu________/
+          folderAAAAAA/ "New" @90
+            bookmarkBBBB
+        toolbar_____/
+      `,
+    });
+    expectTree(movedHere, `
+      toolbar_____/
+        folderAAAAAA/ "New"
+          bookmarkBBBB
+    `);
+    expect(movedHere.localOps).toEqual([{ type: 'update', guid: 'folderAAAAAA', title: 'New', url: null }]);
+    expect(uploadIds(movedHere)).toEqual(['menu', 'toolbar', 'folderAAAAAA']);
+    expect(movedHere.uploads).toContainEqual(expect.objectContaining({ id: 'folderAAAAAA', parentid: 'toolbar', title: 'New' }));
   });
 
   it('concurrent_hierarchy_reversal: A into B locally, B into A remotely, never a cycle', () => {

@@ -10,6 +10,12 @@ export interface MergeInput {
   remote: BookmarkTree;
   /** The server's tree as of the last sync; an empty tree on a first sync. */
   mirror: BookmarkTree;
+  /**
+   * After a reset (new node, new keys, another device's wipe) the mirror is empty, but the old one
+   * still knows what this browser cannot show: it is put back into the local side from here, and
+   * its records lend their unknown fields (tags, keywords…) to the uploads.
+   */
+  carried?: BookmarkTree;
   /** Local clock now (ms); local ages are measured against it. */
   localTimeMs: number;
   /** Server clock now (s, from X-Weave-Timestamp); remote ages are measured against it. */

@@ -139,6 +139,26 @@ describe('bookmark merge: unsupported items and repairs', () => {
     }]);
   });
 
+  it('hidden_fields_edited_there_title_here: both edits kept, whichever is newer', () => {
+    const mirrorRecord: BookmarkRecord = {
+      id: 'bookmarkAAAA', type: 'bookmark', parentid: 'toolbar', title: 'Old', bmkUri: 'https://a/',
+      tags: ['work'], keyword: 'a', description: 'old', futureField: { x: 1 },
+    };
+    // Another device (Firefox) edited what this browser cannot show; this browser renamed it.
+    const remoteRecord: BookmarkRecord = { ...mirrorRecord, tags: ['work', 'new'], keyword: 'k', description: 'new', futureField: { x: 2 } };
+    for (const [localAt, remoteAt] of [[80, 90], [90, 80]]) {
+      const r = runMerge({
+        mirror: `toolbar_____/\n  bookmarkAAAA "Old" <https://a/>`,
+        mirrorRecords: [mirrorRecord],
+        local: `toolbar_____/\n  bookmarkAAAA "New" <https://a/> @${localAt}`,
+        remote: `toolbar_____/\n  bookmarkAAAA "Old" <https://a/> @${remoteAt}`,
+        remoteRecords: [remoteRecord],
+      });
+      expect(r.localOps, `local @${localAt}`).toEqual([]);
+      expect(r.uploads, `local @${localAt}`).toEqual([{ ...remoteRecord, title: 'New', parentName: 'toolbar', hasDupe: true }]);
+    }
+  });
+
   it('remote_edit_of_a_hidden_field_is_not_a_local_conflict', () => {
     const tagged: BookmarkRecord = { id: 'bookmarkAAAA', type: 'bookmark', parentid: 'toolbar', title: 'A', bmkUri: 'https://a/', tags: ['new'] };
     const r = runMerge({

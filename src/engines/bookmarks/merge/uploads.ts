@@ -45,7 +45,9 @@ export function desiredRecord(item: MergedItem, parent: MergedItem | undefined, 
   out['id'] = guidToRecordId(item.guid);
   out['type'] = item.kind;
   out['parentid'] = guidToRecordId(item.parentGuid);
-  out['parentName'] = parent?.title ?? '';
+  // Firefox names a root's children's parent by the root's own title ("menu", "toolbar"…).
+  const parentRootTitle = parent ? ROOT_TITLES[parent.guid] : undefined;
+  out['parentName'] = parent === undefined ? '' : parentRootTitle === undefined ? parent.title : (parent.base?.title ?? parentRootTitle);
   if (item.dateAdded !== null) out['dateAdded'] = item.dateAdded;
   out['hasDupe'] = true;
   if (item.kind === 'separator') {

@@ -8,7 +8,7 @@ import type { BookmarkNode, BookmarkTree } from '../tree.ts';
 import { walkTree } from '../tree.ts';
 import { matchFolderChildren } from './dedupe.ts';
 import type { FolderMatches } from './dedupe.ts';
-import { kindGroup } from './sides.ts';
+import { kindGroup, normalizeUrl } from './sides.ts';
 import type { SideView } from './sides.ts';
 
 export type Side = 'local' | 'remote';
@@ -18,8 +18,12 @@ export interface MergedNode {
   guid: string;
   local?: BookmarkNode;
   remote?: BookmarkNode;
-  /** Whose title, URL and kind win. */
-  valueSide: Side;
+  /**
+   * Whose value each field takes: `title`, and `url` (with the kind). Fields are merged one by
+   * one; the server record's other fields (tags, keyword, description, unknown ones) are the base
+   * of every upload, since a browser cannot change them.
+   */
+  fields: FieldSides;
   children: MergedNode[];
 }
 
@@ -31,6 +35,14 @@ export interface WalkCounts {
   remoteDeletes: number;
   rescued: number;
 }
+
+export interface FieldSides {
+  title: Side;
+  url: Side;
+}
+
+const LOCAL_FIELDS: FieldSides = { title: 'local', url: 'local' };
+const REMOTE_FIELDS: FieldSides = { title: 'remote', url: 'remote' };
 
 type StructureChange = 'unchanged' | 'moved' | 'deleted';
 type Resolution = 'local' | 'remote' | 'unchanged';
@@ -84,14 +96,14 @@ export class TreeWalk {
 
   private localOnly(local: BookmarkNode): MergedNode {
     this.merged.add(local.guid);
-    const merged: MergedNode = { guid: local.guid, local, valueSide: 'local', children: [] };
+    const merged: MergedNode = { guid: local.guid, local, fields: LOCAL_FIELDS, children: [] };
     for (const child of this.childrenOf(this.local, local)) this.mergeLocalChild(merged, local, undefined, child);
     return merged;
   }
 
   private remoteOnly(remote: BookmarkNode): MergedNode {
     this.merged.add(remote.guid);
-    const merged: MergedNode = { guid: remote.guid, remote, valueSide: 'remote', children: [] };
+    const merged: MergedNode = { guid: remote.guid, remote, fields: REMOTE_FIELDS, children: [] };
     for (const child of this.childrenOf(this.remote, remote)) this.mergeRemoteChild(merged, undefined, remote, child);
     return merged;
   }
@@ -103,8 +115,8 @@ export class TreeWalk {
   private twoWay(local: BookmarkNode, remote: BookmarkNode): MergedNode {
     this.merged.add(remote.guid);
     this.merged.add(local.guid);
-    const [valueSide, childSide] = this.resolveValue(local, remote);
-    const merged: MergedNode = { guid: remote.guid, local, remote, valueSide, children: [] };
+    const [fields, childSide] = this.resolveValue(local, remote);
+    const merged: MergedNode = { guid: remote.guid, local, remote, fields, children: [] };
     const mergeLocal = (): void => {
       for (const child of this.childrenOf(this.local, local)) this.mergeLocalChild(merged, local, remote, child);
     };
@@ -130,19 +142,29 @@ export class TreeWalk {
   }
 
   /**
-   * Whose values win, and whose child order is the base (the other side's new children are
-   * appended). Values: the side that changed them, the newer if both; user roots keep the
-   * server's values (their titles are Places internals). Order: the side whose child list
-   * changed; if both, the one that reordered (the other only added or removed), else the newer.
+   * Whose value each field takes, and whose child order is the base (the other side's new
+   * children are appended). The mirror is the common ancestor, so fields merge one by one: a
+   * field changed on one side takes that side's value; changed on both, the newer edit, unless
+   * both made the same change (then the server's spelling, so nothing goes up again). User roots
+   * keep the server's values (their titles are Places internals); one GUID with two kinds is the
+   * server's item. Order: the side whose child list changed; if both, the one that reordered (the
+   * other only added or removed), else the newer.
    */
-  private resolveValue(local: BookmarkNode, remote: BookmarkNode): [Side, Side] {
-    if (remote.guid === ROOT_GUID) return ['local', 'local'];
-    if (kindGroup(local.kind) !== kindGroup(remote.kind)) return ['remote', 'remote'];
-    const lv = this.local.valueChanged(local.guid);
-    const rv = this.remote.valueChanged(remote.guid);
-    let valueSide: Side = lv && rv ? this.newer(local, remote) : lv ? 'local' : 'remote';
-    if (isUserRoot(remote.guid)) valueSide = 'remote';
-    return [valueSide, this.orderSide(local, remote) === 'local' ? 'local' : 'remote'];
+  private resolveValue(local: BookmarkNode, remote: BookmarkNode): [FieldSides, Side] {
+    if (remote.guid === ROOT_GUID) return [LOCAL_FIELDS, 'local'];
+    if (kindGroup(local.kind) !== kindGroup(remote.kind)) return [REMOTE_FIELDS, 'remote'];
+    const order: Side = this.orderSide(local, remote) === 'local' ? 'local' : 'remote';
+    if (isUserRoot(remote.guid)) return [REMOTE_FIELDS, order];
+    const field = (localChanged: boolean, remoteChanged: boolean, same: boolean): Side => {
+      if (localChanged && remoteChanged) return same ? 'remote' : this.newer(local, remote);
+      return localChanged ? 'local' : 'remote';
+    };
+    const fields: FieldSides = {
+      title: field(this.local.titleChanged(local.guid), this.remote.titleChanged(remote.guid), local.title === remote.title),
+      url: field(this.local.urlChanged(local.guid), this.remote.urlChanged(remote.guid),
+        normalizeUrl(local.url) === normalizeUrl(remote.url)),
+    };
+    return [fields, order];
   }
 
   private orderSide(local: BookmarkNode, remote: BookmarkNode): Resolution {
