@@ -43,6 +43,74 @@ describe('SafetyStore', () => {
   });
 });
 
+describe('SafetyStore: the copy kept before replacing this browser’s bookmarks (issue 9.6)', () => {
+  const REASON = 'Before replacing this browser’s bookmarks with the ones from your account';
+  const item = (guid: string, index: number) => ({ guid, parentGuid: 'unfiled_____', kind: 'bookmark' as const, title: guid, url: `https://${guid}/`, index });
+  const original = Array.from({ length: 8 }, (_, k) => item(`local${k}`, k));
+  /** The browser after `attempt` cut-off attempts: some local items already replaced by the account's. */
+  const partlyReplaced = (attempt: number) => [
+    ...original.slice(attempt + 1),
+    ...Array.from({ length: attempt }, (_, k) => item(`account${k}`, k)),
+  ];
+
+  test('issue 9.6: six cut-off “use the account’s bookmarks” attempts keep the first snapshot with all original local items', async () => {
+    let t = 0;
+    const s = new SafetyStore(await freshDatabase(), () => ++t);
+    await s.chooseFirstSync('take-remote');
+    for (let attempt = 0; attempt < 6; attempt++) {
+      await s.snapshot(REASON, attempt === 0 ? original : partlyReplaced(attempt), { key: 'first-sync' });
+    }
+    const list = await s.snapshots();
+    expect(list.map((x) => x.reason)).toEqual([REASON]);
+    const kept = (await s.getSnapshot(list[0]!.id!))!;
+    expect(kept.time).toBe(1);
+    for (const o of original) expect(kept.items).toContainEqual(o); // as they were before the first attempt
+  });
+
+  test('issue 9.6: a bookmark added between attempts joins the kept copy; the originals stay as they were', async () => {
+    const s = new SafetyStore(await freshDatabase());
+    await s.snapshot(REASON, original, { key: 'first-sync' });
+    const added = item('addedLater1', 0);
+    const renamed = { ...original[3]!, title: 'renamed by the apply' };
+    await s.snapshot(REASON, [added, renamed, ...original.slice(5)], { key: 'first-sync' });
+    const [only] = await s.snapshots();
+    const kept = (await s.getSnapshot(only!.id!))!;
+    expect(kept.items).toContainEqual(added);
+    expect(kept.items.filter((i) => i['guid'] === 'local3')).toEqual([original[3]]);
+    expect(kept.items).toHaveLength(original.length + 1);
+  });
+
+  test('issue 9.6: the kept copy is not pushed out by other snapshots while its decision is carried out', async () => {
+    let t = 0;
+    const s = new SafetyStore(await freshDatabase(), () => ++t);
+    await s.snapshot(REASON, original, { key: 'first-sync' });
+    for (let i = 0; i < 6; i++) await s.snapshot(`other ${i}`, [item(`o${i}`, 0)]);
+    await s.snapshot(REASON, partlyReplaced(3), { key: 'first-sync' });
+    const list = await s.snapshots();
+    expect(list.map((x) => x.reason)).toContain(REASON);
+    const kept = (await s.getSnapshot(list.find((x) => x.reason === REASON)!.id!))!;
+    for (const o of original) expect(kept.items).toContainEqual(o);
+  });
+
+  test('issue 9.6: once the first sync completes, a later replace takes a new snapshot', async () => {
+    let t = 0;
+    const s = new SafetyStore(await freshDatabase(), () => ++t);
+    await s.snapshot(REASON, original, { key: 'first-sync' });
+    await s.clearFirstSyncChoice();
+    await s.snapshot(REASON, partlyReplaced(2), { key: 'first-sync' });
+    const list = await s.snapshots();
+    expect(list.map((x) => [x.reason, x.count])).toEqual([[REASON, partlyReplaced(2).length], [REASON, original.length]]);
+  });
+
+  test('issue 9.6: forgetting the decisions (reset, sign-out) also ends the kept copy’s decision; the copy stays', async () => {
+    const s = new SafetyStore(await freshDatabase());
+    await s.snapshot(REASON, original, { key: 'first-sync' });
+    await s.forgetDecisions();
+    await s.snapshot(REASON, partlyReplaced(1), { key: 'first-sync' });
+    expect((await s.snapshots()).map((x) => x.count)).toEqual([partlyReplaced(1).length, original.length]);
+  });
+});
+
 describe('SafetyStore and sync-state resets', () => {
   test('a reset of the sync state (new node, resetAll command) keeps the bookmark decisions', async () => {
     const db = await freshDatabase();

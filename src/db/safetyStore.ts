@@ -1,6 +1,15 @@
 // Sole owner of the `decisions` and `snapshots` stores: the person's first-sync choice and a large
 // deletion waiting for approval (`decisions`), and the local trees saved before big changes
 // (`snapshots`, restorable from the options page).
+//
+// A snapshot taken with a `key` belongs to a decision that may take several runs to carry out (the
+// first sync's "use the account's bookmarks": each attempt cut off during the apply leaves the
+// browser partly replaced). The first such snapshot is the copy of the browser before anything was
+// replaced, so while the decision is being carried out it is kept and never pushed out by newer
+// snapshots; a later attempt takes no new one, it only adds to the kept copy the items it does not
+// hold yet (a bookmark the person added between attempts; items already there stay as they were
+// first saved). The key is released when its decision is done: `first-sync` by
+// `clearFirstSyncChoice`, every key when the decisions are forgotten (reset, sign-out).
 import type { BookmarkSafety, FirstSyncChoice } from '../engines/bookmarks/engine.ts';
 import type { MergeStats } from '../engines/bookmarks/merge/types.ts';
 import type { LocalItem } from '../engines/bookmarks/tree.ts';
@@ -10,6 +19,13 @@ export type PendingDecision =
   | { kind: 'first-sync'; local: number; remote: number; askedAt: number }
   | { kind: 'large-deletion'; deletions: number; localItems: number; askedAt: number };
 
+/** Decisions whose snapshot is kept across the runs that carry them out. */
+export type SnapshotKey = 'first-sync';
+
+export interface SnapshotOptions {
+  key?: SnapshotKey;
+}
+
 interface Decisions {
   pending: PendingDecision | null;
   firstSyncChoice: FirstSyncChoice | null;
@@ -17,10 +33,12 @@ interface Decisions {
   approvedDeletions: number;
   /** This browser has completed a bookmark sync with this account (a later reset does not ask again). */
   syncedBefore: boolean;
+  /** The snapshot (id) kept for each decision still being carried out. */
+  snapshotKeys: Partial<Record<SnapshotKey, number>>;
 }
 
 const KEY = 'bookmarks:decisions';
-const EMPTY: Decisions = { pending: null, firstSyncChoice: null, approvedDeletions: 0, syncedBefore: false };
+const EMPTY: Decisions = { pending: null, firstSyncChoice: null, approvedDeletions: 0, syncedBefore: false, snapshotKeys: {} };
 const KEEP_SNAPSHOTS = 5;
 
 export class SafetyStore implements BookmarkSafety {
@@ -62,23 +80,44 @@ export class SafetyStore implements BookmarkSafety {
   }
 
   async clearFirstSyncChoice(): Promise<void> {
-    await this.save({ firstSyncChoice: null, syncedBefore: true });
+    // The first sync is done: its snapshot is an ordinary one again (newer ones may push it out).
+    const snapshotKeys = { ...(await this.load()).snapshotKeys };
+    delete snapshotKeys['first-sync'];
+    await this.save({ firstSyncChoice: null, syncedBefore: true, snapshotKeys });
   }
 
   async hasSyncedBefore(): Promise<boolean> {
     return (await this.load()).syncedBefore;
   }
 
-  async snapshot(reason: string, items: readonly LocalItem[]): Promise<void> {
-    const tx = this.db.transaction('snapshots', 'readwrite');
+  async snapshot(reason: string, items: readonly LocalItem[], options: SnapshotOptions = {}): Promise<void> {
+    const tx = this.db.transaction(['snapshots', 'decisions'], 'readwrite');
+    const snapshots = tx.objectStore('snapshots');
+    const decisionsStore = tx.objectStore('decisions');
+    const decisions = { ...EMPTY, ...((await decisionsStore.get(KEY)) as Partial<Decisions> | undefined) };
+    const { key } = options;
+    const keptId = key === undefined ? undefined : decisions.snapshotKeys[key];
+    const kept = keptId === undefined ? undefined : await snapshots.get(keptId);
+    if (kept) {
+      // The same decision, carried on: keep the copy from before its first attempt, plus anything new.
+      const held = new Set(kept.items.map((i) => i['guid']));
+      const added = items.filter((i) => !held.has(i.guid));
+      if (added.length > 0) await snapshots.put({ ...kept, items: [...kept.items, ...added.map((i) => ({ ...i }))] });
+      await tx.done;
+      return;
+    }
     const record: LocalSnapshotRecord = { collection: 'bookmarks', time: this.now(), reason, items: items.map((i) => ({ ...i })) };
-    await tx.store.add(record);
-    // Keep the newest few: each can hold a whole tree.
-    let excess = (await tx.store.count()) - KEEP_SNAPSHOTS;
-    let cursor = await tx.store.openCursor();
+    const id = (await snapshots.add(record)) as number;
+    if (key !== undefined) await decisionsStore.put({ ...decisions, snapshotKeys: { ...decisions.snapshotKeys, [key]: id } }, KEY);
+    // Keep the newest few: each can hold a whole tree. Copies of decisions still being carried out stay.
+    const pinned = new Set(Object.values(key === undefined ? decisions.snapshotKeys : { ...decisions.snapshotKeys, [key]: id }));
+    let excess = (await snapshots.count()) - KEEP_SNAPSHOTS - pinned.size;
+    let cursor = await snapshots.openCursor();
     while (cursor && excess > 0) {
-      await cursor.delete();
-      excess--;
+      if (!pinned.has(cursor.primaryKey)) {
+        await cursor.delete();
+        excess--;
+      }
       cursor = await cursor.continue();
     }
     await tx.done;

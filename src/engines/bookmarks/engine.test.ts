@@ -217,6 +217,25 @@ describe('bookmarks: the demo Firefox tree arrives in Chromium', () => {
     expect(server.get('toolbar')!['children']).toContain(long['id']);
   });
 
+  test('saved copies can lose unsynced bookmarks (issue 9.6): six cut-off "use the account\'s" attempts keep one copy with every original', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    const { bar } = await chromiumRoots(api);
+    for (let i = 0; i < 8; i++) await api.create({ parentId: bar.id, title: `Local ${i}`, url: `https://local-${i}.example/` });
+    await h.safety.chooseFirstSync('take-remote');
+    for (let attempt = 0; attempt < 6; attempt++) {
+      api.killAfter(2); // the worker dies after two browser writes
+      expect(await h.sync({ bookmarks: api }).catch((e: unknown) => e)).toBeInstanceOf(Error);
+    }
+    api.killAfter(1_000_000);
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    expect(JSON.stringify(await api.getTree())).not.toContain('Local 0');
+    const copies = (await h.safety.snapshots()).filter((s) => /replacing/.test(s.reason));
+    expect(copies).toHaveLength(1);
+    const items = (await h.safety.getSnapshot(copies[0]!.id!))!.items;
+    for (let i = 0; i < 8; i++) expect(items.some((x) => x['title'] === `Local ${i}`), `Local ${i}`).toBe(true);
+  });
+
   test('in Firefox the roots map to themselves and separators are real', async () => {
     await demo();
     const api = new FakeBookmarksApi('firefox');

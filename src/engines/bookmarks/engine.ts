@@ -37,6 +37,8 @@ export interface LocalBookmarks {
   syncFinished?(): Promise<void>;
   /** GUIDs whose operation the browser refused in the last apply (e.g. a URL it does not accept). */
   notApplied?(): readonly string[];
+  /** Bookmarks this browser keeps to itself (Firefox would refuse their URL), from the last snapshot. */
+  localOnly?(): ReadonlyArray<{ guid: string | null }>;
 }
 
 export type FirstSyncChoice = 'merge' | 'take-remote' | 'keep-local';
@@ -53,7 +55,7 @@ export interface BookmarkSafety {
   approvedDeletions(count: number): Promise<boolean>;
   askLargeDeletion(stats: MergeStats): Promise<void>;
   /** Keeps the current local tree so the person can restore it from the options page. */
-  snapshot(reason: string, items: readonly LocalItem[]): Promise<void>;
+  snapshot(reason: string, items: readonly LocalItem[], options?: { key?: 'first-sync' }): Promise<void>;
   /** Called after every completed first sync; from then on a reset merges without asking. */
   clearFirstSyncChoice(): Promise<void>;
   hasSyncedBefore(): Promise<boolean>;
@@ -158,6 +160,8 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     const incoming = [...run.incoming.values()];
     // One read of the browser's tree per pass: the first-sync question and the merge share it.
     const localItems = await this.d.local.snapshot();
+    const localOnly = this.d.local.localOnly?.() ?? [];
+    if (localOnly.length > 0) log.warn('Some bookmarks stay on this browser only: Firefox does not accept URLs longer than 65,536 characters', { count: localOnly.length });
     const choice = run.firstSync ? await this.firstSyncChoice(incoming, localItems) : 'merge';
     if (choice === null) {
       throw new UserActionNeededError('first bookmark sync needs the person’s choice', { reason: 'first-sync-choice' });
@@ -167,7 +171,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     const placeholders = this.placeholders(run, [...run.mirrorEntries, ...incoming]);
     run.remoteEntries = overlayRecords([...run.mirrorEntries, ...placeholders], incoming);
     if (choice === 'take-remote' && ctx.firstPass) {
-      await this.d.safety.snapshot('Before replacing this browser’s bookmarks with the ones from your account', localItems);
+      await this.d.safety.snapshot('Before replacing this browser’s bookmarks with the ones from your account', localItems, { key: 'first-sync' });
     }
     const strategy = choice === 'take-remote' ? 'takeRemote' : choice === 'keep-local' ? 'keepLocal' : 'merge';
     ctx.progress('merge', 0, 1);
@@ -182,7 +186,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
       remoteTimeS: Math.max(Number(ctx.collectionModified), this.d.now() / 1000),
       unsupportedKinds: this.d.local.unsupportedKinds,
       unsupportedRoots: this.d.local.unsupportedRoots,
-      unsupportedGuids: [...((await this.d.refused?.list()) ?? []), ...placeholders.map((p) => p.record.id)],
+      unsupportedGuids: [...((await this.d.refused?.list()) ?? []), ...placeholders.map((p) => p.record.id), ...localOnly.flatMap((i) => i.guid ?? [])],
       strategy,
     });
     run.result = result;

@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
   FOLDER_SORTINDEX,
+  MAX_TITLE_LENGTH,
+  MAX_URL_LENGTH,
+  limitTitle,
   bookmarkSortIndex,
   guidToRecordId,
   isValidGuid,
   parseBookmarkRecord,
   recordIdToGuid,
   serializeBookmarkRecord,
+  urlWithinFirefoxLimit,
 } from './record.ts';
 
 describe('bookmark records', () => {
@@ -86,5 +90,55 @@ describe('bookmark records', () => {
     expect(bookmarkSortIndex({ id: 'b', type: 'bookmark', title: '', bmkUri: 'https://b/', parentid: 'toolbar' }, 20)).toBe(170);
     expect(bookmarkSortIndex({ id: 'b', type: 'bookmark', title: '', bmkUri: 'https://b/', parentid: 'menu' })).toBe(0);
     expect(bookmarkSortIndex({ id: 'b', deleted: true })).toBe(0);
+  });
+
+  // Issue 9.1 (limits): Firefox's Places limits (DB_TITLE_LENGTH_MAX, DB_URL_LENGTH_MAX).
+  it('issue 9.1: an oversize title (3 MB) is written truncated to Firefox’s 4096 characters, parentName too', () => {
+    const huge = 'T'.repeat(3 * 1024 * 1024);
+    expect(MAX_TITLE_LENGTH).toBe(4096);
+    const out = serializeBookmarkRecord({ id: 'a', type: 'bookmark', title: huge, bmkUri: 'https://a/', parentid: 'f', parentName: huge });
+    expect(out['title']).toBe('T'.repeat(4096));
+    expect(out['parentName']).toBe('T'.repeat(4096));
+    const folder = serializeBookmarkRecord({ id: 'f', type: 'folder', title: huge, children: [] });
+    expect((folder['title'] as string).length).toBe(4096);
+  });
+
+  it('issue 9.1: an oversize incoming title is read truncated, as Firefox’s mirror reads it', () => {
+    const parsed = parseBookmarkRecord({ id: 'a', type: 'bookmark', bmkUri: 'https://a/', title: 'x'.repeat(5000) });
+    expect(parsed).toMatchObject({ title: 'x'.repeat(4096) });
+  });
+
+  it('issue 9.1: truncation never splits a surrogate pair', () => {
+    const title = 'a'.repeat(4095) + '😀' + 'tail';
+    expect(limitTitle(title)).toBe('a'.repeat(4095));
+    expect(limitTitle('short')).toBe('short');
+  });
+
+  it('issue 9.1: a URL longer than Firefox’s 65536 characters is not syncable; 65536 is', () => {
+    expect(MAX_URL_LENGTH).toBe(65536);
+    const base = 'https://example.com/?q=';
+    expect(urlWithinFirefoxLimit(base + 'x'.repeat(MAX_URL_LENGTH - base.length))).toBe(true);
+    expect(urlWithinFirefoxLimit(base + 'x'.repeat(MAX_URL_LENGTH - base.length + 1))).toBe(false);
+  });
+
+  // Issue 9.9: numeric fields written by another client.
+  it('issue 9.9: a numeric title from another client is read as text, not as an empty title', () => {
+    expect(parseBookmarkRecord({ id: 'a', type: 'bookmark', bmkUri: 'https://a/', title: 42 })).toMatchObject({ title: '42' });
+    expect(parseBookmarkRecord({ id: 'f', type: 'folder', title: 7, children: [] })).toMatchObject({ title: '7' });
+    expect(parseBookmarkRecord({ id: 'a', type: 'bookmark', bmkUri: 'https://a/', title: 'A', keyword: 42, description: 3.5 }))
+      .toMatchObject({ keyword: '42', description: '3.5' });
+  });
+
+  it('issue 9.9: …and a round trip writes the other device’s numbers back unchanged', () => {
+    const other = { id: 'a', type: 'bookmark', parentid: 'menu', bmkUri: 'https://a/', title: 42, keyword: 7, description: 1 };
+    const parsed = parseBookmarkRecord(other)!;
+    expect(JSON.stringify(serializeBookmarkRecord(parsed))).toBe(JSON.stringify(other));
+    // Copies made by the merge (moved elsewhere) keep it too.
+    expect(serializeBookmarkRecord({ ...parsed, parentid: 'toolbar' })).toMatchObject({ title: 42, keyword: 7, parentid: 'toolbar' });
+  });
+
+  it('issue 9.9: a title changed here is written as the new text', () => {
+    const parsed = parseBookmarkRecord({ id: 'a', type: 'bookmark', bmkUri: 'https://a/', title: 42 })!;
+    expect(serializeBookmarkRecord({ ...parsed, title: 'Forty-two' })).toMatchObject({ title: 'Forty-two' });
   });
 });

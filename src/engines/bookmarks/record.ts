@@ -9,6 +9,30 @@ export const FOLDER_SORTINDEX = 1_000_000;
 /** Bookmarks directly in the toolbar get a frecency bonus so they arrive early. */
 export const TOOLBAR_SORTINDEX_BONUS = 150;
 
+/**
+ * Firefox's Places limits, `DB_TITLE_LENGTH_MAX` and `DB_URL_LENGTH_MAX` (PlacesUtils.sys.mjs, and
+ * repeated in SyncedBookmarksMirror.sys.mjs), in UTF-16 code units (JavaScript string length).
+ * Firefox cuts longer titles (`validateTitle`: `rawTitle.slice(0, DB_TITLE_LENGTH_MAX)`; Bookmarks.sys.mjs
+ * does the same on insert), so a longer title would only make the record bigger than the server takes.
+ * A longer URL is refused: `validateURL` returns null for `rawURL.length > DB_URL_LENGTH_MAX`, and the
+ * mirror then marks the item VALIDITY_REPLACE, i.e. Firefox replaces it with its own copy or, having
+ * none, with a tombstone — which would delete the bookmark here on the next sync.
+ */
+export const MAX_TITLE_LENGTH = 4096;
+export const MAX_URL_LENGTH = 65536;
+
+/** A title as Firefox would store it: at most MAX_TITLE_LENGTH, never ending in half a surrogate pair. */
+export function limitTitle(title: string): string {
+  if (title.length <= MAX_TITLE_LENGTH) return title;
+  const high = title.charCodeAt(MAX_TITLE_LENGTH - 1);
+  return title.slice(0, high >= 0xd800 && high <= 0xdbff ? MAX_TITLE_LENGTH - 1 : MAX_TITLE_LENGTH);
+}
+
+/** Whether Firefox accepts this URL's length in a synced bookmark (see MAX_URL_LENGTH). */
+export function urlWithinFirefoxLimit(url: string): boolean {
+  return url.length <= MAX_URL_LENGTH;
+}
+
 export type BookmarkKind = 'bookmark' | 'query' | 'folder' | 'livemark' | 'separator';
 
 export const ROOT_GUID = 'root________';
@@ -124,6 +148,21 @@ function asString(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
+/**
+ * Text fields some clients wrote as numbers (`"title": 42`). They are read as their text, so the
+ * person sees "42" and the merge compares text with text; the number itself is remembered under
+ * this symbol (never a field: JSON and Object.entries skip symbols, spreads copy it) and written
+ * back by `serializeBookmarkRecord` while the text is unchanged, so re-uploading the record for
+ * another reason (a move) does not rewrite the other device's field.
+ */
+const NUMERIC_ORIGINALS: unique symbol = Symbol('numeric text fields as written');
+type NumericOriginals = Partial<Record<'title' | 'keyword' | 'description', number>>;
+
+function asText(v: unknown): string | undefined {
+  if (typeof v === 'string') return v;
+  return typeof v === 'number' && Number.isFinite(v) ? String(v) : undefined;
+}
+
 function asMillis(v: unknown): number | undefined {
   const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.floor(n) : undefined;
@@ -151,18 +190,25 @@ export function parseBookmarkRecord(cleartext: unknown): BookmarkRecord | null {
     return null;
   }
   const out: Record<string, unknown> = { ...raw, id, type };
+  const numeric: NumericOriginals = {};
+  const text = (key: keyof NumericOriginals): string | undefined => {
+    const v = raw[key];
+    if (typeof v === 'number' && Number.isFinite(v)) numeric[key] = v;
+    return asText(v);
+  };
   setOrDrop(out, 'parentid', asString(raw['parentid']));
   setOrDrop(out, 'parentName', asString(raw['parentName']));
   setOrDrop(out, 'dateAdded', asMillis(raw['dateAdded']));
   setOrDrop(out, 'hasDupe', typeof raw['hasDupe'] === 'boolean' ? raw['hasDupe'] : undefined);
-  if (type !== 'separator') out['title'] = asString(raw['title']) ?? '';
-  setOrDrop(out, 'description', asString(raw['description']));
+  // Firefox reads titles cut to its limit (`validateTitle`); so do we, so both show the same.
+  if (type !== 'separator') out['title'] = limitTitle(text('title') ?? '');
+  setOrDrop(out, 'description', text('description'));
   if (type === 'bookmark' || type === 'query') {
     const uri = asString(raw['bmkUri']);
     if (!uri) return null; // Firefox deletes bookmarks without a URL; we must not invent one
     out['bmkUri'] = uri;
     setOrDrop(out, 'tags', asStringList(raw['tags']));
-    setOrDrop(out, 'keyword', asString(raw['keyword']));
+    setOrDrop(out, 'keyword', text('keyword'));
     if (type === 'bookmark') {
       setOrDrop(out, 'loadInSidebar', typeof raw['loadInSidebar'] === 'boolean' ? raw['loadInSidebar'] : undefined);
     } else {
@@ -179,12 +225,15 @@ export function parseBookmarkRecord(cleartext: unknown): BookmarkRecord | null {
     const pos = raw['pos'];
     setOrDrop(out, 'pos', typeof pos === 'number' && Number.isInteger(pos) && pos >= 0 ? pos : undefined);
   }
+  if (Object.keys(numeric).length > 0) (out as { [NUMERIC_ORIGINALS]?: NumericOriginals })[NUMERIC_ORIGINALS] = numeric;
   return out as BookmarkRecord;
 }
 
 /**
  * The cleartext we upload. Unknown fields stay; empty optional fields are dropped as Firefox does
- * (`tags: []`, empty keyword/description); tombstones carry only `id` and `deleted`.
+ * (`tags: []`, empty keyword/description); tombstones carry only `id` and `deleted`. Titles (and
+ * `parentName`, a title too) are cut to Firefox's MAX_TITLE_LENGTH; numbers another client wrote in
+ * text fields go back as they came unless the text changed (see NUMERIC_ORIGINALS).
  */
 export function serializeBookmarkRecord(record: BookmarkRecord): Record<string, unknown> {
   if (isTombstone(record)) return { id: record.id, deleted: true };
@@ -200,6 +249,13 @@ export function serializeBookmarkRecord(record: BookmarkRecord): Record<string, 
   if (out['loadInSidebar'] === false) delete out['loadInSidebar'];
   if (record.type === 'folder' || record.type === 'livemark') out['children'] = [...record.children];
   if (record.type !== 'separator' && typeof out['title'] !== 'string') out['title'] = '';
+  for (const key of ['title', 'parentName']) {
+    if (typeof out[key] === 'string') out[key] = limitTitle(out[key]);
+  }
+  const numeric = (record as { [NUMERIC_ORIGINALS]?: NumericOriginals })[NUMERIC_ORIGINALS];
+  for (const [key, original] of Object.entries(numeric ?? {})) {
+    if (out[key] === String(original)) out[key] = original;
+  }
   return out;
 }
 

@@ -237,6 +237,41 @@ describe('applyOps, Chromium', () => {
   });
 });
 
+describe('applyOps and Firefox’s limits (issue 9.1)', () => {
+  it('issue 9.1: an update does not cut a long local title down to the 4096 characters the sync carries', async () => {
+    const s = await setup('chromium');
+    const mailId = s.snap.localIdByGuid.get(s.guid('Mail')) as string;
+    const long = 'M'.repeat(5000);
+    await s.api.update(mailId, { title: long });
+    // Another device changed the URL; the merged title is the one the server holds (truncated).
+    const ops: LocalOp[] = [{ type: 'update', guid: s.guid('Mail'), title: long.slice(0, 4096), url: 'https://new-mail/' }];
+    await applyOps(s.api, ops, s.options(ops));
+    const [node] = await s.api.get(mailId);
+    expect(node).toMatchObject({ title: long, url: 'https://new-mail/' });
+  });
+
+  it('issue 9.1: indexes count only what the sync carries: a local-only bookmark does not shift what is placed after it', async () => {
+    const s = await setup('chromium');
+    await s.api.create({ parentId: '1', index: 0, title: 'Huge', url: `https://huge/?${'x'.repeat(70_000)}` });
+    const snap = await readLocalSnapshot(s.api, s.idMap, 'chromium');
+    const ops: LocalOp[] = [bm('NewOne000001', TOOLBAR_GUID, 1, 'New one'), { type: 'move', guid: s.guid('Old'), parentGuid: TOOLBAR_GUID, index: 0 }];
+    await applyOps(s.api, ops, s.options(ops, { roots: snap.roots, knownLocalIds: new Set(snap.localIdByGuid.values()) }));
+    expect((await s.api.getChildren('1')).map((n) => n.title)).toEqual(['Huge', 'Old', 'Work', 'New one', 'Mail']);
+  });
+
+  it('issue 9.1: a local-only bookmark (URL over the limit) in a folder the merge deletes is moved out, not deleted', async () => {
+    const s = await setup('chromium');
+    const docId = s.snap.localIdByGuid.get(s.guid('Doc')) as string;
+    const workGuid = s.guid('Work');
+    await s.api.update(docId, { url: `https://doc/?${'x'.repeat(70_000)}` });
+    const snap = await readLocalSnapshot(s.api, s.idMap, 'chromium'); // Doc is local-only now
+    const ops: LocalOp[] = [{ type: 'delete', guid: workGuid, kind: 'folder' }];
+    const report = await applyOps(s.api, ops, s.options(ops, { roots: snap.roots, knownLocalIds: new Set(snap.localIdByGuid.values()) }));
+    expect(report.rescued).toEqual([docId]);
+    expect((await s.api.getChildren('1')).map((n) => n.title)).toEqual(['Doc', 'Mail', 'Old']);
+  });
+});
+
 describe('applyOps, Firefox', () => {
   function firefoxOps(s: Setup): LocalOp[] {
     return [

@@ -16,10 +16,13 @@
 // reported, never an error, and so is what the browser refuses (an invalid URL). The caller must
 // not treat skipped items as present locally. Roots and stand-in folders are never moved,
 // renamed or deleted. Before a folder is deleted, anything in it the sync did not know (added by
-// the person since the snapshot) is moved out to the folder's parent and reported as rescued.
+// the person since the snapshot, or local-only because Firefox would refuse its URL) is moved out
+// to the folder's parent and reported as rescued. A title the browser holds longer than Firefox's
+// limit is not cut by an update that carries its first MAX_TITLE_LENGTH characters (the sync
+// only ever sees those; see snapshot.ts).
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
-import { ROOT_GUID, isRootGuid, isValidGuid } from '../record.ts';
+import { ROOT_GUID, isRootGuid, isValidGuid, limitTitle } from '../record.ts';
 import type { BookmarkKind } from '../record.ts';
 import type { LocalOp } from '../merge/types.ts';
 import type { BookmarksApi, BrowserBookmarkNode, CreateDetails } from './api.ts';
@@ -29,7 +32,7 @@ import type { OwnWrite } from './changeTracker.ts';
 import { placeAt } from './placement.ts';
 import type { ProgressStore } from './progress.ts';
 import type { LocalRoots } from './roots.ts';
-import { kindOf } from './snapshot.ts';
+import { isLocalOnlyNode, kindOf } from './snapshot.ts';
 
 export type { LocalOp };
 
@@ -154,7 +157,8 @@ class Applier {
     return parent.id;
   }
 
-  private listed = (n: BrowserBookmarkNode): boolean => !this.o.roots.isProtected(n.id) && n.unmodifiable === undefined;
+  /** What the snapshot lists (so operation indexes count only these). */
+  private listed = (n: BrowserBookmarkNode): boolean => !this.o.roots.isProtected(n.id) && n.unmodifiable === undefined && !isLocalOnlyNode(n);
 
   private async isKnown(localId: string): Promise<boolean> {
     if (this.o.knownLocalIds?.has(localId)) return true;
@@ -222,7 +226,7 @@ class Applier {
     if (!node) throw new Skip('missing');
     if (this.o.roots.isProtected(node.id)) throw new Skip('protected');
     const changes: { title?: string; url?: string } = {};
-    if (!isSeparatorNode(node) && op.title !== node.title) changes.title = op.title;
+    if (!isSeparatorNode(node) && op.title !== limitTitle(node.title)) changes.title = op.title;
     if (op.url !== null && node.url !== undefined && !isFolderNode(node) && !isSeparatorNode(node) && op.url !== node.url) {
       changes.url = op.url;
     }
@@ -266,7 +270,7 @@ class Applier {
     while (stack.length > 0) {
       const id = stack.pop() as string;
       for (const child of await this.api.getChildren(id)) {
-        if (this.o.roots.isProtected(child.id) || !(await this.isKnown(child.id))) {
+        if (this.o.roots.isProtected(child.id) || isLocalOnlyNode(child) || !(await this.isKnown(child.id))) {
           const siblings = await this.api.getChildren(folder.parentId as string);
           const at = siblings.findIndex((s) => s.id === folder.id);
           await this.api.move(child.id, { parentId: folder.parentId as string, index: at < 0 ? siblings.length : at });

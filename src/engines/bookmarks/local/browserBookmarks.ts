@@ -10,7 +10,7 @@ import type { ChangeStore, ChangeTracker, OwnWrite } from './changeTracker.ts';
 import type { BookmarkIdMap } from './idMap.ts';
 import type { ProgressStore } from './progress.ts';
 import { readLocalSnapshot } from './snapshot.ts';
-import type { LocalSnapshot } from './snapshot.ts';
+import type { LocalOnlyItem, LocalSnapshot } from './snapshot.ts';
 
 export interface BrowserBookmarksOptions {
   api: BookmarksApi;
@@ -83,6 +83,11 @@ export class BrowserBookmarks implements LocalBookmarks {
   /** GUIDs of operations the browser refused or could not place in the last apply (not kinds it cannot show). */
   notApplied(): string[] {
     return (this.lastReport?.skipped ?? []).filter((s) => s.reason === 'rejected' || s.reason === 'parent-missing').map((s) => s.guid);
+  }
+
+  /** Bookmarks the last snapshot left out because Firefox would refuse their URL (see snapshot.ts). */
+  localOnly(): LocalOnlyItem[] {
+    return this.last?.localOnly ?? [];
   }
 
   /** Call once the sync finished: the changes the snapshot saw are taken care of. */

@@ -115,3 +115,48 @@ describe('readLocalSnapshot, Firefox', () => {
     expect(buildTreeFromLocal(snap.items).problems).toEqual([]);
   });
 });
+
+describe('readLocalSnapshot, Firefox’s limits (issue 9.1)', () => {
+  it('issue 9.1: a 3 MB title is read at Firefox’s 4096-character limit, so it becomes a record Firefox accepts', async () => {
+    const api = new FakeBookmarksApi('chromium');
+    const huge = 'T'.repeat(3 * 1024 * 1024);
+    await api.create({ parentId: '1', title: huge, url: 'https://long-title.example/' });
+    const folder = await api.create({ parentId: '1', title: huge });
+    await api.create({ parentId: folder.id, title: 'Inside', url: 'https://inside.example/' });
+    const snap = await readLocalSnapshot(api, await idMap(), 'chromium');
+    const long = snap.items.filter((i) => i.title?.startsWith('T'));
+    expect(long.map((i) => [i.kind, i.title?.length])).toEqual([['bookmark', 4096], ['folder', 4096]]);
+  });
+
+  it('issue 9.1: a bookmark whose URL is longer than Firefox accepts stays local-only: not an item, listed as local-only', async () => {
+    for (const flavor of ['chromium', 'firefox'] as const) {
+      const api = new FakeBookmarksApi(flavor);
+      const bar = flavor === 'chromium' ? '1' : 'toolbar_____';
+      const before = await api.create({ parentId: bar, title: 'Before', url: 'https://before.example/' });
+      const long = await api.create({ parentId: bar, title: 'Huge data URL', url: `https://huge.example/?${'x'.repeat(70_000)}` });
+      await api.create({ parentId: bar, title: 'After', url: 'https://after.example/' });
+      const map = await idMap();
+      const snap = await readLocalSnapshot(api, map, flavor);
+      expect(snap.items.some((i) => i.title === 'Huge data URL')).toBe(false);
+      expect(byTitle(snap.items, 'Before')).toMatchObject({ index: 0 });
+      expect(byTitle(snap.items, 'After')).toMatchObject({ index: 1 });
+      expect(snap.localOnly).toEqual([{ localId: long.id, guid: flavor === 'firefox' ? long.id : null, urlLength: long.url!.length }]);
+      expect([...snap.localIdByGuid.values()]).not.toContain(long.id);
+      expect(await map.syncIdFor(long.id)).toBeNull(); // no GUID made for something that is not synced
+      expect(buildTreeFromLocal(snap.items).problems).toEqual([]);
+      void before;
+    }
+  });
+
+  it('issue 9.1: a synced bookmark whose URL grew past the limit keeps its GUID in the local-only list', async () => {
+    const api = new FakeBookmarksApi('chromium');
+    const map = await idMap();
+    const item = await api.create({ parentId: '1', title: 'Grows', url: 'https://grows.example/' });
+    const first = await readLocalSnapshot(api, map, 'chromium');
+    const guid = byTitle(first.items, 'Grows').guid;
+    await api.update(item.id, { url: `https://grows.example/?${'x'.repeat(70_000)}` });
+    const snap = await readLocalSnapshot(api, map, 'chromium');
+    expect(snap.items.some((i) => i.guid === guid)).toBe(false);
+    expect(snap.localOnly).toMatchObject([{ localId: item.id, guid }]);
+  });
+});

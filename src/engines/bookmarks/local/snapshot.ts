@@ -7,7 +7,13 @@
 // `index` is the position among the items listed here, so a stand-in in Other bookmarks does not
 // shift its siblings. The API has no modification time for bookmarks; folders report
 // dateGroupModified, and the merger falls back to dateAdded.
-import { ROOT_GUID, USER_ROOT_GUIDS } from '../record.ts';
+// Firefox's limits (record.ts) apply here, where browser items become what the sync carries:
+// titles are read cut to MAX_TITLE_LENGTH (the browser keeps its whole title; the merge, the
+// uploads and the mirror all see the same cut one, so nothing looks changed sync after sync), and
+// a bookmark whose URL is longer than Firefox accepts is local-only: it is not an item (never
+// uploaded, never listed in its folder's record, its absence never a deletion here) and is listed
+// in `localOnly` instead. It gets no GUID for it; one it already had is kept.
+import { ROOT_GUID, USER_ROOT_GUIDS, limitTitle, urlWithinFirefoxLimit } from '../record.ts';
 import type { BookmarkKind } from '../record.ts';
 import type { LocalItem } from '../tree.ts';
 import type { BookmarksApi, BrowserBookmarkNode, BrowserFlavor } from './api.ts';
@@ -22,6 +28,20 @@ export interface LocalSnapshot {
   /** Sync GUID → browser id, roots included (a stand-in not made yet is absent). */
   localIdByGuid: Map<string, string>;
   roots: LocalRoots;
+  /** Bookmarks left out because Firefox would refuse their URL (longer than MAX_URL_LENGTH); `guid`
+   *  when they had one (synced before, or a Firefox id). */
+  localOnly: LocalOnlyItem[];
+}
+
+export interface LocalOnlyItem {
+  localId: string;
+  guid: string | null;
+  urlLength: number;
+}
+
+/** Whether this browser item cannot be synced at all (Firefox refuses its URL). */
+export function isLocalOnlyNode(node: BrowserBookmarkNode): boolean {
+  return node.url !== undefined && !isFolderNode(node) && !isSeparatorNode(node) && !urlWithinFirefoxLimit(node.url);
 }
 
 export interface SnapshotOptions {
@@ -64,6 +84,7 @@ export async function readLocalSnapshot(
   const localIdByGuid = new Map<string, string>();
   const used = new Set<string>();
   const newPairs: Array<{ syncId: string; localId: string }> = [];
+  const localOnly: LocalOnlyItem[] = [];
 
   const rootNode = (guid: string): BrowserBookmarkNode | undefined => {
     const id = roots.localIdFor(guid);
@@ -99,7 +120,14 @@ export async function readLocalSnapshot(
 
   const stack: Array<{ node: BrowserBookmarkNode; parentGuid: string; index: number }> = [];
   const pushChildren = (folder: BrowserBookmarkNode, parentGuid: string): void => {
-    const kids = (folder.children ?? []).filter((c) => !roots.isProtected(c.id) && c.unmodifiable === undefined);
+    const kids = (folder.children ?? []).filter((c) => {
+      if (roots.isProtected(c.id) || c.unmodifiable !== undefined) return false;
+      if (!isLocalOnlyNode(c)) return true;
+      const guid = known.get(c.id) ?? (flavor === 'firefox' ? c.id : null);
+      if (guid !== null) used.add(guid);
+      localOnly.push({ localId: c.id, guid, urlLength: (c.url as string).length });
+      return false;
+    });
     for (let i = kids.length - 1; i >= 0; i--) stack.push({ node: kids[i] as BrowserBookmarkNode, parentGuid, index: i });
   };
   for (const guid of [...USER_ROOT_GUIDS].reverse()) {
@@ -115,7 +143,7 @@ export async function readLocalSnapshot(
       guid,
       parentGuid,
       kind,
-      title: kind === 'separator' ? null : node.title,
+      title: kind === 'separator' ? null : limitTitle(node.title),
       url: kind === 'bookmark' || kind === 'query' ? node.url ?? '' : null,
       index: position,
       dateAdded: node.dateAdded ?? null,
@@ -125,7 +153,7 @@ export async function readLocalSnapshot(
     if (kind === 'folder') pushChildren(node, guid);
   }
   await idMap.pair(newPairs);
-  return { items, localIdByGuid, roots };
+  return { items, localIdByGuid, roots, localOnly };
 }
 
 function latest(...times: Array<number | null | undefined>): number | null {
