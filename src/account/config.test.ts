@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer } from '../../server/main.ts';
 import { configFromDocument, DEFAULT_ACCOUNTS_SERVER, discoverServer, normalizeAccountsUrl } from './config.ts';
-import { AccountError } from './errors.ts';
+import { AccountError, isAccountError } from './errors.ts';
+import { requestJson } from './http.ts';
 
 let origin: string;
 let close: () => Promise<void>;
@@ -96,5 +97,81 @@ describe('configFromDocument', () => {
     expect(normalizeAccountsUrl(' accounts.example.org/ ')).toBe('https://accounts.example.org');
     expect(normalizeAccountsUrl('http://127.0.0.1:8400//')).toBe('http://127.0.0.1:8400');
     expect(normalizeAccountsUrl('https://h.example/fxa/?x=1#y')).toBe('https://h.example/fxa');
+  });
+});
+
+// Issue 9 #14: plain http:// was accepted for any host. It is allowed for this computer only.
+describe('plain http:// is refused for servers that are not on this computer', () => {
+  const insecure = (fn: () => unknown): AccountError => {
+    let err: unknown = null;
+    try {
+      fn();
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(AccountError);
+    expect((err as AccountError).kind).toBe('insecure-server');
+    return err as AccountError;
+  };
+
+  it('refuses an http:// accounts server on another computer, saying why and what to use instead', () => {
+    const err = insecure(() => normalizeAccountsUrl('http://fxa.example.org/'));
+    expect(err.userMessage).toMatch(/http:\/\/fxa\.example\.org/);
+    expect(err.userMessage).toMatch(/not encrypted/);
+    expect(err.userMessage).toMatch(/https:\/\/fxa\.example\.org/);
+    expect(err.userMessage).toMatch(/this computer/);
+  });
+
+  it('allows http:// for loopback only: 127.0.0.0/8, [::1] and localhost', () => {
+    expect(normalizeAccountsUrl('http://127.0.0.1:8400')).toBe('http://127.0.0.1:8400');
+    expect(normalizeAccountsUrl('http://127.12.0.3:8400/')).toBe('http://127.12.0.3:8400');
+    expect(normalizeAccountsUrl('http://[::1]:8400')).toBe('http://[::1]:8400');
+    expect(normalizeAccountsUrl('http://LOCALHOST:8400')).toBe('http://localhost:8400');
+    for (const url of ['http://128.0.0.1', 'http://127.0.0.1.example.org', 'http://localhost.example.org', 'http://[::2]', 'http://10.0.0.1', 'http://sync']) {
+      insecure(() => normalizeAccountsUrl(url));
+    }
+  });
+
+  it('refuses a discovery document that names an http:// endpoint on another computer, naming which one', () => {
+    const good = {
+      auth_server_base_url: 'https://api.fxa.example',
+      oauth_server_base_url: 'https://oauth.fxa.example',
+      profile_server_base_url: 'https://profile.fxa.example',
+      sync_tokenserver_base_url: 'https://token.fxa.example',
+    };
+    expect(configFromDocument('https://fxa.example', good).authUrl).toBe('https://api.fxa.example/v1');
+    const what: Record<string, RegExp> = {
+      auth_server_base_url: /account server/,
+      oauth_server_base_url: /OAuth server/,
+      profile_server_base_url: /profile server/,
+      sync_tokenserver_base_url: /token server/,
+    };
+    for (const key of Object.keys(good) as Array<keyof typeof good>) {
+      const url = good[key].replace('https:', 'http:');
+      const err = insecure(() => configFromDocument('https://fxa.example', { ...good, [key]: url }));
+      expect(err.userMessage).toMatch(what[key]!);
+      expect(err.userMessage).toContain(url);
+      expect(err.userMessage).toMatch(/https:\/\//);
+    }
+    // The local stack names its own loopback address: still fine.
+    expect(configFromDocument('http://127.0.0.1:9', { ...good, auth_server_base_url: 'http://127.0.0.1:9' }).authUrl).toBe('http://127.0.0.1:9/v1');
+  });
+
+  it('refuses to discover an http:// accounts server on another computer without sending anything', async () => {
+    let sent = 0;
+    const err = await discoverServer('http://fxa.example.org', { fetch: async () => (sent++, new Response('{}')) }).catch((e: unknown) => e);
+    expect(isAccountError(err, 'insecure-server')).toBe(true);
+    expect(sent).toBe(0);
+  });
+
+  it('refuses every account request to an http:// server on another computer (e.g. a config stored before this check)', async () => {
+    let sent = 0;
+    const err = await requestJson(
+      { method: 'POST', url: 'http://api.fxa.example/v1/account/login', body: { email: 'a@example.org' } },
+      { fetch: async () => (sent++, new Response('{}')), now: Date.now, authMode: 'bearer' },
+    ).catch((e: unknown) => e);
+    expect(isAccountError(err, 'insecure-server')).toBe(true);
+    expect((err as AccountError).userMessage).toMatch(/http:\/\/api\.fxa\.example/);
+    expect(sent).toBe(0);
   });
 });

@@ -4,6 +4,7 @@
 import { AccountError } from './errors.ts';
 import type { FetchLike } from './http.ts';
 import { defaultFetch } from './http.ts';
+import { requireSecureNamedUrl, requireSecureTypedUrl } from './secureUrl.ts';
 
 export const DEFAULT_ACCOUNTS_SERVER = 'https://accounts.firefox.com';
 
@@ -26,7 +27,10 @@ function stripSlashes(url: string): string {
   return url.replace(/\/+$/, '');
 }
 
-/** Accepts "accounts.example.com" or a full URL; keeps any path; refuses non-http(s) schemes. */
+/**
+ * Accepts "accounts.example.com" or a full URL; keeps any path; refuses non-http(s) schemes, and
+ * plain http:// unless the server is on this computer.
+ */
 export function normalizeAccountsUrl(input: string): string {
   const trimmed = input.trim();
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`;
@@ -39,9 +43,27 @@ export function normalizeAccountsUrl(input: string): string {
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new AccountError('not-an-accounts-server', { serverMessage: `unsupported scheme ${url.protocol}` });
   }
+  requireSecureTypedUrl(url, 'Sync server');
   url.search = '';
   url.hash = '';
   return stripSlashes(url.toString());
+}
+
+/** The token server override for self-hosted storage: an http(s) URL, https:// unless on this computer. */
+export function normalizeTokenServerUrl(input: string): string {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    throw new AccountError('not-an-accounts-server', { serverMessage: `token server is not a URL: ${input}` },
+      'The token server must be a web address starting with https://');
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+    throw new AccountError('not-an-accounts-server', { serverMessage: `token server scheme ${url.protocol}` },
+      'The token server must be a web address starting with https://');
+  }
+  requireSecureTypedUrl(url, 'token server');
+  return url.href.replace(/\/+$/, '');
 }
 
 function withV1(base: string): string {
@@ -54,11 +76,26 @@ function withTokenServerPath(base: string): string {
   return b.endsWith(TOKEN_SERVER_PATH) ? b : b + TOKEN_SERVER_PATH;
 }
 
-function requireUrl(doc: Record<string, unknown>, key: string, source: string): string {
+/** What each base URL of the document is, in the person's words (and the key, for the operator). */
+const DOCUMENT_URLS = {
+  auth_server_base_url: 'account server (auth_server_base_url)',
+  oauth_server_base_url: 'OAuth server (oauth_server_base_url)',
+  profile_server_base_url: 'profile server (profile_server_base_url)',
+  sync_tokenserver_base_url: 'token server (sync_tokenserver_base_url)',
+} as const;
+
+function requireUrl(doc: Record<string, unknown>, key: keyof typeof DOCUMENT_URLS, source: string, accountsUrl: string): string {
   const value = doc[key];
-  if (typeof value !== 'string' || !/^https?:\/\//i.test(value)) {
+  let url: URL | null = null;
+  try {
+    url = typeof value === 'string' && /^https?:\/\//i.test(value) ? new URL(value) : null;
+  } catch {
+    url = null;
+  }
+  if (typeof value !== 'string' || url === null) {
     throw new AccountError('not-an-accounts-server', { serverMessage: `${source} has no usable ${key}` });
   }
+  requireSecureNamedUrl(url, accountsUrl, DOCUMENT_URLS[key]);
   return value;
 }
 
@@ -69,11 +106,11 @@ export function configFromDocument(accountsUrl: string, doc: unknown): ServerCon
     throw new AccountError('not-an-accounts-server', { serverMessage: `${source} is not a JSON object` });
   }
   const d = doc as Record<string, unknown>;
-  const auth = requireUrl(d, 'auth_server_base_url', source);
-  const token = requireUrl(d, 'sync_tokenserver_base_url', source);
+  const auth = requireUrl(d, 'auth_server_base_url', source, accountsUrl);
+  const token = requireUrl(d, 'sync_tokenserver_base_url', source, accountsUrl);
   // Older self-hosted stacks serve OAuth from the auth server and may omit these two.
-  const oauth = typeof d.oauth_server_base_url === 'string' ? d.oauth_server_base_url : auth;
-  const profile = typeof d.profile_server_base_url === 'string' ? d.profile_server_base_url : auth;
+  const oauth = typeof d.oauth_server_base_url === 'string' ? requireUrl(d, 'oauth_server_base_url', source, accountsUrl) : auth;
+  const profile = typeof d.profile_server_base_url === 'string' ? requireUrl(d, 'profile_server_base_url', source, accountsUrl) : auth;
   return {
     accountsUrl,
     authUrl: withV1(auth),
@@ -106,4 +143,24 @@ export async function discoverServer(
     throw new AccountError('not-an-accounts-server', { status: res.status, serverMessage: `${url} is not JSON` });
   }
   return configFromDocument(accountsUrl, doc);
+}
+
+/**
+ * The origins sign-in and sync reach for this server: the accounts server (discovery), the auth,
+ * OAuth and profile servers, the token server, and the storage node once the token server named it.
+ * The options page asks for host access to any of these the manifest does not grant.
+ */
+export function serverOrigins(config: ServerConfig, storageEndpoint: string | null = null): string[] {
+  const urls = [config.accountsUrl, config.authUrl, config.oauthUrl, config.profileUrl, config.tokenServerUrl];
+  if (storageEndpoint) urls.push(storageEndpoint);
+  const out: string[] = [];
+  for (const u of urls) {
+    try {
+      const origin = new URL(u).origin;
+      if (!out.includes(origin)) out.push(origin);
+    } catch {
+      // not a URL: nothing to ask access for
+    }
+  }
+  return out;
 }

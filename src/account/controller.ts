@@ -1,16 +1,20 @@
-// The account side of the background: server choice, both sign-in flows with their persisted
-// in-between states (the worker may be stopped while a person reads their e-mail), sign-out.
-// Browser-free: tabs are opened and closed through injected functions, so Node tests drive it.
+// The account side of the background: server choice, both sign-in flows with their in-between
+// states (the worker may be stopped while a person reads their e-mail), sign-out.
+// A password sign-in waiting for its code is kept in memory-only storage for at most 15 minutes
+// (see pendingSignIn.ts); a web sign-in is finished only by a redirect in the tab it opened.
+// Browser-free: tabs and alarms are reached through injected functions, so Node tests drive it.
 import type { AccountStore } from '../db/accountStore.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AccountView, ServerChoice } from '../shared/account.ts';
 import { resendCode, verifySession, destroySession } from './authClient.ts';
-import { discoverServer, normalizeAccountsUrl, type ServerConfig } from './config.ts';
+import { discoverServer, normalizeAccountsUrl, normalizeTokenServerUrl, serverOrigins, type ServerConfig } from './config.ts';
 import { AccessTokenProvider, type StoredAccount } from './credentials.ts';
 import { AccountError } from './errors.ts';
 import type { FetchLike } from './http.ts';
-import { isRedirectFor } from './oauthClient.ts';
+import { isRedirectFor, redirectMatchesState } from './oauthClient.ts';
+import { PENDING_PASSWORD_TTL_MS, PENDING_PASSWORD_TTL_WORDS } from './pendingSignIn.ts';
 import { finishPasswordSignIn, finishWebSignIn, signOut, startPasswordSignIn, startWebSignIn } from './signIn.ts';
+import type { PendingSignIn } from '../db/accountStore.ts';
 
 export interface AccountControllerDeps {
   store: AccountStore;
@@ -23,8 +27,20 @@ export interface AccountControllerDeps {
   /** Called after sign-in (start a sync) and after sign-out (clear sync state). */
   onSignedIn(account: StoredAccount): Promise<void>;
   onSignedOut(): Promise<void>;
+  /**
+   * Wakes the background at `at` (ms since epoch) to forget a password sign-in still waiting for its
+   * code (an alarm that calls expirePendingSignIn); null cancels it. Absent in tests.
+   */
+  scheduleExpiry?(at: number | null): Promise<void>;
+  /** The storage node the token server last named (from the saved Sync token), for host access. */
+  storageEndpoint?(): Promise<string | null>;
   fetch?: FetchLike;
   now?: () => number;
+}
+
+function expiredError(): AccountError {
+  return new AccountError('session-expired', { serverMessage: 'password sign-in waited too long for its code' },
+    `The sign-in waited more than ${PENDING_PASSWORD_TTL_WORDS} for its code, so Syncbridge forgot it. Sign in again.`);
 }
 
 export class AccountController {
@@ -36,14 +52,38 @@ export class AccountController {
     return { ...(this.d.fetch ? { fetch: this.d.fetch } : {}), ...(this.d.now ? { now: this.d.now } : {}) };
   }
 
+  private now(): number {
+    return (this.d.now ?? Date.now)();
+  }
+
+  /** The sign-in in progress; a password one past its expiry is forgotten here (on the server too). */
+  private async pending(): Promise<PendingSignIn | null> {
+    const pending = await this.d.store.pending();
+    if (pending?.kind !== 'password' || this.now() < pending.expiresAt) return pending;
+    await this.d.store.savePending({ kind: 'password-expired', email: pending.session.email });
+    await this.d.scheduleExpiry?.(null).catch(() => undefined);
+    await destroySession(pending.session, this.transport).catch(() => undefined);
+    this.d.log.info('A sign-in waiting for its code expired and was forgotten');
+    return { kind: 'password-expired', email: pending.session.email };
+  }
+
+  /** The expiry alarm: forgets a password sign-in that has waited too long, even if nobody looks. */
+  async expirePendingSignIn(): Promise<void> {
+    await this.pending();
+  }
+
   async view(): Promise<AccountView> {
-    const [account, server, pending] = await Promise.all([this.d.store.account(), this.d.store.server(), this.d.store.pending()]);
-    if (account) return { state: 'signed-in', server, email: account.email, deviceName: await this.deviceName() };
-    if (pending?.kind === 'web') return { state: 'web-pending', server };
+    const [account, server, pending] = await Promise.all([this.d.store.account(), this.d.store.server(), this.pending()]);
+    if (account) {
+      const storage = (await this.d.storageEndpoint?.().catch(() => null)) ?? null;
+      return { state: 'signed-in', server, email: account.email, deviceName: await this.deviceName(), hosts: serverOrigins(account.server, storage) };
+    }
+    if (pending?.kind === 'web') return { state: 'web-pending', server, hosts: serverOrigins(pending.pending.config) };
     if (pending?.kind === 'password') {
       const method = pending.session.verificationMethod ?? 'email-otp';
-      return { state: 'needs-verification', server, email: pending.session.email, method };
+      return { state: 'needs-verification', server, email: pending.session.email, method, hosts: serverOrigins(pending.session.config) };
     }
+    if (pending?.kind === 'password-expired') return { state: 'signed-out', server, notice: expiredError().userMessage };
     return { state: 'signed-out', server };
   }
 
@@ -63,21 +103,17 @@ export class AccountController {
   async setServer(choice: ServerChoice): Promise<AccountView> {
     if (await this.d.store.account()) throw new Error('Sign out before changing the Sync server.');
     const accountsUrl = normalizeAccountsUrl(choice.accountsUrl);
-    let tokenServerUrl: string | null = null;
-    if (choice.tokenServerUrl) {
-      try {
-        const u = new URL(choice.tokenServerUrl);
-        if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error();
-        tokenServerUrl = u.href.replace(/\/+$/, '');
-      } catch {
-        throw new Error('The token server must be a web address starting with https://');
-      }
-    }
-    await discoverServer(accountsUrl, this.transport);
+    const tokenServerUrl = choice.tokenServerUrl ? normalizeTokenServerUrl(choice.tokenServerUrl) : null;
+    const discovered = await discoverServer(accountsUrl, this.transport);
+    const config = tokenServerUrl ? { ...discovered, tokenServerUrl } : discovered;
+    const before = await this.d.store.server();
     await this.d.store.saveServer({ accountsUrl, tokenServerUrl });
     await this.d.store.savePending(null);
-    this.d.log.info('Sync server chosen', { accountsUrl, customTokenServer: tokenServerUrl !== null });
-    return this.view();
+    if (before.accountsUrl !== accountsUrl || before.tokenServerUrl !== tokenServerUrl) {
+      this.d.log.info('Sync server chosen', { accountsUrl, customTokenServer: tokenServerUrl !== null });
+    }
+    // Every host this server uses, so the options page can ask for access before signing in.
+    return { ...(await this.view()), hosts: serverOrigins(config) };
   }
 
   private async serverConfig(): Promise<ServerConfig> {
@@ -100,14 +136,20 @@ export class AccountController {
 
   /**
    * Every tab navigation goes through here while a web sign-in is pending; the redirect carries
-   * the code. Returns true when it was our redirect (handled, successfully or not).
+   * the code. Only the tab the sign-in opened counts, and only a redirect carrying our `state`:
+   * anything else leaves the pending sign-in as it is (another tab or page cannot end it).
+   * Returns true when it was our redirect (handled, successfully or not).
    */
   async handleNavigation(url: string, tabId: number | null): Promise<boolean> {
     const pending = await this.d.store.pending();
-    if (pending?.kind !== 'web' || !isRedirectFor(url, pending.pending)) return false;
-    // Claim it first: the browser reports the same navigation more than once.
+    if (pending?.kind !== 'web' || pending.tabId === null || tabId !== pending.tabId || !isRedirectFor(url, pending.pending)) return false;
+    if (!redirectMatchesState(url, pending.pending)) {
+      this.d.log.warn('Ignored a sign-in redirect that answers another request (wrong state)');
+      throw new AccountError('state-mismatch', { serverMessage: 'redirect state does not match the pending sign-in; sign-in kept' });
+    }
+    // Claim it before the slow part: the browser reports the same navigation more than once.
     await this.d.store.savePending(null);
-    if (tabId !== null) await this.d.closeTab(tabId).catch(() => undefined);
+    await this.d.closeTab(tabId).catch(() => undefined);
     try {
       const account = await finishWebSignIn({
         ...this.transport, redirectUrl: url, pending: pending.pending, device: { name: await this.deviceName() },
@@ -129,7 +171,9 @@ export class AccountController {
     const config = await this.serverConfig();
     const started = await startPasswordSignIn({ ...this.transport, config, email, password, verificationMethod: 'email-otp' });
     if (started.state === 'needs-verification') {
-      await this.d.store.savePending({ kind: 'password', session: started.session });
+      const expiresAt = this.now() + PENDING_PASSWORD_TTL_MS;
+      await this.d.store.savePending({ kind: 'password', session: started.session, expiresAt });
+      await this.d.scheduleExpiry?.(expiresAt);
       this.d.log.info('Sign-in needs a verification code', { method: started.method });
       return this.view();
     }
@@ -137,23 +181,33 @@ export class AccountController {
     return this.view();
   }
 
+  /** The password sign-in waiting for a code, or the words saying why there is none. */
+  private async waitingForCode(): Promise<Extract<PendingSignIn, { kind: 'password' }>> {
+    const pending = await this.pending();
+    if (pending?.kind === 'password') return pending;
+    if (pending?.kind === 'password-expired') {
+      await this.d.store.savePending(null);
+      throw expiredError();
+    }
+    throw new Error('There is no sign-in waiting for a code. Start again.');
+  }
+
   async verifyCode(code: string): Promise<AccountView> {
-    const pending = await this.d.store.pending();
-    if (pending?.kind !== 'password') throw new Error('There is no sign-in waiting for a code. Start again.');
+    const pending = await this.waitingForCode();
     const session = await verifySession(pending.session, code, this.transport);
     await this.finishPassword(session);
     return this.view();
   }
 
   async resendCode(): Promise<void> {
-    const pending = await this.d.store.pending();
-    if (pending?.kind !== 'password') throw new Error('There is no sign-in waiting for a code. Start again.');
+    const pending = await this.waitingForCode();
     await resendCode(pending.session, this.transport);
   }
 
   async cancelSignIn(): Promise<AccountView> {
     const pending = await this.d.store.pending();
     await this.d.store.savePending(null);
+    if (pending?.kind === 'password') await this.d.scheduleExpiry?.(null).catch(() => undefined);
     if (pending?.kind === 'password') await destroySession(pending.session, this.transport).catch(() => undefined);
     if (pending?.kind === 'web' && pending.tabId !== null) await this.d.closeTab(pending.tabId).catch(() => undefined);
     return this.view();
@@ -161,6 +215,7 @@ export class AccountController {
 
   private async finishPassword(session: Parameters<typeof finishPasswordSignIn>[0]['session']): Promise<void> {
     await this.d.store.savePending(null);
+    await this.d.scheduleExpiry?.(null).catch(() => undefined);
     const account = await finishPasswordSignIn({ ...this.transport, session, device: { name: await this.deviceName() } });
     await this.completeSignIn(account);
   }

@@ -20,6 +20,8 @@ export type AccountErrorKind =
   | 'server-unreachable'
   | 'server-error'
   | 'not-an-accounts-server'
+  /** Plain http:// to a server that is not on this computer (the error carries specific words). */
+  | 'insecure-server'
   | 'bad-response';
 
 /** Auth-server errno values we react to (lib/error.js ERRNO). */
@@ -124,6 +126,8 @@ function defaultUserMessage(kind: AccountErrorKind, d: AccountErrorDetails): str
       return `The account server is having problems. Try again in ${waitWords(d.retryAfter)}.`;
     case 'not-an-accounts-server':
       return 'That address does not look like a Mozilla accounts server. Check the server address in the settings.';
+    case 'insecure-server':
+      return 'That server uses plain http://, which is not encrypted. Use an address starting with https:// (plain http:// is only allowed for a server on this computer).';
     case 'bad-response':
       return 'The account server sent an answer we could not understand. Try again later; if it keeps happening, report it.';
   }

@@ -5,6 +5,7 @@ import { bearerForToken, deriveTokenParts, hawkHeader } from '../sync/crypto/ind
 import type { FxaTokenKind } from '../sync/crypto/index.ts';
 import { AccountError, errorFromFxaResponse, FXA_ERRNO } from './errors.ts';
 import type { ErrnoSpace, FxaErrorBody } from './errors.ts';
+import { requireSecureRequestUrl } from './secureUrl.ts';
 
 /** The subset of `fetch` we use; inject a wrapper in tests or to add logging. */
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -101,6 +102,8 @@ function parseJson(text: string): unknown {
  * an AccountError. In Hawk mode a 401 errno 111 (clock skew) is retried once with the server's time.
  */
 export async function requestJson<T>(req: JsonRequest, transport: Required<TransportOptions>): Promise<T> {
+  // Before anything is sent: tokens, passwords' derived keys and codes never go over plain http://.
+  requireSecureRequestUrl(req.url);
   let offsetMs = 0;
   for (let attempt = 0; ; attempt++) {
     const bodyText = req.body === undefined ? undefined : JSON.stringify(req.body);

@@ -253,6 +253,15 @@ export function isRedirectFor(url: string, pending: Pick<PendingWebSignIn, 'redi
   }
 }
 
+/**
+ * True when `url` is the pending sign-in's redirect and carries its `state`: the answer to the
+ * request we started, not a forged or stale one. Check before acting on a redirect in any way.
+ */
+export function redirectMatchesState(url: string, pending: Pick<PendingWebSignIn, 'redirectUri' | 'state'>): boolean {
+  if (!isRedirectFor(url, pending)) return false;
+  return constantTimeStringEqual(new URL(url).searchParams.get('state') ?? '', pending.state);
+}
+
 export interface WebSignInResult {
   /** 64 bytes: encKey | hmacKey of the Sync root key bundle. */
   kSync: Uint8Array;
@@ -292,10 +301,11 @@ export async function completeWebSignIn(
     throw new AccountError('bad-response', { serverMessage: 'redirect URL does not match the redirect URI' });
   }
   const params = redirect.searchParams;
-  const error = params.get('error');
-  if (error) throw new AccountError('sign-in-cancelled', { serverMessage: error });
+  // State first: only the answer to our own request may end it, even as a cancellation.
   const state = params.get('state') ?? '';
   if (!constantTimeStringEqual(state, pending.state)) throw new AccountError('state-mismatch');
+  const error = params.get('error');
+  if (error) throw new AccountError('sign-in-cancelled', { serverMessage: error });
   const code = params.get('code');
   if (!code) throw new AccountError('bad-response', { serverMessage: 'redirect has no code' });
 

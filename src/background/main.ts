@@ -3,7 +3,7 @@
 // as MV3 requires for events that wake the worker; they wait for the async wiring before acting.
 import type { Runtime, Tabs } from 'webextension-polyfill';
 import { AccountController } from '../account/controller.ts';
-import { browser, alarmsPort, describeThisBrowser, platformInfo } from '../browser/api.ts';
+import { browser, alarmsPort, describeThisBrowser, platformInfo, PENDING_SIGN_IN_ALARM, scheduleSignInExpiry, sessionArea } from '../browser/api.ts';
 import { AccountStore } from '../db/accountStore.ts';
 import { LeaseLock } from '../db/leaseLock.ts';
 import { openDatabase } from '../db/open.ts';
@@ -51,7 +51,7 @@ async function wire(): Promise<App> {
   const logs = new LogStore(db);
   hub.setSink(logs);
   const settings = new SettingsStore(db);
-  const accountStore = new AccountStore(db);
+  const accountStore = new AccountStore(db, sessionArea);
   const syncState = new SyncStateStore(db, SWITCHABLE_ENGINES);
   const bookmarkIds = new IdMapStore(db, 'bookmarks');
   const bookmarkChanges = new IdbChangeStore(db, 'bookmarks');
@@ -75,6 +75,8 @@ async function wire(): Promise<App> {
       await browser.tabs.remove(tabId);
     },
     defaultDeviceName: describeThisBrowser,
+    scheduleExpiry: scheduleSignInExpiry,
+    storageEndpoint: async () => (await syncState.loadSyncToken())?.apiEndpoint ?? null,
     onSignedIn: async () => {
       await scheduler?.requestSync('manual');
     },
@@ -97,7 +99,11 @@ async function wire(): Promise<App> {
       syncState,
       engines: engineSet({
         clients: syncState,
-        bookmarks: { local: localBookmarks, mirror: new MirrorStore(db, 'bookmarks'), safety, refused: new IdbChangeStore(db, 'bookmarks', Date.now, 'refused') },
+        bookmarks: {
+          local: localBookmarks, mirror: new MirrorStore(db, 'bookmarks'), safety,
+          refused: new IdbChangeStore(db, 'bookmarks', Date.now, 'refused'),
+          unreadable: new IdbChangeStore(db, 'bookmarks', Date.now, 'unreadable'),
+        },
       }),
       commands: createAccountCommands({
         accounts, log: hub.logger.child('commands'),
@@ -182,6 +188,7 @@ browser.tabs.onUpdated.addListener((tabId: number, change: Tabs.OnUpdatedChangeI
 });
 
 browser.alarms.onAlarm.addListener((alarm) => {
+  if (alarm.name === PENDING_SIGN_IN_ALARM) void app.then((a) => a.accounts.expirePendingSignIn()).catch(() => undefined);
   if (alarm.name !== PERIODIC_ALARM) return;
   void app.then((a) => a.scheduler.requestSync('alarm'));
 });

@@ -11,6 +11,7 @@ import { createHandlers, dispatch } from './messageHandlers.ts';
 import { isOwnExtensionPage } from './sender.ts';
 import { createSyncJob } from './syncJob.ts';
 import { AccountStore } from '../db/accountStore.ts';
+import { MemorySessionArea } from '../account/pendingSignIn.ts';
 import { SyncStateStore } from '../db/syncStateStore.ts';
 import { AccountController } from '../account/controller.ts';
 import { createAccountCommands } from './commands.ts';
@@ -24,7 +25,7 @@ async function setup() {
   const hub = createLogHub({ sink: logs, console: null });
   const settings = new SettingsStore(db);
   const alarms = new Map<string, { periodInMinutes: number; scheduledTime: number }>();
-  const accountStore = new AccountStore(db);
+  const accountStore = new AccountStore(db, new MemorySessionArea());
   const syncState = new SyncStateStore(db, SWITCHABLE_ENGINES);
   const accounts = new AccountController({
     store: accountStore, log: hub.logger,

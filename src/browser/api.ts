@@ -2,8 +2,34 @@
 // `browser` namespace; the polyfill passes it through and fills it in on older Chromium.
 import browser from 'webextension-polyfill';
 import type { AlarmsPort } from '../accountSync/scheduler.ts';
+import type { SessionArea } from '../account/pendingSignIn.ts';
 
 export { browser };
+
+/**
+ * Memory-only extension storage (`storage.session`, Chromium 102+ and Firefox 115+; needs the
+ * `storage` permission): it outlives a stopped service worker or event page but is never written
+ * to disk and is gone when the browser or the extension stops. Holds a sign-in waiting for its code.
+ */
+export const sessionArea: SessionArea = {
+  async get(key) {
+    return (await browser.storage.session.get(key))[key];
+  },
+  async set(key, value) {
+    await browser.storage.session.set({ [key]: value });
+  },
+  async remove(key) {
+    await browser.storage.session.remove(key);
+  },
+};
+
+/** The alarm that forgets a password sign-in still waiting for its code once it has expired. */
+export const PENDING_SIGN_IN_ALARM = 'forget-pending-sign-in';
+
+export async function scheduleSignInExpiry(at: number | null): Promise<void> {
+  if (at === null) await browser.alarms.clear(PENDING_SIGN_IN_ALARM);
+  else await browser.alarms.create(PENDING_SIGN_IN_ALARM, { when: at });
+}
 
 export const alarmsPort: AlarmsPort = {
   async get(name) {

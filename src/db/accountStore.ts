@@ -1,9 +1,13 @@
 // Sole owner of the `account` store: the signed-in account (with its keys and refresh token), the
-// person's server choice, a sign-in in progress, and the device name. Holds secrets: it is read
+// person's server choice, a web sign-in in progress, and the device name. Holds secrets: it is read
 // only in the background, and nothing from it is logged or sent to pages as is.
+// A password sign-in waiting for its code is not written here: its session token, keyFetchToken and
+// password-derived unwrapBKey live in the memory-only session area (storage.session), see
+// src/account/pendingSignIn.ts.
 import type { FxaSession } from '../account/authClient.ts';
 import { isStoredAccount, type StoredAccount } from '../account/credentials.ts';
 import type { PendingWebSignIn } from '../account/oauthClient.ts';
+import { decodePendingPassword, encodePendingPassword, type SessionArea } from '../account/pendingSignIn.ts';
 import type { ServerChoice } from '../shared/account.ts';
 import type { SyncbridgeDB } from './schema.ts';
 
@@ -11,10 +15,19 @@ export const DEFAULT_SERVER_CHOICE: ServerChoice = { accountsUrl: 'https://accou
 
 export type PendingSignIn =
   | { kind: 'web'; pending: PendingWebSignIn; tabId: number | null }
-  | { kind: 'password'; session: FxaSession };
+  | { kind: 'password'; session: FxaSession; /** ms since epoch */ expiresAt: number }
+  /** A password sign-in that waited too long and was forgotten: nothing secret, only who it was for. */
+  | { kind: 'password-expired'; email: string };
+
+/** The session-area key of a password sign-in waiting for its code. */
+const PENDING_PASSWORD_KEY = 'pendingPasswordSignIn';
 
 export class AccountStore {
-  constructor(private readonly db: SyncbridgeDB) {}
+  constructor(
+    private readonly db: SyncbridgeDB,
+    /** Memory-only storage for the password sign-in in progress (storage.session in the browser). */
+    private readonly session: SessionArea,
+  ) {}
 
   async account(): Promise<StoredAccount | null> {
     const a = await this.db.get('account', 'account');
@@ -34,12 +47,27 @@ export class AccountStore {
   }
 
   async pending(): Promise<PendingSignIn | null> {
-    return ((await this.db.get('account', 'pending')) as PendingSignIn | undefined) ?? null;
+    const onDisk = (await this.db.get('account', 'pending')) as { kind?: unknown } | undefined;
+    if (onDisk?.kind === 'web') return onDisk as PendingSignIn;
+    // Versions before issue 9 #15 kept a waiting password sign-in (with its secrets) on disk: forget it.
+    if (onDisk !== undefined) await this.db.delete('account', 'pending');
+    const inMemory = decodePendingPassword(await this.session.get(PENDING_PASSWORD_KEY));
+    if (inMemory === null) return null;
+    if ('expired' in inMemory) return { kind: 'password-expired', email: inMemory.email };
+    return { kind: 'password', session: inMemory.session, expiresAt: inMemory.expiresAt };
   }
 
+  /** Web sign-ins go to IndexedDB (their CryptoKey is not JSON); password ones only to the session area. */
   async savePending(p: PendingSignIn | null): Promise<void> {
-    if (p) await this.db.put('account', p, 'pending');
-    else await this.db.delete('account', 'pending');
+    if (p?.kind === 'web') {
+      await this.session.remove(PENDING_PASSWORD_KEY);
+      await this.db.put('account', p, 'pending');
+      return;
+    }
+    await this.db.delete('account', 'pending');
+    if (p === null) await this.session.remove(PENDING_PASSWORD_KEY);
+    else if (p.kind === 'password') await this.session.set(PENDING_PASSWORD_KEY, encodePendingPassword(p));
+    else await this.session.set(PENDING_PASSWORD_KEY, { expired: true, email: p.email });
   }
 
   async deviceName(): Promise<string | null> {
@@ -56,5 +84,6 @@ export class AccountStore {
     await tx.store.delete('account');
     await tx.store.delete('pending');
     await tx.done;
+    await this.session.remove(PENDING_PASSWORD_KEY);
   }
 }

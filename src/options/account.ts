@@ -1,19 +1,24 @@
 // The account section of the options page: server choice, the two sign-in paths, verification,
-// device name and sign-out. All state comes from the background; no secret ever reaches this page.
+// device name and sign-out, and host access for a self-hosted server (see hostAccess.ts for why it
+// is asked in steps). All state comes from the background; no secret ever reaches this page.
+import { checkTypedAddress } from '../account/secureUrl.ts';
 import { browser } from '../browser/api.ts';
-import type { AccountView } from '../shared/account.ts';
+import type { AccountView, ServerChoice } from '../shared/account.ts';
 import { send } from '../ui/client.ts';
+import { hostList, originsToRequest } from './hostAccess.ts';
 
 const DEFAULT_SERVER = 'https://accounts.firefox.com';
-/** Hosts the manifest already grants; anything else needs the optional permission first. */
-const GRANTED_HOSTS = [/^https:\/\/([a-z0-9-]+\.)*firefox\.com$/, /^https:\/\/([a-z0-9-]+\.)*services\.mozilla\.com$/, /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?$/];
 
 const el = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
   if (!node) throw new Error(`options: missing #${id}`);
   return node as T;
 };
-const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+const message = (e: unknown): string => {
+  const words = (e as { userMessage?: unknown } | null)?.userMessage;
+  if (typeof words === 'string') return words;
+  return e instanceof Error ? e.message : String(e);
+};
 
 const panels = {
   'signed-out': el<HTMLDivElement>('signed-out'),
@@ -27,6 +32,9 @@ const tokenInput = el<HTMLInputElement>('token-server-url');
 const passwordForm = el<HTMLFormElement>('password-form');
 const signInButton = el<HTMLButtonElement>('sign-in');
 const showPassword = el<HTMLAnchorElement>('show-password');
+const accessPanel = el<HTMLDivElement>('host-access');
+const accessText = el<HTMLParagraphElement>('host-access-text');
+const allowAccess = el<HTMLButtonElement>('allow-access');
 
 function showError(text: string | null): void {
   errorEl.hidden = text === null;
@@ -35,8 +43,46 @@ function showError(text: string | null): void {
 
 let current: AccountView | null = null;
 
+/** The hosts the background last reported for a server choice (discovery, sign-in, storage node). */
+let known: { server: string; hosts: string[] } | null = null;
+/** The match patterns the "Allow access" button asks for. */
+let accessNeeded: string[] = [];
+
+const serverKey = (s: ServerChoice): string => `${s.accountsUrl} ${s.tokenServerUrl ?? ''}`;
+
+/** Of `hosts`, the patterns neither the install nor an earlier grant covers. */
+async function missingAccess(hosts: readonly string[]): Promise<string[]> {
+  const missing: string[] = [];
+  for (const pattern of originsToRequest(hosts)) {
+    if (!(await browser.permissions.contains({ origins: [pattern] }))) missing.push(pattern);
+  }
+  return missing;
+}
+
+function showAccessPanel(missing: string[], signedIn: boolean): void {
+  accessNeeded = missing;
+  accessPanel.hidden = missing.length === 0;
+  allowAccess.hidden = missing.length === 0;
+  if (missing.length === 0) return;
+  const them = missing.length === 1 ? 'it' : 'them';
+  accessText.textContent = signedIn
+    ? `Your Sync server uses ${hostList(missing)} (for example to keep your synced data). Syncbridge needs your permission to reach ${them} before it can sync.`
+    : `This Sync server also uses ${hostList(missing)}. Syncbridge needs your permission to reach ${them} before you sign in.`;
+}
+
+/** Shows the "Allow access" panel when a host this server uses is not reachable yet. */
+async function refreshAccess(view: AccountView): Promise<string[]> {
+  const hosts = known && known.server === serverKey(view.server) ? known.hosts : [];
+  const missing = await missingAccess(hosts);
+  if (current === view) showAccessPanel(missing, view.state === 'signed-in');
+  return missing;
+}
+
 export function renderAccount(view: AccountView): void {
   current = view;
+  if (view.hosts) known = { server: serverKey(view.server), hosts: view.hosts };
+  void refreshAccess(view).catch(() => undefined);
+  if (view.state === 'signed-out' && view.notice) showError(view.notice);
   for (const [state, panel] of Object.entries(panels)) panel.hidden = state !== view.state;
   el('account').textContent =
     view.state === 'signed-in' ? `Signed in as ${view.email}`
@@ -65,30 +111,30 @@ function setPasswordFormOpen(open: boolean): void {
   if (open) el<HTMLInputElement>('email').focus();
 }
 
-function originsToRequest(urls: string[]): string[] {
-  const out: string[] = [];
-  for (const u of urls) {
-    try {
-      const origin = new URL(u).origin;
-      if (!GRANTED_HOSTS.some((re) => re.test(origin))) out.push(`${origin}/*`);
-    } catch {
-      // An invalid URL is reported by the background with a specific message.
-    }
-  }
-  return out;
-}
-
-/** Saves the server choice; asks for host access first when it is not Mozilla's or this machine. */
+/**
+ * Saves the server choice before a sign-in. Asks first for host access to every host of the
+ * server known so far (the addresses typed in, plus what the background reported earlier); once
+ * discovery names hosts that are still out of reach, stops with the "Allow access" panel shown.
+ */
 async function saveServer(): Promise<void> {
   const accountsUrl = serverInput.value.trim() || DEFAULT_SERVER;
   const tokenServerUrl = tokenInput.value.trim() || null;
-  const origins = originsToRequest([accountsUrl, ...(tokenServerUrl ? [tokenServerUrl] : [])]);
+  // Plain http:// to another computer is refused in words before any permission prompt.
+  checkTypedAddress(accountsUrl, 'Sync server');
+  if (tokenServerUrl) checkTypedAddress(tokenServerUrl, 'token server');
+  const typedKey = serverKey({ accountsUrl, tokenServerUrl });
+  const learned = known && known.server === typedKey ? known.hosts : [];
+  const origins = originsToRequest([accountsUrl, ...(tokenServerUrl ? [tokenServerUrl] : []), ...learned]);
   // Must be the first await in the click handler: the browser only asks during a user gesture.
   if (origins.length > 0 && !(await browser.permissions.request({ origins }))) {
-    throw new Error(`Syncbridge needs permission to reach ${origins.map((o) => o.replace('/*', '')).join(' and ')} to use that server.`);
+    throw new Error(`Syncbridge needs permission to reach ${hostList(origins)} to use that server.`);
   }
-  if (current && current.server.accountsUrl === accountsUrl && current.server.tokenServerUrl === tokenServerUrl) return;
-  renderAccount(await send({ type: 'setServer', accountsUrl, tokenServerUrl }));
+  const view = await send({ type: 'setServer', accountsUrl, tokenServerUrl });
+  renderAccount(view);
+  const missing = await refreshAccess(view);
+  if (missing.length > 0) {
+    throw new Error(`This Sync server also uses ${hostList(missing)}. Choose “Allow access”, then sign in again.`);
+  }
 }
 
 async function act(button: HTMLButtonElement | null, fn: () => Promise<void>): Promise<void> {
@@ -137,6 +183,21 @@ export function initAccountSection(): void {
     await send({ type: 'resendCode' });
     showError(null);
     el('verify-help').textContent = 'A new code is on its way. Enter it below.';
+  }));
+  allowAccess.addEventListener('click', () => act(allowAccess, async () => {
+    const origins = accessNeeded;
+    // The first await of the click handler, as the browser requires.
+    if (!(await browser.permissions.request({ origins }))) {
+      throw new Error(`Without permission to reach ${hostList(origins)}, Syncbridge cannot use this Sync server.`);
+    }
+    allowAccess.hidden = true;
+    accessNeeded = [];
+    if (current?.state === 'signed-in') {
+      accessText.textContent = 'Thank you. Syncbridge can reach your Sync server now and is syncing.';
+      await send({ type: 'syncNow' });
+    } else {
+      accessText.textContent = 'Thank you. Syncbridge can reach this Sync server now: sign in to continue.';
+    }
   }));
   for (const id of ['verify-cancel', 'web-cancel']) {
     el(id).addEventListener('click', () => act(null, async () => renderAccount(await send({ type: 'cancelSignIn' }))));

@@ -1,11 +1,20 @@
 // What pages may know about the account. Secrets (tokens, keys) never appear here: pages get
 // these views from the background, never the stored account itself.
 
-export type AccountView =
-  | { state: 'signed-out'; server: ServerChoice }
+export type AccountView = (
+  /** `notice`: why the person is signed out when they may expect otherwise (e.g. a sign-in that expired). */
+  | { state: 'signed-out'; server: ServerChoice; notice?: string }
   | { state: 'web-pending'; server: ServerChoice }
   | { state: 'needs-verification'; server: ServerChoice; email: string; method: 'email-otp' | 'totp-2fa' | 'email' | 'email-2fa' | 'email-captcha' }
-  | { state: 'signed-in'; server: ServerChoice; email: string; deviceName: string };
+  | { state: 'signed-in'; server: ServerChoice; email: string; deviceName: string }
+) & {
+  /**
+   * Origins sign-in and sync reach for this server, when known (after discovery, during a sign-in,
+   * signed in; with the storage node once the token server named it). The options page asks for
+   * host access to those the manifest does not grant.
+   */
+  hosts?: string[];
+};
 
 export interface ServerChoice {
   /** Accounts server, e.g. https://accounts.firefox.com */

@@ -1,11 +1,12 @@
 // Test harness for the sync core: the real local stack in-process (port 0), a fresh fake-indexeddb
 // database, the real account controller and stores, and runSync wired the way the background wires
 // it. Imported only by *.test.ts files.
-import { startServer, type StartedServer } from '../../server/start.ts';
+import { startServer, type StartedServer, type StartOptions } from '../../server/start.ts';
 import { AccountController } from '../account/controller.ts';
 import type { StoredAccount } from '../account/credentials.ts';
 import { accountKeys } from '../account/credentials.ts';
 import { AccountStore } from '../db/accountStore.ts';
+import { MemorySessionArea } from '../account/pendingSignIn.ts';
 import { SyncStateStore } from '../db/syncStateStore.ts';
 import { createLogHub } from '../log/logger.ts';
 import type { LogEntry } from '../shared/logEntry.ts';
@@ -29,6 +30,8 @@ export interface Harness {
   server: StartedServer;
   origin: string;
   accounts: AccountStore;
+  /** The memory-only storage a password sign-in waits in (storage.session in the browser). */
+  sessionArea: MemorySessionArea;
   syncState: SyncStateStore;
   controller: AccountController;
   /** Method + path of every request the client made, in order. */
@@ -60,10 +63,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harness> {
-  const server = await startServer({ port: 0, host: '127.0.0.1', demo: opts.demo ?? false });
+export async function startHarness(opts: { demo?: boolean; limits?: StartOptions['limits'] } = {}): Promise<Harness> {
+  const server = await startServer({ port: 0, host: '127.0.0.1', demo: opts.demo ?? false, ...(opts.limits ? { limits: opts.limits } : {}) });
   const db = await freshDatabase();
-  const accounts = new AccountStore(db);
+  const sessionArea = new MemorySessionArea();
+  const accounts = new AccountStore(db, sessionArea);
   const syncState = new SyncStateStore(db, SWITCHABLE_ENGINES);
   const safety = new SafetyStore(db);
   const logs: LogEntry[] = [];
@@ -133,7 +137,7 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
 
   return {
     db, safety, mirror,
-    server, origin: server.origin, accounts, syncState, controller, requests, displayed, openedTabs, closedTabs, logs,
+    server, origin: server.origin, accounts, sessionArea, syncState, controller, requests, displayed, openedTabs, closedTabs, logs,
     async createAccount(email, password) {
       await control('/__test__/accounts', { email, password, verified: true });
     },
@@ -155,7 +159,13 @@ export async function startHarness(opts: { demo?: boolean } = {}): Promise<Harne
         commands,
         engines: engineSet({
           clients: syncState,
-          ...(opts.bookmarks ? { bookmarks: { local: browserSide(opts.bookmarks), mirror, safety, refused: new IdbChangeStore(db, 'bookmarks', Date.now, 'refused') } } : {}),
+          ...(opts.bookmarks ? {
+            bookmarks: {
+              local: browserSide(opts.bookmarks), mirror, safety,
+              refused: new IdbChangeStore(db, 'bookmarks', Date.now, 'refused'),
+              unreadable: new IdbChangeStore(db, 'bookmarks', Date.now, 'unreadable'),
+            },
+          } : {}),
         }),
         log,
         fetch: spyFetch,

@@ -5,7 +5,7 @@ import { BadResponseError, InvalidCredentialsError, ServerBusyError, StaleKeysEr
 import { BackoffTracker } from '../http/backoff.ts';
 import { StorageClient } from '../storage/client.ts';
 import { armFault, control, startStorageStack, type TestStack } from '../storage/testServer.ts';
-import { fetchSyncToken, tokenExpired } from './client.ts';
+import { fetchSyncToken, InsecureServerError, isLoopbackHost, tokenExpired } from './client.ts';
 import { CachingTokenProvider } from './provider.ts';
 
 const OLDSYNC = 'https://identity.mozilla.com/apps/oldsync';
@@ -126,5 +126,52 @@ describe('fetchSyncToken', () => {
     const before = stack.log.length;
     expect(await storage.getInfoCollections()).toMatchObject({ status: 'ok' });
     expect(stack.log.slice(before).map((e) => e.status)).toEqual([200]);
+  });
+});
+
+// Issue 9 #14: a plain-http storage node (or token server) on another computer was accepted.
+describe('plain http:// is refused for the token server and the storage node unless on this computer', () => {
+  const tokenBody = (apiEndpoint: string): string =>
+    JSON.stringify({ id: 'id', key: 'key', uid: 7, api_endpoint: apiEndpoint, duration: 300, hashed_fxa_uid: 'h', node_type: 'spanner' });
+  const answering = (apiEndpoint: string) => {
+    const seen: string[] = [];
+    const fetch = async (url: string): Promise<Response> => {
+      seen.push(url);
+      return new Response(tokenBody(apiEndpoint), { status: 200, headers: { 'content-type': 'application/json' } });
+    };
+    return { fetch, seen };
+  };
+
+  it('refuses an http:// storage node on another computer with words saying why', async () => {
+    const { fetch } = answering('http://sync.example.org/1.5/7');
+    const err = await fetchSyncToken({ tokenServerUrl: 'https://token.example.org/1.0/sync/1.5', accessToken: 'a', keyId: 'k', fetch }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BadResponseError);
+    expect(err).toBeInstanceOf(InsecureServerError);
+    const words = (err as InsecureServerError).userMessage;
+    expect(words).toMatch(/storage/);
+    expect(words).toContain('http://sync.example.org');
+    expect(words).toMatch(/not encrypted/);
+    expect(words).toMatch(/https:\/\//);
+  });
+
+  it('accepts an http:// storage node on this computer (127.0.0.0/8, [::1], localhost) and any https:// one', async () => {
+    for (const node of ['http://127.0.0.1:8400/1.5/7', 'http://127.3.4.5/1.5/7', 'http://[::1]:9/1.5/7', 'http://localhost:9/1.5/7', 'https://sync.example.org/1.5/7']) {
+      const { fetch } = answering(node);
+      const token = await fetchSyncToken({ tokenServerUrl: 'https://token.example.org/1.0/sync/1.5', accessToken: 'a', keyId: 'k', fetch });
+      expect(token.apiEndpoint).toBe(node);
+    }
+  });
+
+  it('refuses an http:// token server on another computer before sending the access token', async () => {
+    const { fetch, seen } = answering('https://sync.example.org/1.5/7');
+    const err = await fetchSyncToken({ tokenServerUrl: 'http://token.example.org/1.0/sync/1.5', accessToken: 'a', keyId: 'k', fetch }).catch((e: unknown) => e);
+    expect(seen).toEqual([]);
+    expect(err).toBeInstanceOf(InsecureServerError);
+    expect((err as InsecureServerError).userMessage).toMatch(/token server/);
+  });
+
+  it('knows which hosts are this computer', () => {
+    for (const host of ['127.0.0.1', '127.255.255.254', '[::1]', 'localhost']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['128.0.0.1', '127.0.0.1.example.org', 'localhost.example.org', '[::2]', 'example.org', '10.0.0.1']) expect(isLoopbackHost(host)).toBe(false);
   });
 });

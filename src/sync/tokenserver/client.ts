@@ -54,6 +54,38 @@ export interface FetchSyncTokenOptions {
 
 const DEFAULT_MARGIN_SECONDS = 300;
 
+/**
+ * True for this computer: 127.0.0.0/8, [::1] and localhost. Takes a WHATWG URL `hostname`, which
+ * is already lower-cased and has IPv4 in dotted-decimal form (so "127.1" arrives as "127.0.0.1").
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+}
+
+/** https:, or http: to this computer: the only transports Syncbridge sends tokens and data over. */
+export function isSecureOrLoopback(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+}
+
+/**
+ * The token server (or the storage node it names) is plain http:// on another computer: sending the
+ * access token or the Sync data there would let anyone on the way read or change it.
+ */
+export class InsecureServerError extends BadResponseError {
+  override name = 'InsecureServerError';
+  override readonly userMessage: string;
+
+  constructor(what: 'token server' | 'storage server', url: URL) {
+    super(`${what} ${url.origin} is plain http on another computer`, { status: null });
+    this.userMessage =
+      what === 'token server'
+        ? `The token server ${url.origin} uses plain http://, which is not encrypted. Syncbridge only talks to servers over https:// ` +
+          '(plain http:// only to a server on this computer). Change the token server address in Settings to one starting with https://.'
+        : `The token server sent a storage server address that uses plain http:// (${url.origin}), which is not encrypted, so Syncbridge did not ` +
+          'send your data there. Syncbridge only uses https:// for servers that are not on this computer. Ask the server’s operator to serve storage over https://.';
+  }
+}
+
 /** Token server error body: {"status": "...", "errors": [{location, name, description}]}. */
 function errorStatus(res: HttpResponse): { status: string | null; description: string } {
   try {
@@ -131,6 +163,7 @@ function parseToken(res: HttpResponse, localNow: number, marginSeconds: number |
   if (endpointUrl.protocol !== 'https:' && endpointUrl.protocol !== 'http:') {
     throw new BadResponseError('token server api_endpoint is not http(s)', { status: 200 });
   }
+  if (!isSecureOrLoopback(endpointUrl)) throw new InsecureServerError('storage server', endpointUrl);
   const rawUid = body.uid;
   let uid: string;
   if (typeof rawUid === 'number' && Number.isInteger(rawUid) && rawUid >= 0) uid = String(rawUid);
@@ -165,6 +198,8 @@ export async function fetchSyncToken(opts: FetchSyncTokenOptions): Promise<SyncT
     ...(opts.onBackoff ? { onBackoff: opts.onBackoff } : {}),
   });
   const url = new URL(opts.tokenServerUrl);
+  // Checked here, at use, so a token server stored before this rule existed is refused too.
+  if (!isSecureOrLoopback(url)) throw new InsecureServerError('token server', url);
   if (opts.duration !== undefined) url.searchParams.set('duration', String(Math.floor(opts.duration)));
   const headers: Record<string, string> = {
     Authorization: `Bearer ${opts.accessToken}`,
