@@ -22,7 +22,7 @@ import { IdMapStore } from '../db/idMapStore.ts';
 import { MirrorStore } from '../db/mirrorStore.ts';
 import { SafetyStore } from '../db/safetyStore.ts';
 import { forgetAccountData } from '../db/forgetAccount.ts';
-import { IdbChangeStore, IdbProgressStore } from '../db/engineWorkStore.ts';
+import { IdbChangeStore, IdbProgressStore, IdbWriteLog } from '../db/engineWorkStore.ts';
 import { BookmarksController } from '../engines/bookmarks/controller.ts';
 import { BrowserBookmarks } from '../engines/bookmarks/local/browserBookmarks.ts';
 import { browserBookmarkEvents, browserBookmarksApi } from '../engines/bookmarks/local/browserApi.ts';
@@ -63,6 +63,7 @@ async function wire(): Promise<App> {
     progress: new IdbProgressStore(db, 'bookmarks'),
     changes: bookmarkChanges,
     tracker: bookmarkTracker,
+    writeLog: new IdbWriteLog(db, 'bookmarks'),
   });
   // The scheduler and the account controller refer to each other (sign-in starts a sync; a
   // "logout" command signs out): the controller's callbacks read `scheduler`, assigned just below.

@@ -1,9 +1,11 @@
 // Sole owner of the `engineWork` store: small pieces of per-engine work state — how far a run of
 // local operations got (so a killed worker resumes instead of repeating them), the set of locally
-// changed items noticed between syncs, and the items this browser refused to create. The sets are
+// changed items noticed between syncs, the items this browser refused to create, and the state the
+// sync's last writes left (to recognise a browser that rolled back after a crash). The sets are
 // read-modify-write inside one transaction.
 import type { ChangeStore } from '../engines/kit/changeTracker.ts';
 import type { ProgressStore } from '../engines/bookmarks/local/progress.ts';
+import type { WriteLogStore, WrittenState } from '../engines/bookmarks/local/writeLog.ts';
 import type { SyncbridgeDB } from './schema.ts';
 
 export class IdbProgressStore implements ProgressStore {
@@ -26,6 +28,32 @@ export class IdbProgressStore implements ProgressStore {
 
   async clear(runId: string): Promise<void> {
     await this.db.delete('engineWork', this.key(runId));
+  }
+
+  async clearAll(): Promise<void> {
+    const prefix = `${this.engine}:apply:`;
+    await this.db.delete('engineWork', IDBKeyRange.bound(prefix, `${prefix}\uffff`));
+  }
+}
+
+/** The state the sync's last writes left in the browser (engines/bookmarks/local/writeLog.ts), one list per engine. */
+export class IdbWriteLog implements WriteLogStore {
+  constructor(
+    private readonly db: SyncbridgeDB,
+    private readonly engine: string,
+  ) {}
+
+  private get key(): string {
+    return `${this.engine}:written`;
+  }
+
+  async load(): Promise<WrittenState[]> {
+    return ((await this.db.get('engineWork', this.key)) as WrittenState[] | undefined) ?? [];
+  }
+
+  async save(entries: readonly WrittenState[]): Promise<void> {
+    if (entries.length === 0) await this.db.delete('engineWork', this.key);
+    else await this.db.put('engineWork', [...entries], this.key);
   }
 }
 

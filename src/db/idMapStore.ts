@@ -19,18 +19,23 @@ export class IdMapStore {
     return (await this.db.get('idMap', [this.collection, syncId]))?.localId ?? null;
   }
 
+  /** The whole pairing for a GUID (with the item's dateAdded, when it was recorded). */
+  async mappingFor(syncId: string): Promise<IdMapping | null> {
+    return (await this.db.get('idMap', [this.collection, syncId])) ?? null;
+  }
+
   async syncIdFor(localId: string): Promise<string | null> {
     return (await this.db.getFromIndex('idMap', 'byLocalId', [this.collection, localId]))?.syncId ?? null;
   }
 
   /** Records pairings in one transaction; a local id paired before is re-paired to the new GUID. */
-  async pair(pairs: ReadonlyArray<{ syncId: string; localId: string }>): Promise<void> {
+  async pair(pairs: ReadonlyArray<{ syncId: string; localId: string; dateAdded?: number | undefined }>): Promise<void> {
     if (pairs.length === 0) return;
     const tx = this.db.transaction('idMap', 'readwrite');
-    for (const { syncId, localId } of pairs) {
+    for (const { syncId, localId, dateAdded } of pairs) {
       const previous = await tx.store.index('byLocalId').getKey([this.collection, localId]);
       if (previous) await tx.store.delete(previous);
-      await tx.store.put({ collection: this.collection, syncId, localId });
+      await tx.store.put({ collection: this.collection, syncId, localId, ...(dateAdded === undefined ? {} : { dateAdded }) });
     }
     await tx.done;
   }

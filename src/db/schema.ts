@@ -78,6 +78,12 @@ export interface IdMapping {
   collection: string;
   syncId: string;
   localId: string;
+  /**
+   * The browser item's dateAdded when paired (it never changes for an item). Chromium restarts its
+   * id counter from its last saved file after a crash, so an id can come back as another item:
+   * a pairing whose item has another dateAdded is stale.
+   */
+  dateAdded?: number;
 }
 
 export type SyncbridgeDB = IDBPDatabase<SyncbridgeSchema>;

@@ -22,7 +22,8 @@ import { SafetyStore } from '../db/safetyStore.ts';
 import { forgetAccountData } from '../db/forgetAccount.ts';
 import { MirrorStore } from '../db/mirrorStore.ts';
 import { IdMapStore } from '../db/idMapStore.ts';
-import { IdbChangeStore, IdbProgressStore } from '../db/engineWorkStore.ts';
+import { IdbChangeStore, IdbProgressStore, IdbWriteLog } from '../db/engineWorkStore.ts';
+import { ChangeTracker } from '../engines/bookmarks/local/changeTracker.ts';
 import type { FakeBookmarksApi } from '../engines/bookmarks/local/fakeBookmarksApi.ts';
 import { BrowserBookmarks } from '../engines/bookmarks/local/browserBookmarks.ts';
 
@@ -126,9 +127,15 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
   const browserSide = (api: FakeBookmarksApi): BrowserBookmarks => {
     let side = browserSides.get(api);
     if (!side) {
+      // As the background wires it: the change tracker sees the browser's events (the person's
+      // edits between syncs) and tells our own writes apart; no sync is requested by it here.
+      const idMap = new IdMapStore(db, 'bookmarks');
+      const changes = new IdbChangeStore(db, 'bookmarks');
+      const tracker = new ChangeTracker({ events: api.events, idMap, store: changes, requestSync: () => undefined, timer: { set: () => null, clear: () => undefined } });
+      void tracker.start();
       side = new BrowserBookmarks({
-        api, flavor: api.flavor, idMap: new IdMapStore(db, 'bookmarks'),
-        progress: new IdbProgressStore(db, 'bookmarks'), changes: new IdbChangeStore(db, 'bookmarks'),
+        api, flavor: api.flavor, idMap, tracker,
+        progress: new IdbProgressStore(db, 'bookmarks'), changes, writeLog: new IdbWriteLog(db, 'bookmarks'),
       });
       browserSides.set(api, side);
     }

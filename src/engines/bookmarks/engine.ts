@@ -14,6 +14,10 @@ import type {
 import type { Logger } from '../../log/logger.ts';
 import type { MirrorStore } from '../../db/mirrorStore.ts';
 import { mergeTrees } from './merge/index.ts';
+import {
+  accountCopy, accountSafetyOf, describeLargeRemoteDeletion, emptiedRoots, forgetLocalDeletions, planAccountRestore,
+  type AccountDecisions, type AccountSafety,
+} from './accountSafety.ts';
 import type { LocalOp, MergeStats } from './merge/types.ts';
 import {
   BOOKMARKS_ENGINE_VERSION, bookmarkSortIndex, isRootGuid, isTombstone, parseBookmarkRecord, serializeBookmarkRecord,
@@ -21,6 +25,8 @@ import {
 } from './record.ts';
 import { buildTreeFromLocal, buildTreeFromRecords, overlayRecords, type LocalItem, type RecordEntry } from './tree.ts';
 import type { MergeResult } from './merge/types.ts';
+import type { Rollback } from './local/writeLog.ts';
+import { rollbackView } from './rollbackView.ts';
 
 export const BOOKMARKS_ENGINE: EngineDescriptor = { name: 'bookmarks', version: BOOKMARKS_ENGINE_VERSION, label: 'Bookmarks' };
 
@@ -39,6 +45,8 @@ export interface LocalBookmarks {
   notApplied?(): readonly string[];
   /** Bookmarks this browser keeps to itself (Firefox would refuse their URL), from the last snapshot. */
   localOnly?(): ReadonlyArray<{ guid: string | null }>;
+  /** Our last writes the browser no longer shows, found by the last snapshot (Chromium after a crash). */
+  rollback?(): Rollback;
 }
 
 export type FirstSyncChoice = 'merge' | 'take-remote' | 'keep-local';
@@ -161,6 +169,16 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     // One read of the browser's tree per pass: the first-sync question and the merge share it.
     const localItems = await this.d.local.snapshot();
     const localOnly = this.d.local.localOnly?.() ?? [];
+    // The browser lost some of the sync's own last writes (it closed within its save delay): the
+    // merge judges those items as the mirror has them, and the sync puts them back.
+    const rollback = this.d.local.rollback?.();
+    let localView: ReturnType<typeof buildTreeFromLocal> | null = null;
+    if (rollback && (rollback.stale.size > 0 || rollback.resurrected.size > 0)) {
+      log.warn('This browser lost Syncbridge’s last changes to its bookmarks (it probably closed before saving them); they are put back', {
+        lost: rollback.stale.size, back: rollback.resurrected.size,
+      });
+      localView = buildTreeFromLocal(rollbackView(localItems, buildTreeFromRecords(run.mirrorEntries), rollback.stale, new Set(rollback.resurrected.values())));
+    }
     if (localOnly.length > 0) log.warn('Some bookmarks stay on this browser only: Firefox does not accept URLs longer than 65,536 characters', { count: localOnly.length });
     const choice = run.firstSync ? await this.firstSyncChoice(incoming, localItems) : 'merge';
     if (choice === null) {
@@ -177,6 +195,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     ctx.progress('merge', 0, 1);
     const result = mergeTrees({
       local: buildTreeFromLocal(localItems),
+      ...(localView ? { localView } : {}),
       remote: buildTreeFromRecords(run.remoteEntries),
       // On a first sync there is no common ancestor: the mirror is empty.
       // On a first sync there is no common ancestor; a placeholder is then a server-only item like any other.
@@ -194,6 +213,11 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     this.lastStats = stats;
     log.info('Bookmarks merged', { ...stats });
 
+    // Safety for the account: the person's answers about it first (with "keep" or "put back" the
+    // merge runs again on what they change), then a large deletion on the server waits for them.
+    const redone = await this.accountSafety(ctx, run, result, choice);
+    if (redone) return redone;
+
     // Safety: a large deletion on this browser needs the person's approval and a snapshot first.
     const threshold = this.d.largeDeletion ?? 50;
     const deletions = choice === 'take-remote' ? 0 : stats.deletionsLocal;
@@ -209,15 +233,121 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     if (deletions > 0 && deletions >= Math.min(threshold, stats.localItems / 4)) {
       await this.d.safety.snapshot(`Before deleting ${deletions} bookmarks that were deleted elsewhere`, localItems);
     }
+    // …and before a large deletion on the server, a copy of the account's records.
+    await this.copyAccount(run, stats);
 
     ctx.progress('apply', 0, result.localOps.length);
     await this.d.local.apply(result.localOps);
     ctx.progress('apply', result.localOps.length, result.localOps.length);
     run.placeholderIds = new Set(placeholders.map((p) => p.record.id));
+    // Safety for the account: a pending "Put back in my account" adds the saved records to the upload.
+    const uploads = this.withAccountRestore(run, result);
     // A placeholder stands for a record another device wrote that we cannot read: never ours to write.
-    return result.uploads
+    return uploads
       .filter((r) => !run.placeholderIds.has(r.id))
       .map((r) => ({ cleartext: serializeBookmarkRecord(r) as CleartextRecord, sortindex: bookmarkSortIndex(r) }));
+  }
+
+  // ---- Safety for the account's bookmarks (accountSafety.ts): the block in apply(), and finish() ----
+
+  /** What the account's safety read and did in each run (a run applies again after a 412). */
+  private readonly accountRuns = new WeakMap<RunState, { decisions: AccountDecisions; restoreIds: ReadonlySet<string>; again: boolean; copied: boolean }>();
+
+  private async accountRun(run: RunState): Promise<{ safety: AccountSafety; state: NonNullable<ReturnType<typeof this.accountRuns.get>> } | null> {
+    const safety = accountSafetyOf(this.d.safety);
+    if (!safety) return null;
+    let state = this.accountRuns.get(run);
+    if (!state) {
+      state = { decisions: await safety.accountDecisions(), restoreIds: new Set(), again: false, copied: false };
+      this.accountRuns.set(run, state);
+    }
+    return { safety, state };
+  }
+
+  /**
+   * "Keep them in my account" and "Put back in my account" change what the merge is given, and the
+   * pass runs again with that (its outgoing records are returned). Then a merge that would delete
+   * more than the threshold on the server, and more than a quarter of the account or everything
+   * in one of its roots, stops the sync until the person answers (an approval covers that many).
+   */
+  private async accountSafety(ctx: ApplyContext, run: RunState, result: MergeResult, choice: FirstSyncChoice): Promise<OutgoingRecord[] | null> {
+    const account = await this.accountRun(run);
+    if (!account) return null;
+    const { safety, state } = account;
+    if (!state.again) {
+      const { keepRemote, restore } = state.decisions;
+      const kept = keepRemote ? forgetLocalDeletions(keepRemote.ids, run.mirrorEntries, run.incoming, run.remoteEntries) : null;
+      const timeS = Math.max(Number(ctx.collectionModified), this.d.now() / 1000);
+      const restored = restore?.records ? planAccountRestore(restore.records, run.remoteEntries, run.unreadable, timeS) : null;
+      state.restoreIds = restored?.ids ?? new Set();
+      if (kept || restored) {
+        const saved = { mirrorEntries: run.mirrorEntries, incoming: run.incoming, remoteEntries: run.remoteEntries };
+        const incoming = new Map(kept?.incoming ?? run.incoming);
+        for (const e of restored?.entries ?? []) incoming.set(e.record.id, e);
+        this.d.log.info('Merging again with your answer about the bookmarks in your account', {
+          kept: kept ? keepRemote?.ids.length ?? 0 : 0, putBack: restored?.ids.size ?? 0,
+        });
+        run.mirrorEntries = kept?.mirrorEntries ?? run.mirrorEntries;
+        run.incoming = incoming;
+        state.again = true;
+        try {
+          return await this.apply(ctx);
+        } finally {
+          // The run goes on with the server as it is (finish, refused): what was laid over it was for the merge.
+          state.again = false;
+          Object.assign(run, saved);
+        }
+      }
+    }
+    // Keeping this browser's bookmarks on a first sync replaces the account's: the person chose that.
+    if (choice === 'keep-local') return null;
+    const threshold = this.d.largeDeletion ?? 50;
+    const { deletionsRemote: deletions, remoteItems } = result.stats;
+    if (deletions <= threshold) return null;
+    const emptied = emptiedRoots(buildTreeFromRecords(run.remoteEntries), result.merged);
+    if (deletions <= remoteItems / 4 && emptied.length === 0) return null;
+    const approved = state.decisions.approvedRemoteDeletions;
+    if (approved && approved.count >= deletions) return null;
+    const question = { deletions, remoteItems, emptiedRoots: emptied, ids: result.uploads.filter((r) => isTombstone(r)).map((r) => r.id) };
+    await safety.askLargeRemoteDeletion(question);
+    throw new UserActionNeededError(`merge would delete ${deletions} of the ${remoteItems} bookmarks on the server`, {
+      reason: 'large-remote-deletion',
+      userMessage: describeLargeRemoteDeletion(question),
+    });
+  }
+
+  /** Before deleting many of the account's bookmarks, a copy of its records (once per run). */
+  private async copyAccount(run: RunState, stats: MergeStats): Promise<void> {
+    const deletions = stats.deletionsRemote;
+    if (deletions === 0 || deletions < Math.min(this.d.largeDeletion ?? 50, stats.remoteItems / 4)) return;
+    const account = await this.accountRun(run);
+    if (!account || account.state.copied) return;
+    await account.safety.accountSnapshot(`Before deleting ${deletions} bookmarks from your account`, accountCopy(run.remoteEntries, run.unreadable));
+    account.state.copied = true;
+  }
+
+  /**
+   * The records a "Put back in my account" restores go up with the merge's uploads (the merge saw
+   * them on the server side, so it does not send them itself); they join `run.result` so that
+   * finish() records only what the server accepted in the mirror.
+   */
+  private withAccountRestore(run: RunState, result: MergeResult): BookmarkRecord[] {
+    const ids = this.accountRuns.get(run)?.restoreIds;
+    if (!ids || ids.size === 0) return result.uploads;
+    const going = new Set(result.uploads.map((r) => r.id));
+    const extra = result.serverRecords.filter((r) => ids.has(r.id) && !going.has(r.id));
+    if (extra.length === 0) return result.uploads;
+    const uploads = [...result.uploads, ...extra];
+    run.result = { ...result, uploads };
+    this.d.log.info('Putting back bookmarks in your account from a saved copy', { count: extra.length });
+    return uploads;
+  }
+
+  /** The run completed: the answers it read are done. */
+  private async accountDecisionsDone(run: RunState): Promise<void> {
+    const state = this.accountRuns.get(run);
+    const safety = accountSafetyOf(this.d.safety);
+    if (state && safety) await safety.accountDecisionsDone(state.decisions);
   }
 
   /** Folders the server accepted that list refused new items go up again without them. */
@@ -298,6 +428,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     await this.d.local.syncFinished?.();
     if (run.firstSync) await this.d.safety.clearFirstSyncChoice();
     if (notAccepted.size > 0) notes.push(`${notAccepted.size} bookmark change${notAccepted.size === 1 ? '' : 's'} not accepted by the server, to be sent again`);
+    await this.accountDecisionsDone(run); // the account's safety: the answers this run used are done
     this.run = null;
     return { notes };
   }

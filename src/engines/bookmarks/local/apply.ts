@@ -27,7 +27,7 @@ import type { BookmarkKind } from '../record.ts';
 import type { LocalOp } from '../merge/types.ts';
 import type { BookmarksApi, BrowserBookmarkNode, CreateDetails } from './api.ts';
 import { errorMessage, isFolderNode, isSeparatorNode } from './api.ts';
-import type { BookmarkIdMap } from './idMap.ts';
+import { samePairedItem, type BookmarkIdMap } from './idMap.ts';
 import type { OwnWrite } from './changeTracker.ts';
 import { placeAt } from './placement.ts';
 import type { ProgressStore } from './progress.ts';
@@ -47,7 +47,7 @@ export interface ApplyOptions {
   /** Browser ids the snapshot listed (needed in Firefox to tell the person's new items apart). */
   knownLocalIds?: ReadonlySet<string>;
   /** Called with each browser item we write and what the write leaves there, so the change tracker can tell its events from the person's. */
-  onWrite?: (localId: string, write: OwnWrite) => void;
+  onWrite?: (localId: string, write: OwnWrite, guid?: string, dateAdded?: number) => void;
   /** Asked after each slice; true stops the run here (resumable). */
   shouldPause?: () => boolean;
 }
@@ -137,9 +137,14 @@ class Applier {
     return (await this.o.idMap.localIdFor(guid)) ?? (this.flavor === 'firefox' && isValidGuid(guid) ? guid : null);
   }
 
+  /** The live item for a GUID; a pairing whose id now names another item (a reused id) resolves to nothing. */
   private async resolve(guid: string): Promise<BrowserBookmarkNode | null> {
     const id = await this.localIdOf(guid);
-    return id === null ? null : this.node(id);
+    if (id === null) return null;
+    const node = await this.node(id);
+    if (!node || isRootGuid(guid)) return node;
+    const mapping = await this.o.idMap.mappingFor(guid);
+    return mapping && !samePairedItem(mapping, node) ? null : node;
   }
 
   private async parentId(parentGuid: string): Promise<string> {
@@ -202,8 +207,8 @@ class Applier {
       }
     }
     const created = await this.write(() => this.api.create(details));
-    this.o.onWrite?.(created.id, { kind: 'create', title: details.title, url: details.url });
-    await this.o.idMap.pair([{ syncId: op.guid, localId: created.id }]);
+    this.o.onWrite?.(created.id, { kind: 'create', title: details.title, url: details.url, parentId }, op.guid, created.dateAdded);
+    await this.o.idMap.pair([{ syncId: op.guid, localId: created.id, dateAdded: created.dateAdded }]);
   }
 
   private async findTwin(
@@ -231,7 +236,7 @@ class Applier {
       changes.url = op.url;
     }
     if (changes.title === undefined && changes.url === undefined) return;
-    this.o.onWrite?.(node.id, { kind: 'update', title: changes.title ?? node.title, url: changes.url ?? node.url });
+    this.o.onWrite?.(node.id, { kind: 'update', title: changes.title ?? node.title, url: changes.url ?? node.url }, op.guid, node.dateAdded);
     await this.write(() => this.api.update(node.id, changes));
   }
 
@@ -243,7 +248,7 @@ class Applier {
     const children = await this.api.getChildren(parentId);
     const place = placeAt(this.flavor, children, this.listed, op.index, node.id);
     if (place.inPlace && node.parentId === parentId) return false;
-    this.o.onWrite?.(node.id, { kind: 'move', parentId });
+    this.o.onWrite?.(node.id, { kind: 'move', parentId }, op.guid, node.dateAdded);
     await this.write(() => this.api.move(node.id, { parentId, index: place.index }));
     return true;
   }
@@ -254,7 +259,7 @@ class Applier {
     if (this.o.roots.isProtected(node.id)) throw new Skip('protected');
     const gone = [node.id];
     if (isFolderNode(node)) await this.rescueUnknown(node, gone);
-    this.o.onWrite?.(node.id, { kind: 'remove' });
+    this.o.onWrite?.(node.id, { kind: 'remove' }, guid, node.dateAdded);
     try {
       await (isFolderNode(node) ? this.api.removeTree(node.id) : this.api.remove(node.id));
     } catch (e) {

@@ -10,6 +10,7 @@ import type { ChangeStore, ChangeTracker, OwnWrite } from './changeTracker.ts';
 import type { BookmarkIdMap } from './idMap.ts';
 import type { ProgressStore } from './progress.ts';
 import { readLocalSnapshot } from './snapshot.ts';
+import { noteWrite, type Rollback, type WriteLogStore } from './writeLog.ts';
 import type { LocalOnlyItem, LocalSnapshot } from './snapshot.ts';
 
 export interface BrowserBookmarksOptions {
@@ -22,6 +23,9 @@ export interface BrowserBookmarksOptions {
   sliceSize?: number;
   /** Asked between slices; true stops the apply (the engine's run then stops and resumes later). */
   shouldPause?: () => boolean;
+  /** The state our writes left, to recognise a browser that lost them (writeLog.ts). */
+  writeLog?: WriteLogStore;
+  now?: () => number;
 }
 
 export class ApplyPausedError extends Error {
@@ -55,8 +59,19 @@ export class BrowserBookmarks implements LocalBookmarks {
     await this.o.tracker?.settled();
     this.changedKeys = (await this.o.changes?.list()) ?? [];
     const changedAt = (await this.o.changes?.times?.()) ?? new Map<string, number>();
-    this.last = await readLocalSnapshot(this.o.api, this.o.idMap, this.o.flavor, { changed: new Set(this.changedKeys), changedAt });
+    // A new snapshot makes a new plan: progress counted against an older one must not skip anything.
+    await this.o.progress.clearAll();
+    this.last = await readLocalSnapshot(this.o.api, this.o.idMap, this.o.flavor, {
+      changed: new Set(this.changedKeys), changedAt,
+      ...(this.o.writeLog ? { writeLog: await this.o.writeLog.load() } : {}),
+      ...(this.o.now ? { now: this.o.now } : {}),
+    });
     return this.last.items;
+  }
+
+  /** What the last snapshot found of our writes that the browser no longer shows (Chromium). */
+  rollback(): Rollback {
+    return this.last?.rollback ?? { stale: new Set(), resurrected: new Map(), unsettled: [] };
   }
 
   async apply(ops: readonly LocalOp[]): Promise<void> {
@@ -64,6 +79,13 @@ export class BrowserBookmarks implements LocalBookmarks {
     const snap = this.last as LocalSnapshot;
     const runId = runIdFor(ops);
     const tracker = this.o.tracker;
+    const now = this.o.now ?? Date.now;
+    // This run's writes, on top of the earlier ones the browser may not have saved yet.
+    const written = new Map(snap.rollback.unsettled.map((e) => [e.localId, e]));
+    const onWrite = (id: string, write: OwnWrite, guid?: string, dateAdded?: number): void => {
+      tracker?.noteOwnWrite(id, write);
+      if (guid !== undefined) noteWrite(written, id, write, guid, now(), dateAdded);
+    };
     const run = (): Promise<ApplyReport> => applyOps(this.o.api, ops, {
       runId,
       idMap: this.o.idMap,
@@ -72,9 +94,16 @@ export class BrowserBookmarks implements LocalBookmarks {
       knownLocalIds: new Set(snap.localIdByGuid.values()),
       ...(this.o.sliceSize === undefined ? {} : { sliceSize: this.o.sliceSize }),
       ...(this.o.shouldPause ? { shouldPause: this.o.shouldPause } : {}),
-      ...(tracker ? { onWrite: (id: string, write: OwnWrite) => tracker.noteOwnWrite(id, write) } : {}),
+      onWrite,
     });
-    const report = tracker ? await tracker.holdDuring(run) : await run();
+    let report: ApplyReport;
+    try {
+      report = tracker ? await tracker.holdDuring(run) : await run();
+    } finally {
+      // Saved before the mirror moves (the engine's finish), whatever happened: the browser shows
+      // these writes now, and only a later check can tell whether it kept them.
+      await this.o.writeLog?.save([...written.values()]);
+    }
     this.lastReport = report;
     if (!report.complete) throw new ApplyPausedError(report);
     await this.o.progress.clear(runId);

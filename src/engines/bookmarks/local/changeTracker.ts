@@ -20,7 +20,7 @@ export { MemoryChangeStore, realTimer } from '../../kit/changeTracker.ts';
 
 /** What one of our writes left on a browser item: the state its events will report. */
 export type OwnWrite =
-  | { kind: 'create' | 'update'; title?: string | undefined; url?: string | undefined }
+  | { kind: 'create' | 'update'; title?: string | undefined; url?: string | undefined; parentId?: string | undefined }
   | { kind: 'move'; parentId: string }
   | { kind: 'remove' };
 

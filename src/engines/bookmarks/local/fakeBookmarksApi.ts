@@ -72,6 +72,9 @@ export class FakeBookmarksApi implements BookmarksApi {
   writeCalls = 0;
   private readonly nodes = new Map<string, StoredNode>();
   private nextId = 5;
+  private lastDateAdded = 0;
+  /** What the browser last wrote to disk (`save`), for `crash`. */
+  private saved: { nodes: Map<string, StoredNode>; nextId: number } | null = null;
   private readonly now: () => number;
   private kill: { after: number; phase: 'before' | 'after' } | null = null;
   readonly rootId: string;
@@ -116,6 +119,27 @@ export class FakeBookmarksApi implements BookmarksApi {
    *  'before' = nothing happened; 'after' = the browser did it but the caller never heard back. */
   killAfter(calls: number, phase: 'before' | 'after' = 'before'): void {
     this.kill = { after: calls, phase };
+  }
+
+  /**
+   * The browser writes its bookmarks to disk now (Chromium does so 2.5 s after a change,
+   * BookmarkStorage::kSaveDelay).
+   */
+  save(): void {
+    this.saved = { nodes: new Map([...this.nodes].map(([id, n]) => [id, { ...n, children: [...n.children] }])), nextId: this.nextId };
+  }
+
+  /**
+   * The browser process dies and starts again: the tree is what was last saved, with no events,
+   * and Chromium numbers new items from the saved file's counter, so ids handed out since come back
+   * for other items. Without a save, the tree as it was made.
+   */
+  crash(): void {
+    if (!this.saved) throw new Error('crash() needs a save() first: the tree the browser would reload');
+    this.nodes.clear();
+    for (const [id, n] of this.saved.nodes) this.nodes.set(id, { ...n, children: [...n.children] });
+    this.nextId = this.saved.nextId;
+    this.kill = null;
   }
 
   /** Adds a node the way Chrome Sync or the browser itself would: no API checks, no events. */
@@ -353,7 +377,7 @@ export class FakeBookmarksApi implements BookmarksApi {
   ): StoredNode {
     const parent = init.parentId === null ? undefined : this.mustGet(init.parentId);
     const node: StoredNode = {
-      id: init.id, parentId: init.parentId, title: init.title, type: init.type, dateAdded: this.now(), children: [],
+      id: init.id, parentId: init.parentId, title: init.title, type: init.type, dateAdded: this.nextDateAdded(), children: [],
       syncing: this.chromium ? (parent?.syncing ?? false) || (this.options.syncing ?? false) : false,
     };
     if (init.url !== undefined) node.url = init.url;
@@ -366,6 +390,12 @@ export class FakeBookmarksApi implements BookmarksApi {
       parent.children.splice(at, 0, node.id);
     }
     return node;
+  }
+
+  /** Creation times only grow (one item per millisecond at most), as a real clock over real calls does. */
+  private nextDateAdded(): number {
+    this.lastDateAdded = Math.max(this.now(), this.lastDateAdded + 1);
+    return this.lastDateAdded;
   }
 
   private newId(): string {

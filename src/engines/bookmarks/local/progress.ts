@@ -1,11 +1,15 @@
 // How far a run of local operations got, so a worker killed mid-run resumes where it stopped.
-// The lead backs this with IndexedDB; tests use the in-memory one.
+// The lead backs this with IndexedDB; tests use the in-memory one. Progress is only good for the
+// plan it was recorded against: a new snapshot of the browser makes a new plan (the browser side
+// clears it then), so a browser that lost the writes counted here never has them skipped.
 
 export interface ProgressStore {
   /** Operations finished for this run; 0 when the run is unknown. */
   get(runId: string): Promise<number>;
   set(runId: string, done: number): Promise<void>;
   clear(runId: string): Promise<void>;
+  /** Forgets every run's progress. */
+  clearAll(): Promise<void>;
 }
 
 export class MemoryProgressStore implements ProgressStore {
@@ -18,5 +22,8 @@ export class MemoryProgressStore implements ProgressStore {
   }
   async clear(runId: string): Promise<void> {
     this.values.delete(runId);
+  }
+  async clearAll(): Promise<void> {
+    this.values.clear();
   }
 }

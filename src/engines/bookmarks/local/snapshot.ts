@@ -19,7 +19,8 @@ import type { LocalItem } from '../tree.ts';
 import type { BookmarksApi, BrowserBookmarkNode, BrowserFlavor } from './api.ts';
 import { isFolderNode, isSeparatorNode } from './api.ts';
 import { makeGuid } from './guid.ts';
-import type { BookmarkIdMap } from './idMap.ts';
+import { samePairedItem, type BookmarkIdMap } from './idMap.ts';
+import { findRollback, type Rollback, type WrittenState } from './writeLog.ts';
 import { resolveRoots } from './roots.ts';
 import type { LocalRoots } from './roots.ts';
 
@@ -31,6 +32,8 @@ export interface LocalSnapshot {
   /** Bookmarks left out because Firefox would refuse their URL (longer than MAX_URL_LENGTH); `guid`
    *  when they had one (synced before, or a Firefox id). */
   localOnly: LocalOnlyItem[];
+  /** Our last writes the browser no longer shows and nobody said why (writeLog.ts). */
+  rollback: Rollback;
 }
 
 export interface LocalOnlyItem {
@@ -52,6 +55,9 @@ export interface SnapshotOptions {
   changedAt?: ReadonlyMap<string, number>;
   /** GUID source, for tests. */
   makeGuid?: () => string;
+  /** The state our last writes left (Chromium: checked for a rolled-back bookmark file). */
+  writeLog?: readonly WrittenState[];
+  now?: () => number;
 }
 
 export function kindOf(node: BrowserBookmarkNode): BookmarkKind {
@@ -68,8 +74,6 @@ export async function readLocalSnapshot(
 ): Promise<LocalSnapshot> {
   const tree = await api.getTree();
   const roots = await resolveRoots(api, idMap, flavor, tree);
-  const known = new Map<string, string>();
-  for (const m of await idMap.all()) known.set(m.localId, m.syncId);
   const newGuid = options.makeGuid ?? makeGuid;
   const changed = options.changed ?? new Set<string>();
 
@@ -80,10 +84,25 @@ export async function readLocalSnapshot(
   };
   for (const n of tree) index(n);
 
+  const rollback: Rollback = flavor === 'chromium' && options.writeLog
+    ? findRollback(options.writeLog, byId, changed, options.changedAt ?? new Map(), (options.now ?? Date.now)())
+    : { stale: new Set(), resurrected: new Map(), unsettled: [] };
+  // Pairings whose id now names another item (Chromium reuses ids after a crash) are not used.
+  // (Pairings made before dateAdded was kept are trusted: filling it in now could bless a reused id.)
+  const known = new Map<string, string>();
+  for (const m of await idMap.all()) {
+    const node = byId.get(m.localId);
+    if (node && !samePairedItem(m, node)) continue;
+    known.set(m.localId, m.syncId);
+  }
+  // An item we removed that the browser brought back is the same item: it keeps its GUID (and the
+  // merge removes it again) instead of going up as a new bookmark.
+  for (const [localId, guid] of rollback.resurrected) known.set(localId, guid);
+
   const items: LocalItem[] = [];
   const localIdByGuid = new Map<string, string>();
   const used = new Set<string>();
-  const newPairs: Array<{ syncId: string; localId: string }> = [];
+  const newPairs: Array<{ syncId: string; localId: string; dateAdded?: number | undefined }> = [];
   const localOnly: LocalOnlyItem[] = [];
 
   const rootNode = (guid: string): BrowserBookmarkNode | undefined => {
@@ -112,7 +131,9 @@ export async function readLocalSnapshot(
     if (guid === undefined || used.has(guid)) {
       // Unmapped Chromium item, or a clash (two items claiming one GUID): give it a new one.
       do guid = newGuid(); while (used.has(guid));
-      newPairs.push({ syncId: guid, localId: node.id });
+      newPairs.push({ syncId: guid, localId: node.id, dateAdded: node.dateAdded });
+    } else if (rollback.resurrected.get(node.id) === guid) {
+      newPairs.push({ syncId: guid, localId: node.id, dateAdded: node.dateAdded });
     }
     used.add(guid);
     return guid;
@@ -153,7 +174,7 @@ export async function readLocalSnapshot(
     if (kind === 'folder') pushChildren(node, guid);
   }
   await idMap.pair(newPairs);
-  return { items, localIdByGuid, roots, localOnly };
+  return { items, localIdByGuid, roots, localOnly, rollback };
 }
 
 function latest(...times: Array<number | null | undefined>): number | null {

@@ -55,7 +55,7 @@ function countOps(ops: readonly LocalOp[], type: LocalOp['type']): number {
 /** Local → server GUID pairs a first-sync merge would dedupe. */
 function pairsByContent(input: MergeInput, rep: Representability): ReadonlyMap<string, string> {
   const nothing = buildTreeFromRecords([]);
-  const local = new SideView(augmentLocal(input.local, nothing, rep), nothing, input.localTimeMs, false);
+  const local = new SideView(augmentLocal(input.localView ?? input.local, nothing, rep), nothing, input.localTimeMs, false);
   const remote = new SideView(input.remote, nothing, input.remoteTimeS * 1000, true);
   const walk = new TreeWalk(local, remote, nothing);
   walk.run();
@@ -77,7 +77,7 @@ export function mergeTrees(input: MergeInput): MergeResult {
   // What this browser cannot show comes back from the mirror, or after a reset from what was carried.
   const known = input.carried && [...input.mirror.nodes.keys()].every(isRootGuid) ? input.carried : input.mirror;
   const augmented = strategy === 'takeRemote' ? nothing
-    : augmentLocal(input.local, strategy === 'keepLocal' ? input.remote : known, rep);
+    : augmentLocal(input.localView ?? input.local, strategy === 'keepLocal' ? input.remote : known, rep);
   const local = new SideView(augmented, base, input.localTimeMs, false);
   const remote = new SideView(strategy === 'keepLocal' ? nothing : input.remote, base, input.remoteTimeS * 1000, true);
   const walk = new TreeWalk(local, remote, base);

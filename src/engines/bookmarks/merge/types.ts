@@ -4,8 +4,15 @@ import type { BookmarkKind, BookmarkRecord } from '../record.ts';
 import type { BookmarkTree } from '../tree.ts';
 
 export interface MergeInput {
-  /** The browser's tree now (`buildTreeFromLocal`). */
+  /** The browser's tree now (`buildTreeFromLocal`): the local operations are planned against it. */
   local: BookmarkTree;
+  /**
+   * The local side as the merge judges it, when it is not the browser's tree as read: after the
+   * browser lost the sync's own last writes (a crash within its save delay), the items concerned
+   * are put back here as the mirror has them, so the merge neither deletes nor reverts them on the
+   * server, while `local` stays the real tree and the operations restore them.
+   */
+  localView?: BookmarkTree;
   /** The server's tree now: mirror records overlaid with incoming ones (`buildTreeFromRecords`). */
   remote: BookmarkTree;
   /** The server's tree as of the last sync; an empty tree on a first sync. */
