@@ -289,6 +289,24 @@ describe('a sync when nothing changed anywhere', () => {
 });
 
 describe('commands from other devices', () => {
+  test('a command can run twice (issue 9.7): a run cut after carrying out a command does not carry it out again', async () => {
+    await signedIn();
+    await h.sync();
+    const { clientId } = await h.syncState.loadClientsState();
+    const mine = (await h.serverRecords('clients')).find((r) => r.id === clientId)!;
+    const rec = await h.decrypt('clients', mine.payload);
+    await h.putAsOtherDevice('clients', { ...rec, commands: [{ command: 'displayURI', args: ['https://example.org/once', 'otherClient1', 'Once'], flowID: 'flow-once-1' }] });
+    // The tab opens, then the upload of our record without the command fails.
+    await h.control('/__test__/faults', { kind: 'error', status: 503, retryAfter: 1, count: 1, match: { method: 'POST', pathRegex: '/storage/clients$' } });
+    expect(await h.sync().catch((e: unknown) => e)).toBeInstanceOf(ServerBusyError);
+    expect(h.displayed).toEqual(['https://example.org/once']);
+    expect((await h.sync()).outcome).toBe('success');
+    expect(h.displayed).toEqual(['https://example.org/once']);
+    const after = await h.decrypt('clients', (await h.serverRecords('clients')).find((r) => r.id === clientId)!.payload);
+    expect(after['commands']).toEqual([]);
+    expect((await h.syncState.loadClientsState()).executed).toEqual([]);
+  });
+
   test('displayURI opens the tab; the command is removed from our record', async () => {
     await signedIn();
     await h.sync();

@@ -40,6 +40,11 @@ export interface ClientsLocalState {
   /** Our record as the server last accepted it: without a download, it says whether ours is current. */
   uploaded?: ClientRecord | null;
   others: RemoteClient[];
+  /**
+   * Commands carried out whose removal from our record the server has not accepted yet: a run cut
+   * before that (a 503, a closed browser) must not carry them out again.
+   */
+  executed?: string[];
 }
 
 /** Persistence of the engine's state (db/syncStateStore.ts in the background). */
@@ -131,6 +136,9 @@ export class ClientsEngine implements SyncEngine<ClientRecord> {
     if (!this.wanted || !ids.includes(this.wanted.id)) return;
     state.lastUploadAt = this.d.now();
     state.uploaded = this.wanted;
+    // Those no longer in our record are gone from the server: nothing left to guard against.
+    const still = new Set(this.wanted.commands.map(commandKey));
+    state.executed = (state.executed ?? []).filter((k) => still.has(k));
     this.d.log.info('Uploaded this browser’s client record', { name: this.wanted.name, commandsLeft: this.wanted.commands.length });
   }
 
@@ -149,9 +157,10 @@ export class ClientsEngine implements SyncEngine<ClientRecord> {
   private async runCommands(commands: ClientCommand[]): Promise<ClientCommand[]> {
     const remaining: ClientCommand[] = [];
     const { commands: handlers, log } = this.d;
+    const state = this.state as ClientsLocalState;
     for (const c of commands) {
-      const key = JSON.stringify(c);
-      if (this.ran.has(key)) continue;
+      const key = commandKey(c);
+      if (this.ran.has(key) || state.executed?.includes(key)) continue;
       const arg = (i: number): string | null => (typeof c.args[i] === 'string' ? (c.args[i] as string) : null);
       try {
         switch (c.command) {
@@ -178,6 +187,9 @@ export class ClientsEngine implements SyncEngine<ClientRecord> {
         }
         this.ran.add(key);
         this.commandsRun.push(c.command);
+        // Remembered at once: the run may not live to upload our record without it.
+        state.executed = [...(state.executed ?? []), key];
+        await this.d.state.saveClientsState(state);
         log.info('Ran a command from another device', { command: c.command });
       } catch (e) {
         // Keep it in our record: it will be tried again next sync.
@@ -187,4 +199,9 @@ export class ClientsEngine implements SyncEngine<ClientRecord> {
     }
     return remaining;
   }
+}
+
+/** A command's identity: its flowID when the sender gave one, else its whole content. */
+function commandKey(c: ClientCommand): string {
+  return typeof c.flowID === 'string' && c.flowID !== '' ? `flow:${c.flowID}` : JSON.stringify({ command: c.command, args: c.args });
 }
