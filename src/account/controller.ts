@@ -3,6 +3,7 @@
 // A password sign-in waiting for its code is kept in memory-only storage for at most 15 minutes
 // (see pendingSignIn.ts); a web sign-in is finished only by a redirect in the tab it opened.
 // Browser-free: tabs and alarms are reached through injected functions, so Node tests drive it.
+import { LOST_DATA_NOTICE, type SignedInMarker } from './signedInMarker.ts';
 import type { AccountStore } from '../db/accountStore.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AccountView, ServerChoice } from '../shared/account.ts';
@@ -24,8 +25,11 @@ export interface AccountControllerDeps {
   closeTab(tabId: number): Promise<void>;
   /** What this browser is called until the person names it, e.g. "Chromium on Linux". */
   defaultDeviceName(): Promise<string>;
-  /** Called after sign-in (start a sync) and after sign-out (clear sync state). */
-  onSignedIn(account: StoredAccount): Promise<void>;
+  /**
+   * Called after sign-in (start a sync) and after sign-out (clear sync state). `returning`: this
+   * browser was signed in to this account when its database was lost (signedInMarker.ts).
+   */
+  onSignedIn(account: StoredAccount, info?: { returning: boolean }): Promise<void>;
   onSignedOut(): Promise<void>;
   /**
    * Wakes the background at `at` (ms since epoch) to forget a password sign-in still waiting for its
@@ -34,6 +38,8 @@ export interface AccountControllerDeps {
   scheduleExpiry?(at: number | null): Promise<void>;
   /** The storage node the token server last named (from the saved Sync token), for host access. */
   storageEndpoint?(): Promise<string | null>;
+  /** The note outside IndexedDB that this browser is signed in (absent: no such note is kept). */
+  marker?: SignedInMarker;
   fetch?: FetchLike;
   now?: () => number;
 }
@@ -84,6 +90,7 @@ export class AccountController {
       return { state: 'needs-verification', server, email: pending.session.email, method, hosts: serverOrigins(pending.session.config) };
     }
     if (pending?.kind === 'password-expired') return { state: 'signed-out', server, notice: expiredError().userMessage };
+    if (await this.dataLost()) return { state: 'signed-out', server, notice: LOST_DATA_NOTICE };
     return { state: 'signed-out', server };
   }
 
@@ -221,10 +228,19 @@ export class AccountController {
   }
 
   private async completeSignIn(account: StoredAccount): Promise<void> {
+    const note = (await this.d.store.account()) === null ? await this.d.marker?.read() : null;
+    const returning = note?.uid === account.uid;
     await this.d.store.saveAccount(account);
+    await this.d.marker?.write({ uid: account.uid, email: account.email });
     this.tokenProvider = null;
-    this.d.log.info('Signed in', { with: account.signedInWith });
-    await this.d.onSignedIn(account);
+    this.d.log.info('Signed in', { with: account.signedInWith, ...(returning ? { afterLostData: true } : {}) });
+    await this.d.onSignedIn(account, { returning });
+  }
+
+  /** Signed out, yet the note says this browser was signed in: its database was discarded. */
+  async dataLost(): Promise<boolean> {
+    if (!this.d.marker || (await this.d.store.account())) return false;
+    return (await this.d.marker.read()) !== null;
   }
 
   private async refuseIfSignedIn(): Promise<void> {
@@ -256,6 +272,7 @@ export class AccountController {
       if (!result.revoked) this.d.log.warn('Could not revoke the sign-in on the server; it expires by itself', { error: result.error?.message ?? null });
     }
     await this.d.store.forgetAccount();
+    await this.d.marker?.clear();
     this.tokenProvider = null;
     await this.d.onSignedOut();
     this.d.log.info('Signed out');

@@ -58,6 +58,8 @@ export interface SchedulerDeps {
   log: Logger;
   /** Account e-mail for the status view; null when signed out. */
   accountEmail: () => Promise<string | null>;
+  /** Why the person is signed out when they may not expect it, for the status view. */
+  accountNotice?: () => Promise<string | null>;
   extensionVersion: string;
   onStatusChange?: (status: StatusView) => void;
   /** How often a running sync renews its lease and calls keepAlive (under Chromium's 30 s idle limit). */
@@ -125,15 +127,17 @@ export class Scheduler {
   }
 
   async statusView(): Promise<StatusView> {
-    const [persisted, holder, alarm, email] = await Promise.all([
+    const [persisted, holder, alarm, email, notice] = await Promise.all([
       this.deps.status.get(),
       this.deps.lock.holder(),
       this.deps.alarms.get(PERIODIC_ALARM),
       this.deps.accountEmail(),
+      this.deps.accountNotice?.() ?? Promise.resolve(null),
     ]);
     return {
       signedIn: email !== null,
       accountEmail: email,
+      accountNotice: email === null ? notice : null,
       syncing: this.current !== null || (holder !== null && holder.owner === this.deps.instanceId),
       lastRun: persisted.lastRun,
       lastSuccessAt: persisted.lastSuccessAt,

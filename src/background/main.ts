@@ -3,7 +3,7 @@
 // as MV3 requires for events that wake the worker; they wait for the async wiring before acting.
 import type { Runtime, Tabs } from 'webextension-polyfill';
 import { AccountController } from '../account/controller.ts';
-import { browser, alarmsPort, describeThisBrowser, platformInfo, PENDING_SIGN_IN_ALARM, scheduleSignInExpiry, sessionArea } from '../browser/api.ts';
+import { browser, alarmsPort, describeThisBrowser, platformInfo, PENDING_SIGN_IN_ALARM, scheduleSignInExpiry, sessionArea, signedInMarker } from '../browser/api.ts';
 import { AccountStore } from '../db/accountStore.ts';
 import { LeaseLock } from '../db/leaseLock.ts';
 import { openDatabase } from '../db/open.ts';
@@ -22,6 +22,7 @@ import { IdMapStore } from '../db/idMapStore.ts';
 import { MirrorStore } from '../db/mirrorStore.ts';
 import { SafetyStore } from '../db/safetyStore.ts';
 import { forgetAccountData } from '../db/forgetAccount.ts';
+import { LOST_DATA_NOTICE } from '../account/signedInMarker.ts';
 import { IdbChangeStore, IdbProgressStore, IdbWriteLog } from '../db/engineWorkStore.ts';
 import { BookmarksController } from '../engines/bookmarks/controller.ts';
 import { BrowserBookmarks } from '../engines/bookmarks/local/browserBookmarks.ts';
@@ -77,8 +78,12 @@ async function wire(): Promise<App> {
     },
     defaultDeviceName: describeThisBrowser,
     scheduleExpiry: scheduleSignInExpiry,
+    marker: signedInMarker,
     storageEndpoint: async () => (await syncState.loadSyncToken())?.apiEndpoint ?? null,
-    onSignedIn: async () => {
+    onSignedIn: async (_account, info) => {
+      // Back after the browser discarded our database: this browser's bookmarks were synced with
+      // this account, so the first sync merges (matching items are not duplicated) without asking.
+      if (info?.returning) await safety.chooseFirstSync('merge');
       await scheduler?.requestSync('manual');
     },
     onSignedOut: async () => {
@@ -116,6 +121,7 @@ async function wire(): Promise<App> {
     }),
     log: hub.logger.child('sync'),
     accountEmail: async () => (await accountStore.account())?.email ?? null,
+    accountNotice: async () => ((await accounts.dataLost()) ? LOST_DATA_NOTICE : null),
     extensionVersion: browser.runtime.getManifest().version,
     describeError: describeForPerson,
     keepAlive: () => {

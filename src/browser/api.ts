@@ -3,6 +3,7 @@
 import browser from 'webextension-polyfill';
 import type { AlarmsPort } from '../accountSync/scheduler.ts';
 import type { SessionArea } from '../account/pendingSignIn.ts';
+import type { SignedInMarker, SignedInNote } from '../account/signedInMarker.ts';
 
 export { browser };
 
@@ -22,6 +23,21 @@ export const sessionArea: SessionArea = {
     await browser.storage.session.remove(key);
   },
 };
+
+/** The note that this browser is signed in, in extension storage rather than IndexedDB (see signedInMarker.ts). */
+export const signedInMarker: SignedInMarker = {
+  async read() {
+    const v = (await browser.storage.local.get(MARKER_KEY))[MARKER_KEY] as Partial<SignedInNote> | undefined;
+    return typeof v?.uid === 'string' && typeof v.email === 'string' ? { uid: v.uid, email: v.email } : null;
+  },
+  async write(note) {
+    await browser.storage.local.set({ [MARKER_KEY]: note });
+  },
+  async clear() {
+    await browser.storage.local.remove(MARKER_KEY);
+  },
+};
+const MARKER_KEY = 'signedIn';
 
 /** The alarm that forgets a password sign-in still waiting for its code once it has expired. */
 export const PENDING_SIGN_IN_ALARM = 'forget-pending-sign-in';

@@ -73,6 +73,7 @@ async function refreshAccountParts(signedIn: boolean): Promise<void> {
 function render(s: StatusView): void {
   void refreshAccountParts(s.signedIn).catch((e: unknown) => showError(e instanceof Error ? e.message : String(e)));
   accountEl.textContent = s.signedIn ? `Signed in as ${s.accountEmail}` : 'Not signed in';
+  if (!s.signedIn && s.accountNotice) showError(s.accountNotice);
   statusEl.textContent = statusLine(s);
   nextEl.textContent = s.nextSyncAt ? `Next automatic sync ${relativeTime(s.nextSyncAt)}.` : '';
   const bar = el<HTMLProgressElement>('progress');
@@ -96,8 +97,9 @@ function showError(message: string | null): void {
 
 async function refresh(): Promise<void> {
   try {
-    render(await send({ type: 'getStatus' }));
+    const status = await send({ type: 'getStatus' });
     showError(null);
+    render(status);
   } catch (e) {
     showError(e instanceof Error ? e.message : String(e));
   }

@@ -16,6 +16,8 @@ export type SyncTrigger = 'alarm' | 'manual' | 'startup' | 'installed' | 'local-
 export interface StatusView {
   signedIn: boolean;
   accountEmail: string | null;
+  /** Signed out: why, when the person may not expect it (the browser discarded Syncbridge's data). */
+  accountNotice?: string | null;
   syncing: boolean;
   lastRun: LastRun | null;
   lastSuccessAt: number | null;

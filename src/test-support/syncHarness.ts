@@ -7,6 +7,7 @@ import type { StoredAccount } from '../account/credentials.ts';
 import { accountKeys } from '../account/credentials.ts';
 import { AccountStore } from '../db/accountStore.ts';
 import { MemorySessionArea } from '../account/pendingSignIn.ts';
+import { MemorySignedInMarker } from '../account/signedInMarker.ts';
 import { SyncStateStore } from '../db/syncStateStore.ts';
 import { createLogHub } from '../log/logger.ts';
 import type { LogEntry } from '../shared/logEntry.ts';
@@ -33,6 +34,8 @@ export interface Harness {
   accounts: AccountStore;
   /** The memory-only storage a password sign-in waits in (storage.session in the browser). */
   sessionArea: MemorySessionArea;
+  /** The note outside IndexedDB that this browser is signed in (storage.local in the browser). */
+  marker: MemorySignedInMarker;
   syncState: SyncStateStore;
   controller: AccountController;
   /** Method + path of every request the client made, in order. */
@@ -68,6 +71,7 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
   const server = await startServer({ port: 0, host: '127.0.0.1', demo: opts.demo ?? false, ...(opts.limits ? { limits: opts.limits } : {}) });
   const db = await freshDatabase();
   const sessionArea = new MemorySessionArea();
+  const marker = new MemorySignedInMarker();
   const accounts = new AccountStore(db, sessionArea);
   const syncState = new SyncStateStore(db, SWITCHABLE_ENGINES);
   const safety = new SafetyStore(db);
@@ -90,8 +94,12 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
     openTab: async (url) => openedTabs.push(url),
     closeTab: async (id) => void closedTabs.push(id),
     defaultDeviceName: async () => 'Chromium on Linux',
-    onSignedIn: async () => undefined,
+    // As the background: a sign-in back after lost data merges without asking (no sync started here).
+    onSignedIn: async (_account, info) => {
+      if (info?.returning) await safety.chooseFirstSync('merge');
+    },
     onSignedOut: () => forgetAccountData(db, { syncState, safety }),
+    marker,
     fetch: spyFetch,
   });
   await accounts.saveServer({ accountsUrl: server.origin, tokenServerUrl: null });
@@ -144,7 +152,7 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
 
   return {
     db, safety, mirror,
-    server, origin: server.origin, accounts, sessionArea, syncState, controller, requests, displayed, openedTabs, closedTabs, logs,
+    server, origin: server.origin, accounts, sessionArea, marker, syncState, controller, requests, displayed, openedTabs, closedTabs, logs,
     async createAccount(email, password) {
       await control('/__test__/accounts', { email, password, verified: true });
     },

@@ -236,6 +236,33 @@ describe('bookmarks: the demo Firefox tree arrives in Chromium', () => {
     for (let i = 0; i < 8; i++) expect(items.some((x) => x['title'] === `Local ${i}`), `Local ${i}`).toBe(true);
   });
 
+  test('the browser discarded Syncbridge\'s database (issue 9.12): the person is told, and signing in again merges without duplicates', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    const { bar } = await chromiumRoots(api);
+    await api.create({ parentId: bar.id, title: 'Only here', url: 'https://only-here.example/' });
+    await h.sync({ bookmarks: api }).catch(() => undefined); // asks: both sides have bookmarks
+    await h.safety.chooseFirstSync('merge');
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    const serverCount = (await h.serverRecords('bookmarks')).length;
+    const localTitles = JSON.stringify((await api.getTree()).map(shape));
+
+    // The browser throws the extension's IndexedDB away (seen after an unclean exit).
+    for (const store of [...h.db.objectStoreNames]) await h.db.clear(store);
+    expect(await h.controller.view()).toMatchObject({ state: 'signed-out', notice: expect.stringMatching(/data in this browser was lost/) });
+
+    await h.accounts.saveServer({ accountsUrl: h.origin, tokenServerUrl: null }); // the person picks the server again
+    await h.signIn(DEMO_EMAIL, DEMO_PASSWORD);
+    expect(await h.safety.firstSyncChoice()).toBe('merge');
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    expect(JSON.stringify((await api.getTree()).map(shape))).toBe(localTitles);
+    expect((await h.serverRecords('bookmarks')).length).toBe(serverCount);
+    expect((await h.controller.view()).state).toBe('signed-in');
+    // A plain sign-out is not a loss: no notice afterwards.
+    await h.controller.signOut();
+    expect((await h.controller.view()) as { notice?: string }).not.toHaveProperty('notice');
+  });
+
   test('in Firefox the roots map to themselves and separators are real', async () => {
     await demo();
     const api = new FakeBookmarksApi('firefox');
