@@ -2,8 +2,8 @@
 // collection (BSOs in and out through the storage client), and the crypto middleware that wraps
 // it so that what passes through is cleartext. The key bundle stops here.
 import type { KeyBundle } from '../crypto/keyBundle.ts';
-import { RecordError } from '../errors.ts';
-import { decryptBso, encryptBso, type CleartextRecord } from '../records/bso.ts';
+import type { RecordError } from '../errors.ts';
+import { decryptBsos, encryptBso, type CleartextRecord } from '../records/bso.ts';
 import type { StorageClient, UploadResult } from '../storage/client.ts';
 import type { Bso, OutgoingBso, ServerTimestamp } from '../storage/types.ts';
 import type { OutgoingRecord } from './contract.ts';
@@ -56,13 +56,8 @@ export class EncryptedCollection {
 
   async *fetchSince(newer: ServerTimestamp, pageSize: number): AsyncGenerator<DecryptedPage> {
     for await (const page of this.inner.fetchSince(newer, pageSize)) {
-      const out: DecryptedPage = { records: [], failures: [], lastModified: page.lastModified };
-      for (const bso of page.bsos) {
-        const d = await decryptBso(bso, this.keys);
-        if (d.ok) out.records.push({ id: d.id, modified: d.modified, cleartext: d.cleartext });
-        else out.failures.push(d.error);
-      }
-      yield out;
+      const { records, failures } = await decryptBsos(page.bsos, this.keys);
+      yield { records, failures, lastModified: page.lastModified };
     }
   }
 
@@ -73,9 +68,4 @@ export class EncryptedCollection {
     })));
     return this.inner.store(bsos, ifUnmodifiedSince);
   }
-}
-
-/** A record whose cleartext could not be parsed into the engine's type. */
-export function formatError(id: string): RecordError {
-  return new RecordError(`record ${id}: not a record this engine can read`, { recordId: id, reason: 'format' });
 }
