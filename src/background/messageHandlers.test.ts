@@ -96,3 +96,28 @@ describe('trust boundary', () => {
     expect(isOwnExtensionPage({ id: 'abc' }, 'abc', base)).toBe(false);
   });
 });
+
+describe('message handlers: the account’s bookmarks (issue 9 item 0, part c)', () => {
+  test('keep, approve and put back reach the safety store; the view comes back', async () => {
+    const { db, handlers } = await setup();
+    const safety = new SafetyStore(db);
+    for (const type of ['approveRemoteBookmarkDeletion', 'keepRemoteBookmarks', 'restoreAccountBookmarks'] as const) {
+      expect(isRequest({ type, id: 1 }), type).toBe(true);
+    }
+    expect(await dispatch(handlers, { type: 'keepRemoteBookmarks' })).toEqual({ ok: false, error: 'There is no deletion from your account waiting for a decision.' });
+    await safety.askLargeRemoteDeletion({ deletions: 60, remoteItems: 70, emptiedRoots: ['mobile'], ids: ['x'] });
+    expect(await dispatch(handlers, { type: 'getBookmarksState' })).toMatchObject({
+      ok: true, value: { pending: { kind: 'large-remote-deletion', deletions: 60, remoteItems: 70, emptiedRoots: ['Mobile Bookmarks'] } },
+    });
+    expect(await dispatch(handlers, { type: 'approveRemoteBookmarkDeletion' })).toMatchObject({ ok: true, value: { pending: null } });
+    expect((await safety.accountDecisions()).approvedRemoteDeletions).toMatchObject({ count: 60 });
+    await safety.askLargeRemoteDeletion({ deletions: 60, remoteItems: 70, emptiedRoots: [], ids: ['x'] });
+    expect(await dispatch(handlers, { type: 'keepRemoteBookmarks' })).toMatchObject({ ok: true, value: { pending: null } });
+    expect((await safety.accountDecisions()).keepRemote).toMatchObject({ ids: ['x'] });
+
+    await safety.accountSnapshot('Before deleting 60 bookmarks from your account', [{ id: 'x', modified: 1, cleartext: { id: 'x', type: 'separator' } }]);
+    const [copy] = await safety.snapshots();
+    expect(await dispatch(handlers, { type: 'restoreAccountBookmarks', id: copy!.id! })).toMatchObject({ ok: true, value: { accountRestore: { id: copy!.id } } });
+    expect(await dispatch(handlers, { type: 'restoreBookmarkSnapshot', id: copy!.id! })).toMatchObject({ ok: false, error: expect.stringMatching(/Put back in my account/) });
+  });
+});

@@ -75,6 +75,9 @@ export function createHandlers(d: HandlerDeps): Handlers {
     chooseFirstBookmarkSync: (req) => d.bookmarks.chooseFirstSync(req.choice),
     approveBookmarkDeletion: () => d.bookmarks.approveDeletion(),
     restoreBookmarkSnapshot: (req) => d.bookmarks.restoreSnapshot(req.id),
+    approveRemoteBookmarkDeletion: () => d.bookmarks.approveRemoteDeletion(),
+    keepRemoteBookmarks: () => d.bookmarks.keepRemoteBookmarks(),
+    restoreAccountBookmarks: (req) => d.bookmarks.restoreAccountSnapshot(req.id),
   };
 }
 

@@ -138,3 +138,86 @@ describe('SafetyStore and sync-state resets', () => {
     expect((await safety.snapshots()).map((x) => [x.reason, x.count])).toEqual([['before merge', 1]]);
   });
 });
+
+describe('SafetyStore: the account’s side (issue 9 item 0, part c)', () => {
+  const question = (deletions: number, ids: string[] = ['a', 'b']) => ({ deletions, remoteItems: 200, emptiedRoots: ['toolbar'], ids });
+  const records = (n: number, modified = 10) =>
+    Array.from({ length: n }, (_, k) => ({ id: `rec${k}`, modified, cleartext: { id: `rec${k}`, type: 'bookmark', bmkUri: `https://r${k}.example/` } }));
+  const local = (n: number) => Array.from({ length: n }, (_, k) => ({ guid: `g${k}`, parentGuid: 'unfiled_____', kind: 'bookmark' as const, index: k }));
+
+  test('a large deletion in the account: the question, then an approval for at most that count, until a sync that read it completes', async () => {
+    let t = 0;
+    const s = new SafetyStore(await freshDatabase(), () => ++t);
+    await expect(s.approveRemoteDeletion()).rejects.toThrow(/no deletion from your account/);
+    await expect(s.keepRemoteBookmarks()).rejects.toThrow(/no deletion from your account/);
+    await s.askLargeRemoteDeletion(question(80));
+    expect(await s.pending()).toMatchObject({ kind: 'large-remote-deletion', deletions: 80, remoteItems: 200, emptiedRoots: ['toolbar'], ids: ['a', 'b'] });
+    await s.approveRemoteDeletion();
+    expect(await s.pending()).toBeNull();
+    const seen = await s.accountDecisions();
+    expect(seen.approvedRemoteDeletions).toMatchObject({ count: 80 });
+    // Reading it does not use it up (a 412 makes the engine merge and check again in the same run).
+    expect((await s.accountDecisions()).approvedRemoteDeletions).toMatchObject({ count: 80 });
+    await s.accountDecisionsDone(seen);
+    expect((await s.accountDecisions()).approvedRemoteDeletions).toBeNull();
+  });
+
+  test('an answer given after a sync read the decisions is not ended by that sync', async () => {
+    let t = 0;
+    const s = new SafetyStore(await freshDatabase(), () => ++t);
+    await s.askLargeRemoteDeletion(question(80));
+    await s.approveRemoteDeletion();
+    const seen = await s.accountDecisions();
+    await s.askLargeRemoteDeletion(question(90, ['x']));
+    await s.keepRemoteBookmarks(); // replaces the approval
+    await s.accountDecisionsDone(seen);
+    const now = await s.accountDecisions();
+    expect(now.approvedRemoteDeletions).toBeNull();
+    expect(now.keepRemote).toMatchObject({ ids: ['x'] });
+    await s.accountDecisionsDone(now);
+    expect((await s.accountDecisions()).keepRemote).toBeNull();
+  });
+
+  test('copies of the account are kept apart from the local ones: the newest five of each, an identical newest copy not repeated', async () => {
+    let t = 0;
+    const s = new SafetyStore(await freshDatabase(), () => ++t);
+    for (let i = 1; i <= 6; i++) await s.snapshot(`local ${i}`, local(i));
+    for (let i = 1; i <= 7; i++) await s.accountSnapshot(`account ${i}`, records(i));
+    await s.accountSnapshot('account 7 again', records(7)); // the same records: a sync repeated after a cut
+    const list = await s.snapshots();
+    expect(list.filter((x) => x.kind === 'account').map((x) => [x.reason, x.count])).toEqual([
+      ['account 7', 7], ['account 6', 6], ['account 5', 5], ['account 4', 4], ['account 3', 3],
+    ]);
+    expect(list.filter((x) => x.kind === 'local').map((x) => x.reason)).toEqual(['local 6', 'local 5', 'local 4', 'local 3', 'local 2']);
+    expect(await s.snapshotKind(list[0]!.id!)).toBe('account');
+  });
+
+  test('"Put back in my account": the copy waits for the next sync, and is not pushed out meanwhile', async () => {
+    let t = 0;
+    const s = new SafetyStore(await freshDatabase(), () => ++t);
+    await s.snapshot('local', local(2));
+    await expect(s.requestAccountRestore((await s.snapshots())[0]!.id!)).rejects.toThrow(/no longer exists/);
+    await s.accountSnapshot('the one', records(3));
+    const id = (await s.snapshots()).find((x) => x.reason === 'the one')!.id!;
+    await s.requestAccountRestore(id);
+    for (let i = 0; i < 6; i++) await s.accountSnapshot(`later ${i}`, records(4, 100 + i));
+    expect((await s.snapshots()).map((x) => x.reason)).toContain('the one');
+    const seen = await s.accountDecisions();
+    expect(seen.restore).toMatchObject({ snapshotId: id, records: records(3) });
+    await s.accountDecisionsDone(seen);
+    expect(await s.pendingAccountRestore()).toBeNull();
+    // Done: an ordinary copy again, which newer ones push out.
+    await s.accountSnapshot('later still', records(5, 200));
+    expect((await s.snapshots()).map((x) => x.reason)).not.toContain('the one');
+  });
+
+  test('signing out forgets the copies of the account (they belong to it) and keeps this browser\'s', async () => {
+    const s = new SafetyStore(await freshDatabase());
+    await s.snapshot('local copy', local(2));
+    await s.accountSnapshot('account copy', records(3));
+    await s.askLargeRemoteDeletion(question(80));
+    await s.forgetAccount();
+    expect((await s.snapshots()).map((x) => [x.reason, x.kind])).toEqual([['local copy', 'local']]);
+    expect(await s.pending()).toBeNull();
+  });
+});

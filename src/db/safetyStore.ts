@@ -2,6 +2,13 @@
 // deletion waiting for approval (`decisions`), and the local trees saved before big changes
 // (`snapshots`, restorable from the options page).
 //
+// The account has its own side (engines/bookmarks/accountSafety.ts): a large deletion on the
+// SERVER waits for "Delete them from my account" or "Keep them in my account", and copies of the
+// account's records (snapshots of kind 'account', next to the local ones; the newest few of each
+// kind are kept) can be put back with "Put back in my account". Those answers live until the
+// first completed sync that read them. Account copies are the account's data, like the mirror:
+// signing out forgets them.
+//
 // A snapshot taken with a `key` belongs to a decision that may take several runs to carry out (the
 // first sync's "use the account's bookmarks": each attempt cut off during the apply leaves the
 // browser partly replaced). The first such snapshot is the copy of the browser before anything was
@@ -11,13 +18,21 @@
 // first saved). The key is released when its decision is done: `first-sync` by
 // `clearFirstSyncChoice`, every key when the decisions are forgotten (reset, sign-out).
 import type { BookmarkSafety, FirstSyncChoice } from '../engines/bookmarks/engine.ts';
+import type { AccountDecisions, AccountRecord, AccountSafety, LargeRemoteDeletion } from '../engines/bookmarks/accountSafety.ts';
 import type { MergeStats } from '../engines/bookmarks/merge/types.ts';
 import type { LocalItem } from '../engines/bookmarks/tree.ts';
-import type { LocalSnapshotRecord, SyncbridgeDB } from './schema.ts';
+import type { IDBPObjectStore, StoreNames } from 'idb';
+import type { LocalSnapshotRecord, SyncbridgeDB, SyncbridgeSchema } from './schema.ts';
 
 export type PendingDecision =
   | { kind: 'first-sync'; local: number; remote: number; askedAt: number }
-  | { kind: 'large-deletion'; deletions: number; localItems: number; askedAt: number };
+  | { kind: 'large-deletion'; deletions: number; localItems: number; askedAt: number }
+  | ({ kind: 'large-remote-deletion'; askedAt: number } & LargeRemoteDeletion);
+
+/** What a saved copy holds: this browser's tree ('local') or the account's records ('account'). */
+export type SnapshotKind = 'local' | 'account';
+type StoredSnapshot = LocalSnapshotRecord & { kind?: SnapshotKind };
+const kindOf = (s: StoredSnapshot): SnapshotKind => s.kind ?? 'local';
 
 /** Decisions whose snapshot is kept across the runs that carry them out. */
 export type SnapshotKey = 'first-sync';
@@ -35,13 +50,22 @@ interface Decisions {
   syncedBefore: boolean;
   /** The snapshot (id) kept for each decision still being carried out. */
   snapshotKeys: Partial<Record<SnapshotKey, number>>;
+  /** Deletions on the server the person approved ("Delete them from my account"). */
+  approvedRemoteDeletions: { count: number; at: number } | null;
+  /** "Keep them in my account": records the next sync keeps on the server and brings back here. */
+  keepRemote: { ids: string[]; at: number } | null;
+  /** "Put back in my account": the account copy (snapshot id) the next sync writes back. */
+  accountRestore: { snapshotId: number; at: number } | null;
 }
 
 const KEY = 'bookmarks:decisions';
-const EMPTY: Decisions = { pending: null, firstSyncChoice: null, approvedDeletions: 0, syncedBefore: false, snapshotKeys: {} };
+const EMPTY: Decisions = {
+  pending: null, firstSyncChoice: null, approvedDeletions: 0, syncedBefore: false, snapshotKeys: {},
+  approvedRemoteDeletions: null, keepRemote: null, accountRestore: null,
+};
 const KEEP_SNAPSHOTS = 5;
 
-export class SafetyStore implements BookmarkSafety {
+export class SafetyStore implements BookmarkSafety, AccountSafety {
   constructor(
     private readonly db: SyncbridgeDB,
     private readonly now: () => number = Date.now,
@@ -110,17 +134,69 @@ export class SafetyStore implements BookmarkSafety {
     const id = (await snapshots.add(record)) as number;
     if (key !== undefined) await decisionsStore.put({ ...decisions, snapshotKeys: { ...decisions.snapshotKeys, [key]: id } }, KEY);
     // Keep the newest few: each can hold a whole tree. Copies of decisions still being carried out stay.
-    const pinned = new Set(Object.values(key === undefined ? decisions.snapshotKeys : { ...decisions.snapshotKeys, [key]: id }));
-    let excess = (await snapshots.count()) - KEEP_SNAPSHOTS - pinned.size;
-    let cursor = await snapshots.openCursor();
-    while (cursor && excess > 0) {
-      if (!pinned.has(cursor.primaryKey)) {
-        await cursor.delete();
-        excess--;
-      }
-      cursor = await cursor.continue();
-    }
+    await prune(snapshots, 'local', new Set(Object.values(key === undefined ? decisions.snapshotKeys : { ...decisions.snapshotKeys, [key]: id })));
     await tx.done;
+  }
+
+  // ---- the account's side (engines/bookmarks/accountSafety.ts) ----
+
+  async accountDecisions(): Promise<AccountDecisions> {
+    const d = await this.load();
+    const restore = d.accountRestore === null ? null : {
+      ...d.accountRestore,
+      records: await this.accountRecords(d.accountRestore.snapshotId),
+    };
+    return { approvedRemoteDeletions: d.approvedRemoteDeletions, keepRemote: d.keepRemote, restore };
+  }
+
+  async askLargeRemoteDeletion(question: LargeRemoteDeletion): Promise<void> {
+    await this.save({ pending: { kind: 'large-remote-deletion', ...question, ids: [...question.ids], emptiedRoots: [...question.emptiedRoots], askedAt: this.now() } });
+  }
+
+  async accountSnapshot(reason: string, records: readonly AccountRecord[]): Promise<void> {
+    const tx = this.db.transaction(['snapshots', 'decisions'], 'readwrite');
+    const snapshots = tx.objectStore('snapshots');
+    const decisions = { ...EMPTY, ...((await tx.objectStore('decisions').get(KEY)) as Partial<Decisions> | undefined) };
+    // A sync repeated after being cut off would save the same records again and push out older copies.
+    let newest: StoredSnapshot | undefined;
+    for (let c = await snapshots.openCursor(null, 'prev'); c; c = await c.continue()) {
+      if (kindOf(c.value) === 'account') {
+        newest = c.value;
+        break;
+      }
+    }
+    if (newest && sameRecords(newest.items as unknown as AccountRecord[], records)) {
+      await tx.done;
+      return;
+    }
+    const record: StoredSnapshot = {
+      collection: 'bookmarks', kind: 'account', time: this.now(), reason,
+      items: records.map((r) => ({ id: r.id, modified: r.modified, cleartext: r.cleartext })),
+    };
+    await snapshots.add(record);
+    // The copy a "Put back in my account" still waits for stays.
+    await prune(snapshots, 'account', new Set(decisions.accountRestore ? [decisions.accountRestore.snapshotId] : []));
+    await tx.done;
+  }
+
+  async accountDecisionsDone(seen: AccountDecisions): Promise<void> {
+    if (!seen.approvedRemoteDeletions && !seen.keepRemote && !seen.restore) return;
+    const tx = this.db.transaction('decisions', 'readwrite');
+    const d = { ...EMPTY, ...((await tx.store.get(KEY)) as Partial<Decisions> | undefined) };
+    const same = (a: { at: number } | null, b: { at: number } | null): boolean => a !== null && b !== null && a.at === b.at;
+    const next: Decisions = {
+      ...d,
+      approvedRemoteDeletions: same(d.approvedRemoteDeletions, seen.approvedRemoteDeletions) ? null : d.approvedRemoteDeletions,
+      keepRemote: same(d.keepRemote, seen.keepRemote) ? null : d.keepRemote,
+      accountRestore: same(d.accountRestore, seen.restore) ? null : d.accountRestore,
+    };
+    await tx.store.put(next, KEY);
+    await tx.done;
+  }
+
+  private async accountRecords(id: number): Promise<AccountRecord[] | null> {
+    const snap = (await this.db.get('snapshots', id)) as StoredSnapshot | undefined;
+    return snap && kindOf(snap) === 'account' ? (snap.items as unknown as AccountRecord[]) : null;
   }
 
   // ---- what the person answers (options page) ----
@@ -139,9 +215,39 @@ export class SafetyStore implements BookmarkSafety {
     await this.save({ approvedDeletions: d.pending.deletions });
   }
 
-  async snapshots(): Promise<Array<Omit<LocalSnapshotRecord, 'items'> & { count: number }>> {
-    const all = await this.db.getAll('snapshots');
-    return all.reverse().map(({ items, ...rest }) => ({ ...rest, count: items.length }));
+  /** "Delete them from my account": the next sync may delete up to that many of the account's bookmarks. */
+  async approveRemoteDeletion(): Promise<void> {
+    const d = await this.load();
+    if (d.pending?.kind !== 'large-remote-deletion') throw new Error('There is no deletion from your account waiting for approval.');
+    await this.save({ approvedRemoteDeletions: { count: d.pending.deletions, at: this.now() }, keepRemote: null, pending: null });
+  }
+
+  /** "Keep them in my account": the next sync keeps them on the server and brings them back here. */
+  async keepRemoteBookmarks(): Promise<void> {
+    const d = await this.load();
+    if (d.pending?.kind !== 'large-remote-deletion') throw new Error('There is no deletion from your account waiting for a decision.');
+    await this.save({ keepRemote: { ids: [...d.pending.ids], at: this.now() }, approvedRemoteDeletions: null, pending: null });
+  }
+
+  /** "Put back in my account": the next sync writes this account copy back. */
+  async requestAccountRestore(snapshotId: number): Promise<void> {
+    if ((await this.accountRecords(snapshotId)) === null) throw new Error('That copy of your account’s bookmarks no longer exists.');
+    await this.save({ accountRestore: { snapshotId, at: this.now() } });
+  }
+
+  /** The account copy a "Put back in my account" waits for, if any. */
+  async pendingAccountRestore(): Promise<{ snapshotId: number; at: number } | null> {
+    return (await this.load()).accountRestore;
+  }
+
+  async snapshots(): Promise<Array<Omit<LocalSnapshotRecord, 'items'> & { count: number; kind: SnapshotKind }>> {
+    const all = (await this.db.getAll('snapshots')) as StoredSnapshot[];
+    return all.reverse().map(({ items, ...rest }) => ({ ...rest, kind: kindOf(rest as StoredSnapshot), count: items.length }));
+  }
+
+  async snapshotKind(id: number): Promise<SnapshotKind | null> {
+    const snap = (await this.db.get('snapshots', id)) as StoredSnapshot | undefined;
+    return snap ? kindOf(snap) : null;
   }
 
   async getSnapshot(id: number): Promise<LocalSnapshotRecord | null> {
@@ -154,10 +260,34 @@ export class SafetyStore implements BookmarkSafety {
   }
 
   /**
-   * Sign-out: decisions belong to one account, so all of them go. Snapshots stay: they are the
-   * person's local copies and can still be restored.
+   * Sign-out: decisions belong to one account, so all of them go. The local snapshots stay: they
+   * are the person's local copies and can still be restored. Copies of the account's records go,
+   * like the mirror: they belong to the account, and could only be put back into it.
    */
   async forgetAccount(): Promise<void> {
-    await this.db.clear('decisions');
+    const tx = this.db.transaction(['decisions', 'snapshots'], 'readwrite');
+    await tx.objectStore('decisions').clear();
+    const snapshots = tx.objectStore('snapshots');
+    for (let c = await snapshots.openCursor(); c; c = await c.continue()) {
+      if (kindOf(c.value) === 'account') await c.delete();
+    }
+    await tx.done;
   }
+}
+
+type SnapshotsStore = IDBPObjectStore<SyncbridgeSchema, ArrayLike<StoreNames<SyncbridgeSchema>>, 'snapshots', 'readwrite'>;
+
+/** Keeps the newest KEEP_SNAPSHOTS of one kind, besides the pinned ones. */
+async function prune(snapshots: SnapshotsStore, kind: SnapshotKind, pinned: ReadonlySet<number>): Promise<void> {
+  const ids: number[] = [];
+  for (let c = await snapshots.openCursor(); c; c = await c.continue()) {
+    if (kindOf(c.value) === kind && !pinned.has(c.primaryKey)) ids.push(c.primaryKey);
+  }
+  for (const id of ids.slice(0, Math.max(0, ids.length - KEEP_SNAPSHOTS))) await snapshots.delete(id);
+}
+
+function sameRecords(a: readonly AccountRecord[], b: readonly AccountRecord[]): boolean {
+  if (a.length !== b.length) return false;
+  const times = new Map(a.map((r) => [r.id, r.modified]));
+  return b.every((r) => times.has(r.id) && times.get(r.id) === r.modified);
 }

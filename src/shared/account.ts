@@ -44,8 +44,13 @@ export interface BookmarksView {
   pending:
     | { kind: 'first-sync'; local: number; remote: number }
     | { kind: 'large-deletion'; deletions: number; localItems: number }
+    /** This browser's changes would delete many of the account's bookmarks; `emptiedRoots` in words ("Bookmarks Toolbar"). */
+    | { kind: 'large-remote-deletion'; deletions: number; remoteItems: number; emptiedRoots: string[] }
     | null;
-  snapshots: Array<{ id: number; time: number; reason: string; count: number }>;
+  /** `local`: this browser's tree (Restore); `account`: the account's records (Put back in my account). */
+  snapshots: Array<{ id: number; time: number; reason: string; count: number; kind: 'local' | 'account' }>;
+  /** The account copy the next sync puts back ("Put back in my account"), if one waits. */
+  accountRestore: { id: number } | null;
   /** Problems with this browser's bookmark roots (Chromium account/local roots, Chrome Sync), in words. */
   rootProblems: string[];
 }

@@ -28,7 +28,10 @@ export type Request =
   | { type: 'getBookmarksState' }
   | { type: 'chooseFirstBookmarkSync'; choice: FirstSyncChoiceView }
   | { type: 'approveBookmarkDeletion' }
-  | { type: 'restoreBookmarkSnapshot'; id: number };
+  | { type: 'restoreBookmarkSnapshot'; id: number }
+  | { type: 'approveRemoteBookmarkDeletion' }
+  | { type: 'keepRemoteBookmarks' }
+  | { type: 'restoreAccountBookmarks'; id: number };
 
 export type RequestType = Request['type'];
 
@@ -61,6 +64,9 @@ export interface ResponseMap {
   chooseFirstBookmarkSync: BookmarksView;
   approveBookmarkDeletion: BookmarksView;
   restoreBookmarkSnapshot: { restored: number };
+  approveRemoteBookmarkDeletion: BookmarksView;
+  keepRemoteBookmarks: BookmarksView;
+  restoreAccountBookmarks: BookmarksView;
 }
 
 /** Wire form of every answer: a failure is a value, so a page never sees an unexplained rejection. */
@@ -83,6 +89,7 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'getAccount', 'setServer', 'startWebSignIn', 'passwordSignIn', 'verifyCode', 'resendCode',
   'cancelSignIn', 'signOut', 'setDeviceName', 'getEngines', 'setEngine', 'getDevices',
   'getBookmarksState', 'chooseFirstBookmarkSync', 'approveBookmarkDeletion', 'restoreBookmarkSnapshot',
+  'approveRemoteBookmarkDeletion', 'keepRemoteBookmarks', 'restoreAccountBookmarks',
 ]);
 
 /** Shape check at the trust boundary: the background never acts on an unknown message. */

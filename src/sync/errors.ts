@@ -229,7 +229,9 @@ export type UserActionReason =
   /** A first sync with data on both sides: merge, or take one side? */
   | 'first-sync-choice'
   /** Applying the server's changes would delete many items here: approve first. */
-  | 'large-deletion';
+  | 'large-deletion'
+  /** This browser's changes would delete many of the account's items on the server: approve or keep them first. */
+  | 'large-remote-deletion';
 
 const USER_ACTION_MESSAGES: Record<UserActionReason, string> = {
   'stale-keys':
@@ -242,6 +244,8 @@ const USER_ACTION_MESSAGES: Record<UserActionReason, string> = {
     'This browser and your account both have bookmarks. Open Settings and choose how to combine them; nothing has been changed yet.',
   'large-deletion':
     'Syncing would delete many bookmarks from this browser because they were deleted on another device. Review this in Settings; nothing has been deleted yet.',
+  'large-remote-deletion':
+    'Syncing would delete many of the bookmarks in your account because they are missing from this browser. Review this in Settings; nothing has been deleted yet.',
 };
 
 /** Sync cannot continue until the person does something; retrying alone will not help. */

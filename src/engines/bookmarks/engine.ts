@@ -16,7 +16,7 @@ import type { MirrorStore } from '../../db/mirrorStore.ts';
 import { mergeTrees } from './merge/index.ts';
 import {
   accountCopy, accountSafetyOf, describeLargeRemoteDeletion, emptiedRoots, forgetLocalDeletions, planAccountRestore,
-  type AccountDecisions, type AccountSafety,
+  type AccountRunState, type AccountSafety,
 } from './accountSafety.ts';
 import type { LocalOp, MergeStats } from './merge/types.ts';
 import {
@@ -251,9 +251,9 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
   // ---- Safety for the account's bookmarks (accountSafety.ts): the block in apply(), and finish() ----
 
   /** What the account's safety read and did in each run (a run applies again after a 412). */
-  private readonly accountRuns = new WeakMap<RunState, { decisions: AccountDecisions; restoreIds: ReadonlySet<string>; again: boolean; copied: boolean }>();
+  private readonly accountRuns = new WeakMap<RunState, AccountRunState>();
 
-  private async accountRun(run: RunState): Promise<{ safety: AccountSafety; state: NonNullable<ReturnType<typeof this.accountRuns.get>> } | null> {
+  private async accountRun(run: RunState): Promise<{ safety: AccountSafety; state: AccountRunState } | null> {
     const safety = accountSafetyOf(this.d.safety);
     if (!safety) return null;
     let state = this.accountRuns.get(run);
@@ -285,7 +285,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
         const incoming = new Map(kept?.incoming ?? run.incoming);
         for (const e of restored?.entries ?? []) incoming.set(e.record.id, e);
         this.d.log.info('Merging again with your answer about the bookmarks in your account', {
-          kept: kept ? keepRemote?.ids.length ?? 0 : 0, putBack: restored?.ids.size ?? 0,
+          kept: kept?.kept ?? 0, putBack: restored?.ids.size ?? 0,
         });
         run.mirrorEntries = kept?.mirrorEntries ?? run.mirrorEntries;
         run.incoming = incoming;
