@@ -95,7 +95,7 @@ describe('Chromium: sign in and sync', () => {
 
     // Hold the next clients upload on the server, stop the worker while it waits, then sync again.
     await options.getByLabel('Device name').fill('Interrupted Chromium');
-    await stack.control('/__test__/faults', { kind: 'delay', ms: 4000, count: 1, match: { method: 'PUT', pathRegex: '/storage/clients/' } });
+    await stack.control('/__test__/faults', { kind: 'delay', ms: 4000, count: 1, match: { method: 'POST', pathRegex: '/storage/clients$' } });
     await options.getByRole('button', { name: 'Save name' }).click(); // saving the name starts a sync
     await expect.poll(() => options.getByTestId('status').textContent(), { timeout: 10_000 }).toBe('Syncing…');
     await ext.stopServiceWorker();
