@@ -5,12 +5,17 @@ import { bundleForCollection, decryptCryptoKeys, decryptPayload, encryptPayload 
 import { deriveSyncKey } from '../../src/sync/crypto/syncKeys.ts';
 import { hexToBytes } from '../../src/sync/crypto/encoding.ts';
 import { DEMO_KB_HEX } from '../../server/identity/demo/fixtures.ts';
+import type { AccessLogEntry } from '../../server/core/accessLog.ts';
 
 export interface LocalStack {
   server: StartedServer;
   origin: string;
   /** Storage uids that hold data (the account's, once a client has synced). */
   uids(): string[];
+  /** The storage uid of the demo account now (the one uid holding crypto/keys; it changes with a node reassignment). */
+  demoUid(): string;
+  /** Every request the stack answered, in the order they finished; `time` is when each arrived. */
+  requests: AccessLogEntry[];
   /** Decrypted records of a collection of the demo account. */
   demoRecords(collection: string): Promise<Array<Record<string, unknown>>>;
   rawRecords(collection: string): Array<{ id: string; payload: string; modified: number }>;
@@ -21,7 +26,8 @@ export interface LocalStack {
 }
 
 export async function startLocalStack(): Promise<LocalStack> {
-  const server = await startServer({ port: 0, host: '127.0.0.1', demo: true });
+  const requests: AccessLogEntry[] = [];
+  const server = await startServer({ port: 0, host: '127.0.0.1', demo: true, log: (entry) => requests.push(entry) });
   const uids = (): string[] => server.store.knownUids();
   const demoUid = (): string => {
     const withKeys = uids().filter((u) => server.ctx.storage.getRecords(u, 'crypto').length > 0);
@@ -38,6 +44,8 @@ export async function startLocalStack(): Promise<LocalStack> {
     server,
     origin: server.origin,
     uids,
+    demoUid,
+    requests,
     rawRecords,
     async demoRecords(collection) {
       const bundle = await demoBundle(collection);

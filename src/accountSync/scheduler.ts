@@ -194,7 +194,8 @@ export class Scheduler {
       // A busy server's Retry-After is a promise we keep: no run starts before it has passed.
       const retryAfterMs = (e as { retryAfterMs?: unknown } | null)?.retryAfterMs;
       if (typeof retryAfterMs === 'number' && retryAfterMs > 0) reportBackoff(lastRun.finishedAt + retryAfterMs);
-      log.error('Sync failed', { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
+      if (cancelled) log.info('Sync stopped: signed out');
+      else log.error('Sync failed', { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) });
     } finally {
       clearInterval(heartbeat);
       this.abort = null;

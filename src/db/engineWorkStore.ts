@@ -36,24 +36,37 @@ export class IdbProgressStore implements ProgressStore {
   }
 }
 
-/** The state the sync's last writes left in the browser (engines/bookmarks/local/writeLog.ts), one list per engine. */
+/**
+ * The state the sync's last writes left in the browser (engines/bookmarks/local/writeLog.ts): one
+ * entry per browser id under "<engine>:written:<id>", so an apply can add a slice's writes cheaply.
+ */
 export class IdbWriteLog implements WriteLogStore {
   constructor(
     private readonly db: SyncbridgeDB,
     private readonly engine: string,
   ) {}
 
-  private get key(): string {
-    return `${this.engine}:written`;
+  private get range(): IDBKeyRange {
+    const prefix = `${this.engine}:written:`;
+    return IDBKeyRange.bound(prefix, `${prefix}\uffff`);
   }
 
   async load(): Promise<WrittenState[]> {
-    return ((await this.db.get('engineWork', this.key)) as WrittenState[] | undefined) ?? [];
+    return (await this.db.getAll('engineWork', this.range)) as WrittenState[];
   }
 
   async save(entries: readonly WrittenState[]): Promise<void> {
-    if (entries.length === 0) await this.db.delete('engineWork', this.key);
-    else await this.db.put('engineWork', [...entries], this.key);
+    const tx = this.db.transaction('engineWork', 'readwrite');
+    void tx.store.delete(this.range);
+    for (const e of entries) void tx.store.put(e, `${this.engine}:written:${e.localId}`);
+    await tx.done;
+  }
+
+  async append(entries: readonly WrittenState[]): Promise<void> {
+    if (entries.length === 0) return;
+    const tx = this.db.transaction('engineWork', 'readwrite');
+    for (const e of entries) void tx.store.put(e, `${this.engine}:written:${e.localId}`);
+    await tx.done;
   }
 }
 

@@ -49,6 +49,14 @@ export class IdMapStore {
     await tx.done;
   }
 
+  /** Forgets the pairings of these GUIDs (whatever browser ids they name). */
+  async forgetSync(syncIds: readonly string[]): Promise<void> {
+    if (syncIds.length === 0) return;
+    const tx = this.db.transaction('idMap', 'readwrite');
+    for (const syncId of syncIds) await tx.store.delete([this.collection, syncId]);
+    await tx.done;
+  }
+
   async clear(): Promise<void> {
     const tx = this.db.transaction('idMap', 'readwrite');
     let cursor = await tx.store.openCursor(IDBKeyRange.bound([this.collection, ''], [this.collection, '\uffff']));

@@ -50,6 +50,8 @@ export interface ApplyOptions {
   onWrite?: (localId: string, write: OwnWrite, guid?: string, dateAdded?: number) => void;
   /** Asked after each slice; true stops the run here (resumable). */
   shouldPause?: () => boolean;
+  /** Called after each slice is recorded (the browser side saves what it wrote). */
+  onSlice?: () => Promise<void>;
 }
 
 export type SkipReason = 'unsupported-kind' | 'protected' | 'missing' | 'parent-missing' | 'rejected';
@@ -311,6 +313,7 @@ export async function applyOps(api: BookmarksApi, ops: readonly LocalOp[], optio
     }
     done = end;
     await options.progress.set(options.runId, done);
+    await options.onSlice?.();
     if (done < ops.length && options.shouldPause?.()) break;
   }
   return { total: ops.length, done, complete: done >= ops.length, skipped: applier.skipped, rescued: applier.rescued };

@@ -82,9 +82,18 @@ export class BrowserBookmarks implements LocalBookmarks {
     const now = this.o.now ?? Date.now;
     // This run's writes, on top of the earlier ones the browser may not have saved yet.
     const written = new Map(snap.rollback.unsettled.map((e) => [e.localId, e]));
+    const sinceSlice = new Set<string>();
     const onWrite = (id: string, write: OwnWrite, guid?: string, dateAdded?: number): void => {
       tracker?.noteOwnWrite(id, write);
-      if (guid !== undefined) noteWrite(written, id, write, guid, now(), dateAdded);
+      if (guid === undefined) return;
+      noteWrite(written, id, write, guid, now(), dateAdded);
+      sinceSlice.add(id);
+    };
+    // Each slice's writes are logged as it ends: a browser killed mid-apply takes the worker with it.
+    const onSlice = async (): Promise<void> => {
+      const slice = [...sinceSlice].flatMap((id) => written.get(id) ?? []);
+      sinceSlice.clear();
+      await this.o.writeLog?.append(slice);
     };
     const run = (): Promise<ApplyReport> => applyOps(this.o.api, ops, {
       runId,
@@ -95,6 +104,7 @@ export class BrowserBookmarks implements LocalBookmarks {
       ...(this.o.sliceSize === undefined ? {} : { sliceSize: this.o.sliceSize }),
       ...(this.o.shouldPause ? { shouldPause: this.o.shouldPause } : {}),
       onWrite,
+      onSlice,
     });
     let report: ApplyReport;
     try {

@@ -87,6 +87,36 @@ describe('resolveRoots, Chromium', () => {
     expect(await map.localIdFor(MENU_GUID)).toBe(made);
   });
 
+  // Regression (issue 9.0, found by the crash e2e): a browser killed during a first sync lost the
+  // "Bookmarks Menu" stand-in it had just made; read as deleted by the person, the menu became a
+  // lost root, and once its id was handed to another folder the menu's content was deleted from
+  // the account.
+  it('a stand-in the browser lost (no removal recorded) is made again, never taken as lost or as the folder that got its id', async () => {
+    const api = new FakeBookmarksApi('chromium');
+    const map = await idMap();
+    api.save();
+    const menu = await (await resolveRoots(api, map, 'chromium')).ensureRoot(MENU_GUID);
+    api.crash(); // the browser never saved it
+    const reused = await api.create({ parentId: '2', title: 'Getting Started' });
+    expect(reused.id).toBe(menu); // Chromium numbers from its saved file again
+    const roots = await resolveRoots(api, map, 'chromium', undefined, { personRemoved: () => false });
+    expect(roots.lostRoots).toEqual([]);
+    expect(roots.localIdFor(MENU_GUID)).toBeNull();
+    expect(roots.isProtected(reused.id)).toBe(false);
+    const made = await roots.ensureRoot(MENU_GUID);
+    expect(made).not.toBe(reused.id);
+    expect((await api.getChildren('2')).map((n) => n.title).sort()).toEqual(['Bookmarks Menu', 'Getting Started']);
+  });
+
+  it('a stand-in the person removed (the change tracker recorded it) is a lost root', async () => {
+    const api = new FakeBookmarksApi('chromium');
+    const map = await idMap();
+    const menu = await (await resolveRoots(api, map, 'chromium')).ensureRoot(MENU_GUID);
+    await api.removeTree(menu);
+    const roots = await resolveRoots(api, map, 'chromium', undefined, { personRemoved: (guid, id) => guid === MENU_GUID && id === menu });
+    expect(roots.lostRoots).toEqual([MENU_GUID]);
+  });
+
   it('uses Chromium\'s mobile root when the API shows it', async () => {
     const api = new FakeBookmarksApi('chromium');
     api.seed('3', { title: 'from phone', url: 'https://phone/' });

@@ -7,7 +7,9 @@
 // them. Sync never moves, renames or deletes a root or a stand-in. If the person deletes a
 // stand-in, that root is "lost": it is not made again and the engine must treat it as a root this
 // browser does not have (its server content stays as it is), because reading it as an empty root
-// would delete everything in it from every Firefox. `resumeRootSync` undoes that.
+// would delete everything in it from every Firefox. `resumeRootSync` undoes that. A stand-in gone
+// without the person having removed it (the browser lost it in a crash before saving it, and may
+// hand its id to another folder) is not lost: it is made again when something has to go in it.
 //
 // Chromium 134+ may show two folders of one type (one in the Google account, one on this device)
 // or none. We prefer the one on this device (`syncing: false`), then the lowest id, and remember
@@ -15,7 +17,7 @@
 import { MENU_GUID, MOBILE_GUID, ROOT_GUID, TOOLBAR_GUID, UNFILED_GUID, USER_ROOT_GUIDS } from '../record.ts';
 import type { BookmarksApi, BrowserBookmarkNode, BrowserFlavor, ChromiumFolderType } from './api.ts';
 import { isFolderNode } from './api.ts';
-import type { BookmarkIdMap } from './idMap.ts';
+import { samePairedItem, type BookmarkIdMap } from './idMap.ts';
 
 export const MENU_STAND_IN_TITLE = 'Bookmarks Menu';
 export const MOBILE_STAND_IN_TITLE = 'Mobile Bookmarks';
@@ -108,9 +110,10 @@ class RootMap implements LocalRoots {
     }
     // A stand-in made just before the worker died may be there without its pairing: reuse it.
     const existing = await findStandIn(await this.api.getChildren(other), rootGuid, this.idMap);
-    const id = existing ?? (await this.api.create({ parentId: other, title })).id;
-    if (existing === undefined) onCreated?.(id);
-    await this.idMap.pair([{ syncId: rootGuid, localId: id }]);
+    const made = existing === undefined ? await this.api.create({ parentId: other, title }) : null;
+    const id = existing?.id ?? (made as BrowserBookmarkNode).id;
+    if (made) onCreated?.(id);
+    await this.idMap.pair([{ syncId: rootGuid, localId: id, dateAdded: (existing ?? made)?.dateAdded }]);
     this.set(rootGuid, id, true);
     return id;
   }
@@ -121,13 +124,18 @@ async function findStandIn(
   inOther: readonly BrowserBookmarkNode[],
   rootGuid: string,
   idMap: BookmarkIdMap,
-): Promise<string | undefined> {
+): Promise<BrowserBookmarkNode | undefined> {
   for (const n of inOther) {
     if (!isFolderNode(n) || n.title !== STAND_IN_TITLES[rootGuid]) continue;
     const owner = await idMap.syncIdFor(n.id);
-    if (owner === null || owner === rootGuid) return n.id;
+    if (owner === null || owner === rootGuid) return n;
   }
   return undefined;
+}
+
+/** What tells a stand-in the person removed from one the browser lost (the change tracker's record). */
+export interface RootEvidence {
+  personRemoved(rootGuid: string, localId: string): boolean;
 }
 
 /** Maps the roots from `tree` (read again when not given); remembers Chromium's choices. */
@@ -136,6 +144,8 @@ export async function resolveRoots(
   idMap: BookmarkIdMap,
   flavor: BrowserFlavor,
   tree?: readonly BrowserBookmarkNode[],
+  /** Without it, a missing stand-in counts as removed by the person. */
+  evidence?: RootEvidence,
 ): Promise<LocalRoots> {
   const root = (tree ?? (await api.getTree()))[0];
   if (!root) throw new Error('The browser returned no bookmarks tree.');
@@ -156,9 +166,13 @@ export async function resolveRoots(
     if (n.children) stack.push(...n.children);
   }
   const remembered = new Map<string, string>();
+  const rememberedDate = new Map<string, number | undefined>();
   for (const guid of USER_ROOT_GUIDS) {
-    const id = await idMap.localIdFor(guid);
-    if (id !== null) remembered.set(guid, id);
+    const m = await idMap.mappingFor(guid);
+    if (m !== null) {
+      remembered.set(guid, m.localId);
+      rememberedDate.set(guid, m.dateAdded);
+    }
   }
   const chosen = new Map<string, { id: string; standIn: boolean }>();
   const pickTop = (guid: string, type: ChromiumFolderType): void => {
@@ -173,12 +187,20 @@ export async function resolveRoots(
   const other = chosen.get(UNFILED_GUID)?.id;
   const inOther = other === undefined ? [] : folders.get(other)?.children ?? [];
   const lost: string[] = [];
+  const forget: string[] = [];
   for (const guid of [MENU_GUID, MOBILE_GUID]) {
     const old = remembered.get(guid);
-    const oldNode = old === undefined ? undefined : folders.get(old);
+    let oldNode = old === undefined ? undefined : folders.get(old);
+    // An id the browser handed to another folder since (after a crash) is not the stand-in.
+    if (oldNode && !samePairedItem({ dateAdded: rememberedDate.get(guid) }, oldNode)) oldNode = undefined;
     if (old !== undefined && !oldNode) {
-      lost.push(guid);
-      continue;
+      if (!evidence || evidence.personRemoved(guid, old)) {
+        lost.push(guid);
+        continue;
+      }
+      // Gone without the person removing it: the browser lost it. Made again when needed.
+      forget.push(guid);
+      remembered.delete(guid);
     }
     const usable = oldNode && (oldNode.folderType === undefined || oldNode.folderType === 'mobile');
     if (oldNode && usable) {
@@ -191,17 +213,18 @@ export async function resolveRoots(
       continue;
     }
     const adopted = await findStandIn(inOther, guid, idMap);
-    if (adopted !== undefined) chosen.set(guid, { id: adopted, standIn: true });
+    if (adopted !== undefined) chosen.set(guid, { id: adopted.id, standIn: true });
   }
+  await idMap.forgetSync(forget);
 
   const chosenIds = new Set([...chosen.values()].map((c) => c.id));
   const ignored = new Set(top.filter((n) => !chosenIds.has(n.id)).map((n) => n.id));
   const map = new RootMap(flavor, root.id, ignored, lost, api, idMap);
   map.set(ROOT_GUID, root.id, false);
-  const pairs: Array<{ syncId: string; localId: string }> = [];
+  const pairs: Array<{ syncId: string; localId: string; dateAdded?: number | undefined }> = [];
   for (const [guid, { id, standIn }] of chosen) {
     map.set(guid, id, standIn);
-    if (remembered.get(guid) !== id) pairs.push({ syncId: guid, localId: id });
+    if (remembered.get(guid) !== id) pairs.push({ syncId: guid, localId: id, dateAdded: folders.get(id)?.dateAdded });
   }
   await idMap.pair(pairs);
   return map;

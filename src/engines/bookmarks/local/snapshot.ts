@@ -73,7 +73,11 @@ export async function readLocalSnapshot(
   options: SnapshotOptions = {},
 ): Promise<LocalSnapshot> {
   const tree = await api.getTree();
-  const roots = await resolveRoots(api, idMap, flavor, tree);
+  const changedKeys = options.changed ?? new Set<string>();
+  const roots = await resolveRoots(api, idMap, flavor, tree, {
+    // The change tracker records a removed stand-in under its root GUID (or its id).
+    personRemoved: (guid, localId) => changedKeys.has(guid) || changedKeys.has(localId),
+  });
   const newGuid = options.makeGuid ?? makeGuid;
   const changed = options.changed ?? new Set<string>();
 

@@ -33,15 +33,21 @@ export interface WriteLogStore {
   load(): Promise<WrittenState[]>;
   /** Replaces the whole log. */
   save(entries: readonly WrittenState[]): Promise<void>;
+  /** Adds or replaces these entries (per browser id), as an apply goes: a killed worker keeps them. */
+  append(entries: readonly WrittenState[]): Promise<void>;
 }
 
 export class MemoryWriteLog implements WriteLogStore {
-  entries: WrittenState[] = [];
+  private readonly byId = new Map<string, WrittenState>();
   async load(): Promise<WrittenState[]> {
-    return this.entries.map((e) => ({ ...e }));
+    return [...this.byId.values()].map((e) => ({ ...e }));
   }
   async save(entries: readonly WrittenState[]): Promise<void> {
-    this.entries = entries.map((e) => ({ ...e }));
+    this.byId.clear();
+    await this.append(entries);
+  }
+  async append(entries: readonly WrittenState[]): Promise<void> {
+    for (const e of entries) this.byId.set(e.localId, { ...e });
   }
 }
 
