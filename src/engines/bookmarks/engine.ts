@@ -27,6 +27,7 @@ import { buildTreeFromLocal, buildTreeFromRecords, overlayRecords, type LocalIte
 import type { MergeResult } from './merge/types.ts';
 import type { Rollback } from './local/writeLog.ts';
 import { rollbackView } from './rollbackView.ts';
+import { placeholdersFor } from './unreadable.ts';
 
 export const BOOKMARKS_ENGINE: EngineDescriptor = { name: 'bookmarks', version: BOOKMARKS_ENGINE_VERSION, label: 'Bookmarks' };
 
@@ -96,8 +97,9 @@ interface RunState {
   unreadable: Set<string>;
   /** Records that were unreadable before and arrived readable in this run. */
   newlyReadable: Set<string>;
-  /** Ids of the placeholders the last merge used. */
+  /** Ids of the placeholders the last merge used, and of unreadable records kept at their last readable version. */
   placeholderIds: Set<string>;
+  frozen: Set<string>;
   /** Folders sent again without children the server refused, and those the server accepted so. */
   corrected: Map<string, BookmarkRecord>;
   correctedAccepted: Set<string>;
@@ -141,7 +143,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
       firstSync: association.lastSync === '0' && mirrorRecords.length === 0,
       incoming: new Map(), mirrorRecords, mirrorEntries: entriesOf(mirrorRecords),
       carriedEntries: carried.length > 0 ? entriesOf(carried) : null,
-      unreadable: new Set(await this.d.unreadable?.list() ?? []), newlyReadable: new Set(), placeholderIds: new Set(), corrected: new Map(), correctedAccepted: new Set(),
+      unreadable: new Set(await this.d.unreadable?.list() ?? []), newlyReadable: new Set(), placeholderIds: new Set(), frozen: new Set(), corrected: new Map(), correctedAccepted: new Set(),
       result: null, remoteEntries: [], uploadedIds: new Set(),
     };
   }
@@ -186,7 +188,10 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     }
     // Records we cannot read are placeholders that the merge keeps exactly where their folders list
     // them (like items this browser refused): a folder we re-upload keeps them in its children.
-    const placeholders = this.placeholders(run, [...run.mirrorEntries, ...incoming]);
+    // A record readable before keeps its last readable version (the mirror's): frozen, never sent.
+    const mirrored = new Set(run.mirrorEntries.map((e) => e.record.id));
+    run.frozen = new Set([...run.unreadable].filter((id) => mirrored.has(id)));
+    const placeholders = placeholdersFor(run.unreadable, [...run.mirrorEntries, ...incoming], new Set([...run.incoming.keys(), ...run.frozen]));
     run.remoteEntries = overlayRecords([...run.mirrorEntries, ...placeholders], incoming);
     if (choice === 'take-remote' && ctx.firstPass) {
       await this.d.safety.snapshot('Before replacing this browser’s bookmarks with the ones from your account', localItems, { key: 'first-sync' });
@@ -244,7 +249,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     const uploads = this.withAccountRestore(run, result);
     // A placeholder stands for a record another device wrote that we cannot read: never ours to write.
     return uploads
-      .filter((r) => !run.placeholderIds.has(r.id))
+      .filter((r) => !run.placeholderIds.has(r.id) && !run.frozen.has(r.id))
       .map((r) => ({ cleartext: serializeBookmarkRecord(r) as CleartextRecord, sortindex: bookmarkSortIndex(r) }));
   }
 
@@ -354,11 +359,20 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
   async refused(ids: readonly string[]): Promise<OutgoingRecord[]> {
     const run = this.current();
     const result = run.result as MergeResult;
-    const onServer = new Set(run.remoteEntries.map((e) => e.record.id));
+    const onServer = new Set(run.remoteEntries.filter((e) => !isTombstone(e.record)).map((e) => e.record.id));
     const missing = new Set(ids.filter((id) => !onServer.has(id)));
-    if (missing.size === 0) return [];
+    const failed = new Set(ids);
     const fixes: BookmarkRecord[] = [];
     for (const r of result.uploads) {
+      // A folder the server refused keeps its old record there, while the moves and deletions of
+      // its children went through: its old record goes up again with the children it now has.
+      if (!isTombstone(r) && r.type === 'folder' && failed.has(r.id) && onServer.has(r.id) && !run.placeholderIds.has(r.id)) {
+        const old = run.remoteEntries.find((e) => e.record.id === r.id)?.record as FolderRecord;
+        const fixed = { ...old, children: (r as FolderRecord).children.filter((c) => !missing.has(c)) } as BookmarkRecord;
+        run.corrected.set(r.id, fixed);
+        fixes.push(fixed);
+        continue;
+      }
       if (isTombstone(r) || r.type !== 'folder' || !run.uploadedIds.has(r.id)) continue;
       const children = (r as FolderRecord).children;
       if (!children.some((c) => missing.has(c))) continue;
@@ -373,7 +387,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
   async uploaded(ids: readonly string[]): Promise<void> {
     const run = this.current();
     for (const id of ids) {
-      if (run.uploadedIds.has(id) && run.corrected.has(id)) run.correctedAccepted.add(id);
+      if (run.corrected.has(id)) run.correctedAccepted.add(id);
       run.uploadedIds.add(id);
     }
   }
@@ -393,7 +407,8 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     // The next mirror: the server's whole collection as it now stands. Only what changed is written
     // (rewriting ten thousand unchanged records costs seconds). A record the server did not accept
     // is not on the server: its mirror entry stays as it was, so the next sync sends it again.
-    const attempted = new Set(result.uploads.map((r) => r.id));
+    // What was sent: placeholders and frozen records (not ours to write) never are.
+    const attempted = new Set(result.uploads.map((r) => r.id).filter((id) => !run.placeholderIds.has(id) && !run.frozen.has(id)));
     const notAccepted = new Set([...attempted].filter((id) => !run.uploadedIds.has(id)));
     // A correction the server refused too: the server keeps the folder as first accepted.
     for (const id of run.corrected.keys()) if (!run.correctedAccepted.has(id)) run.corrected.delete(id);
@@ -401,9 +416,17 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     const oldMirror = new Map(run.mirrorRecords.map((m) => [m.id, m]));
     const mirrorPut: Array<{ id: string; modified: string; cleartext: Record<string, unknown> }> = [];
     const mirrorRemove = new Set<string>();
-    const keep = new Set<string>(notAccepted);
+    // A refused record whose server copy is now a tombstone is not on the server: its old mirror entry goes.
+    const keep = new Set<string>([...notAccepted].filter((id) => {
+      const e = run.incoming.get(id);
+      return !(e && isTombstone(e.record));
+    }));
     for (const merged of result.serverRecords) {
       if (notAccepted.has(merged.id) || run.placeholderIds.has(merged.id)) continue;
+      if (run.frozen.has(merged.id)) {
+        keep.add(merged.id); // the mirror keeps its last readable version
+        continue;
+      }
       const record = run.corrected.get(merged.id) ?? merged;
       if (isTombstone(record)) {
         if (oldMirror.has(record.id)) mirrorRemove.add(record.id);
@@ -431,22 +454,6 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     await this.accountDecisionsDone(run); // the account's safety: the answers this run used are done
     this.run = null;
     return { notes };
-  }
-
-  /**
-   * Placeholder records for the unreadable ids some folder lists: a bookmark this browser is told
-   * it cannot show (see unsupportedGuids), parented where the listing folder says.
-   */
-  private placeholders(run: RunState, entries: readonly RecordEntry[]): RecordEntry[] {
-    if (run.unreadable.size === 0) return [];
-    const listedBy = new Map<string, string>();
-    for (const { record } of entries) {
-      if (isTombstone(record) || record.type !== 'folder') continue;
-      for (const child of (record as FolderRecord).children) if (run.unreadable.has(child) && !listedBy.has(child)) listedBy.set(child, record.id);
-    }
-    return [...listedBy].filter(([id]) => !isRootGuid(recordIdToGuid(id)) && !run.incoming.has(id)).map(([id, parentid]) => ({
-      record: { id, type: 'bookmark', parentid, title: '', bmkUri: '' } as BookmarkRecord,
-    }));
   }
 
   private current(): RunState {

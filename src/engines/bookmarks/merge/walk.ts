@@ -184,6 +184,8 @@ export class TreeWalk {
     if (isUserRoot(remoteChild.guid)) return 'local';
     // Same folder on both sides: the position follows the folder's chosen order.
     if (localParent.guid === remoteParent.guid) return this.orderSide(localParent, remoteParent);
+    // What this browser cannot hold (put back from the mirror) it never moved: the server's place stands.
+    if (localChild.virtual) return 'remote';
     const lc = this.local.childrenChanged(localParent.guid);
     const rc = this.remote.childrenChanged(remoteParent.guid);
     if (lc && rc) {
