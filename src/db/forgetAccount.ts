@@ -1,6 +1,8 @@
-// Sign-out: each store's owner forgets its part of the account. Browser data (bookmarks, history,
-// tabs) and the saved local copies stay; so does this install's client id.
+// Sign-out: each store's owner forgets its part of the account (sync state and token, the decrypted
+// mirror, the id maps, recorded changes and decisions). Browser data (bookmarks, history, tabs) and
+// the saved local copies stay; so does this install's client id.
 import { IdbChangeStore } from './engineWorkStore.ts';
+import { IdMapStore } from './idMapStore.ts';
 import { MirrorStore } from './mirrorStore.ts';
 import type { SafetyStore } from './safetyStore.ts';
 import type { SyncbridgeDB } from './schema.ts';
@@ -9,6 +11,7 @@ import type { SyncStateStore } from './syncStateStore.ts';
 export async function forgetAccountData(db: SyncbridgeDB, owners: { syncState: SyncStateStore; safety: SafetyStore }): Promise<void> {
   await owners.syncState.forgetAccount();
   await MirrorStore.clearAll(db);
+  await IdMapStore.clearAll(db);
   await IdbChangeStore.forgetAll(db);
   await owners.safety.forgetAccount();
 }

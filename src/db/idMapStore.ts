@@ -57,6 +57,11 @@ export class IdMapStore {
     await tx.done;
   }
 
+  /** Forgets every collection's pairings (sign-out: a new account pairs this browser's items anew). */
+  static async clearAll(db: SyncbridgeDB): Promise<void> {
+    await db.clear('idMap');
+  }
+
   async clear(): Promise<void> {
     const tx = this.db.transaction('idMap', 'readwrite');
     let cursor = await tx.store.openCursor(IDBKeyRange.bound([this.collection, ''], [this.collection, '\uffff']));

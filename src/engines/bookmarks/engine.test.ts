@@ -8,6 +8,7 @@ import { FakeBookmarksApi } from './local/fakeBookmarksApi.ts';
 import type { BrowserBookmarkNode } from './local/api.ts';
 import { UserActionNeededError } from '../../sync/errors.ts';
 import { IdbChangeStore } from '../../db/engineWorkStore.ts';
+import { IdMapStore } from '../../db/idMapStore.ts';
 
 let h: Harness;
 afterEach(async () => {
@@ -414,8 +415,10 @@ describe('bookmarks: safety', () => {
     expect(await h.mirror.count()).toBeGreaterThan(0);
     const tree = JSON.stringify(await api.getTree());
 
+    expect((await new IdMapStore(h.db, 'bookmarks').all()).length).toBeGreaterThan(0);
     await h.controller.signOut();
     expect(await h.mirror.count()).toBe(0);
+    expect(await new IdMapStore(h.db, 'bookmarks').all()).toEqual([]);
     expect(await h.safety.hasSyncedBefore()).toBe(false);
     expect(await changes.list()).toEqual([]);
     expect(JSON.stringify(await api.getTree())).toBe(tree);
