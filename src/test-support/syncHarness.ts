@@ -2,6 +2,7 @@
 // database, the real account controller and stores, and runSync wired the way the background wires
 // it. Imported only by *.test.ts files.
 import { startServer, type StartedServer, type StartOptions } from '../../server/start.ts';
+import { DEMO_EMAIL, DEMO_PASSWORD } from '../../server/identity/demo/fixtures.ts';
 import { AccountController } from '../account/controller.ts';
 import type { StoredAccount } from '../account/credentials.ts';
 import { accountKeys } from '../account/credentials.ts';
@@ -59,6 +60,10 @@ export interface Harness {
   /** The account's collection keys, read from the server with the account's kSync. */
   collectionKeys(): Promise<CollectionKeys>;
   decrypt(collection: string, payload: string): Promise<Record<string, unknown>>;
+  /** Resolves once the change tracker of this fake browser has recorded every event so far. */
+  localChangesRecorded(api: FakeBookmarksApi): Promise<void>;
+  /** A collection's records as the server holds them, decrypted with the account's keys, by id. */
+  decryptedRecords(collection: string): Promise<Map<string, Record<string, unknown>>>;
   /** Writes a record as another device would, encrypted with the account's keys. */
   putAsOtherDevice(collection: string, cleartext: Record<string, unknown>): Promise<void>;
   control(path: string, body: unknown): Promise<unknown>;
@@ -132,6 +137,7 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
 
   const mirror = new MirrorStore(db, 'bookmarks');
   const browserSides = new WeakMap<FakeBookmarksApi, BrowserBookmarks>();
+  const trackers = new WeakMap<FakeBookmarksApi, ChangeTracker>();
   const browserSide = (api: FakeBookmarksApi): BrowserBookmarks => {
     let side = browserSides.get(api);
     if (!side) {
@@ -146,6 +152,7 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
         progress: new IdbProgressStore(db, 'bookmarks'), changes, writeLog: new IdbWriteLog(db, 'bookmarks'),
       });
       browserSides.set(api, side);
+      trackers.set(api, tracker);
     }
     return side;
   };
@@ -196,6 +203,15 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
     async decrypt(collection, payload) {
       return (await decryptPayload(payload, bundleForCollection(await collectionKeys(), collection))) as Record<string, unknown>;
     },
+    async localChangesRecorded(api) {
+      await trackers.get(api)?.settled();
+    },
+    async decryptedRecords(collection) {
+      const bundle = bundleForCollection(await collectionKeys(), collection);
+      const out = new Map<string, Record<string, unknown>>();
+      for (const r of server.ctx.storage.getRecords(await storageUid(), collection)) out.set(r.id, (await decryptPayload(r.payload, bundle)) as Record<string, unknown>);
+      return out;
+    },
     async putAsOtherDevice(collection, cleartext) {
       const payload = await encryptPayload(cleartext, bundleForCollection(await collectionKeys(), collection));
       server.ctx.storage.putRecords(await storageUid(), collection, [{ id: String(cleartext['id']), payload }]);
@@ -206,4 +222,12 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
     },
     close: () => server.close(),
   };
+}
+
+/** The demo account (Firefox's data) signed in and set up, as most engine tests start. */
+export async function startDemoHarness(opts: { limits?: StartOptions['limits'] } = {}): Promise<Harness> {
+  const h = await startHarness({ demo: true, ...opts });
+  await h.signIn(DEMO_EMAIL, DEMO_PASSWORD);
+  await h.sync(); // account setup and clients only, so tests can read the server's records
+  return h;
 }

@@ -5,8 +5,7 @@
 // (Chromium's id counter restarts from it too, so new items get ids the id map holds for others).
 // Every test checks that the account and the browser end with every bookmark exactly once.
 import { afterEach, describe, expect, test } from 'vitest';
-import { startHarness, type Harness } from '../../test-support/syncHarness.ts';
-import { DEMO_EMAIL, DEMO_PASSWORD } from '../../../server/identity/demo/fixtures.ts';
+import { startDemoHarness, type Harness } from '../../test-support/syncHarness.ts';
 import { FakeBookmarksApi } from './local/fakeBookmarksApi.ts';
 import type { BrowserBookmarkNode } from './local/api.ts';
 
@@ -16,17 +15,11 @@ afterEach(async () => {
 });
 
 async function demo(): Promise<Harness> {
-  h = await startHarness({ demo: true });
-  await h.signIn(DEMO_EMAIL, DEMO_PASSWORD);
-  await h.sync();
+  h = await startDemoHarness();
   return h;
 }
 
-async function serverBookmarks(): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>();
-  for (const r of await h.serverRecords('bookmarks')) out.set(r.id, await h.decrypt('bookmarks', r.payload));
-  return out;
-}
+const serverBookmarks = (): Promise<Map<string, Record<string, unknown>>> => h.decryptedRecords('bookmarks');
 
 const live = (server: Map<string, Record<string, unknown>>): Array<Record<string, unknown>> => [...server.values()].filter((r) => !r['deleted']);
 

@@ -2,7 +2,7 @@
 // local server into a browser (the in-memory bookmarks API in Chromium's and Firefox's shapes), and
 // changes made in the browser back to the server as Firefox would write them.
 import { afterEach, describe, expect, test } from 'vitest';
-import { startHarness, type Harness } from '../../test-support/syncHarness.ts';
+import { startDemoHarness, startHarness, type Harness } from '../../test-support/syncHarness.ts';
 import { DEMO_EMAIL, DEMO_PASSWORD, demoBookmarkTree, type DemoTreeNode } from '../../../server/identity/demo/fixtures.ts';
 import { FakeBookmarksApi } from './local/fakeBookmarksApi.ts';
 import type { BrowserBookmarkNode } from './local/api.ts';
@@ -16,9 +16,7 @@ afterEach(async () => {
 });
 
 async function demo(): Promise<Harness> {
-  h = await startHarness({ demo: true });
-  await h.signIn(DEMO_EMAIL, DEMO_PASSWORD);
-  await h.sync(); // account setup and clients only, so the tests can read the server's records
+  h = await startDemoHarness();
   return h;
 }
 
@@ -46,11 +44,7 @@ async function findNode(api: FakeBookmarksApi, id: string): Promise<BrowserBookm
   return walk((await api.getTree())[0]!);
 }
 
-async function serverBookmarks(): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>();
-  for (const r of await h.serverRecords('bookmarks')) out.set(r.id, await h.decrypt('bookmarks', r.payload));
-  return out;
-}
+const serverBookmarks = (): Promise<Map<string, Record<string, unknown>>> => h.decryptedRecords('bookmarks');
 
 describe('bookmarks: the demo Firefox tree arrives in Chromium', () => {
   test('under the mapped roots, in Firefox order; the server keeps separators, the query, tags and keyword', async () => {
@@ -284,6 +278,7 @@ describe('bookmarks: concurrent edits', () => {
     const { other } = await chromiumRoots(api);
     const wiki = other.children!.find((n) => n.title === 'Wikipedia')!;
     await api.update(wiki.id, { title: 'Wikipedia (here, later)' });
+    await h.localChangesRecorded(api);
     // What the change tracker records for that edit, a minute after the other device's.
     await new IdbChangeStore(h.db, 'bookmarks', () => Date.now() + 60_000).add([wiki.id]);
     expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
@@ -298,7 +293,8 @@ describe('bookmarks: concurrent edits', () => {
     const { other } = await chromiumRoots(api);
     const wiki = other.children!.find((n) => n.title === 'Wikipedia')!;
     await api.update(wiki.id, { title: 'Wikipedia (here, earlier)' });
-    await new IdbChangeStore(h.db, 'bookmarks', () => Date.now() - 60_000).add([wiki.id]);
+    await h.localChangesRecorded(api); // the change tracker saw it; now make the edit a minute old
+    await new IdbChangeStore(h.db, 'bookmarks', () => Date.now() - 60_000).add(['bmWikipedia1']);
     const wikiServer = (await serverBookmarks()).get('bmWikipedia1')!;
     await h.putAsOtherDevice('bookmarks', { ...wikiServer, title: 'Wikipedia (other device)' });
     expect((await h.sync({ bookmarks: api })).outcome).toBe('success');

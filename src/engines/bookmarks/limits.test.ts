@@ -2,8 +2,7 @@
 // other clients (issue 9.9), end to end: a Chromium browser (the in-memory bookmarks API) against
 // the real local server with the demo account.
 import { afterEach, describe, expect, test } from 'vitest';
-import { startHarness, type Harness } from '../../test-support/syncHarness.ts';
-import { DEMO_EMAIL, DEMO_PASSWORD } from '../../../server/identity/demo/fixtures.ts';
+import { startDemoHarness, type Harness } from '../../test-support/syncHarness.ts';
 import { FakeBookmarksApi } from './local/fakeBookmarksApi.ts';
 import type { BrowserBookmarkNode } from './local/api.ts';
 
@@ -13,17 +12,11 @@ afterEach(async () => {
 });
 
 async function demo(): Promise<Harness> {
-  h = await startHarness({ demo: true });
-  await h.signIn(DEMO_EMAIL, DEMO_PASSWORD);
-  await h.sync(); // account setup and clients only
+  h = await startDemoHarness();
   return h;
 }
 
-async function serverBookmarks(): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>();
-  for (const r of await h.serverRecords('bookmarks')) out.set(r.id, await h.decrypt('bookmarks', r.payload));
-  return out;
-}
+const serverBookmarks = (): Promise<Map<string, Record<string, unknown>>> => h.decryptedRecords('bookmarks');
 
 async function chromiumRoots(api: FakeBookmarksApi): Promise<{ bar: BrowserBookmarkNode; other: BrowserBookmarkNode }> {
   const [root] = await api.getTree();

@@ -24,33 +24,7 @@ import { IdbChangeStore } from '../../db/engineWorkStore.ts';
 import { FakeBookmarksApi } from './local/fakeBookmarksApi.ts';
 import type { BrowserBookmarkNode } from './local/api.ts';
 import { guidToRecordId } from './record.ts';
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Rng {
-  private readonly next: () => number;
-  constructor(seed: number) {
-    this.next = mulberry32(seed);
-  }
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
-  chance(p: number): boolean {
-    return this.next() < p;
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)] as T;
-  }
-}
+import { SeededRandom as Rng } from '../../test-support/seededRandom.ts';
 
 const LIMIT = 4000;
 const ROUNDS = Number(process.env['ROUNDS'] ?? 6);

@@ -4,8 +4,7 @@
 // deletes exactly what was shown, after saving a copy of the account's records; "Keep them in my
 // account" brings them back to this browser; "Put back in my account" writes the copy back.
 import { afterEach, describe, expect, test } from 'vitest';
-import { startHarness, type Harness } from '../../test-support/syncHarness.ts';
-import { DEMO_EMAIL, DEMO_PASSWORD } from '../../../server/identity/demo/fixtures.ts';
+import { startDemoHarness, type Harness } from '../../test-support/syncHarness.ts';
 import { FakeBookmarksApi } from './local/fakeBookmarksApi.ts';
 import type { BrowserBookmarkNode } from './local/api.ts';
 import { UserActionNeededError } from '../../sync/errors.ts';
@@ -16,17 +15,11 @@ afterEach(async () => {
 });
 
 async function demo(): Promise<Harness> {
-  h = await startHarness({ demo: true });
-  await h.signIn(DEMO_EMAIL, DEMO_PASSWORD);
-  await h.sync(); // account setup and clients only, so the tests can read the server's records
+  h = await startDemoHarness();
   return h;
 }
 
-async function serverBookmarks(): Promise<Map<string, Record<string, unknown>>> {
-  const out = new Map<string, Record<string, unknown>>();
-  for (const r of await h.serverRecords('bookmarks')) out.set(r.id, await h.decrypt('bookmarks', r.payload));
-  return out;
-}
+const serverBookmarks = (): Promise<Map<string, Record<string, unknown>>> => h.decryptedRecords('bookmarks');
 
 async function serverPayloads(): Promise<Map<string, string>> {
   return new Map((await h.serverRecords('bookmarks')).map((r) => [r.id, r.payload]));

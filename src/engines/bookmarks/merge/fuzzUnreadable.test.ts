@@ -43,63 +43,10 @@ import { isRepresentable, mergeTrees } from './index.ts';
 import type { MergeInput, MergeResult } from './index.ts';
 import { SideView, augmentLocal } from './sides.ts';
 import { applyLocalOps, localTree, recordEntries, render } from './testTrees.ts';
+import { Gen, TITLES, URLS, clone, emptyTree, folders, movable, subtree, type FNode, type FTree, type Kind } from './fuzzTrees.ts';
 
 // ---- a compact version of fuzz.test.ts's generator (that one is private to its file) ----
 
-type Kind = 'folder' | 'bookmark' | 'separator';
-interface FNode { guid: string; kind: Kind; title: string; url: string | null; parent: string; children: string[]; t: number }
-type FTree = Map<string, FNode>;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-class Gen {
-  private readonly rnd: () => number;
-  private counter = 0;
-  constructor(seed: number) {
-    this.rnd = mulberry32(seed);
-  }
-  int(n: number): number {
-    return Math.floor(this.rnd() * n);
-  }
-  chance(p: number): boolean {
-    return this.rnd() < p;
-  }
-  pick<T>(list: readonly T[]): T {
-    return list[this.int(list.length)] as T;
-  }
-  guid(prefix: string): string {
-    return `${prefix}${String(this.counter++).padStart(12 - prefix.length, '0')}`;
-  }
-}
-
-const TITLES = ['a', 'b', 'c'];
-const URLS = ['https://x/', 'https://y/'];
-
-function emptyTree(): FTree {
-  const t: FTree = new Map();
-  t.set(ROOT_GUID, { guid: ROOT_GUID, kind: 'folder', title: '', url: null, parent: '', children: [...USER_ROOT_GUIDS], t: 0 });
-  for (const r of USER_ROOT_GUIDS) t.set(r, { guid: r, kind: 'folder', title: guidToRecordId(r), url: null, parent: ROOT_GUID, children: [], t: 0 });
-  return t;
-}
-
-const clone = (t: FTree): FTree => new Map([...t].map(([g, n]) => [g, { ...n, children: [...n.children] }]));
-const folders = (t: FTree): FNode[] => [...t.values()].filter((n) => n.kind === 'folder' && n.guid !== ROOT_GUID);
-const movable = (t: FTree, kinds: readonly Kind[]): FNode[] => [...t.values()].filter((n) => !isRootGuid(n.guid) && kinds.includes(n.kind));
-
-function subtree(t: FTree, guid: string): string[] {
-  const out = [guid];
-  for (let i = 0; i < out.length; i++) out.push(...(t.get(out[i] as string)?.children ?? []));
-  return out;
-}
 
 function add(t: FTree, g: Gen, prefix: string, kinds: readonly Kind[], time: number, parent = g.pick(folders(t))): FNode {
   const kind = g.pick(kinds);
