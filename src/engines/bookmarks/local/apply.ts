@@ -141,12 +141,16 @@ class Applier {
 
   /** The live item for a GUID; a pairing whose id now names another item (a reused id) resolves to nothing. */
   private async resolve(guid: string): Promise<BrowserBookmarkNode | null> {
-    const id = await this.localIdOf(guid);
+    if (isRootGuid(guid)) {
+      const rootId = this.o.roots.localIdFor(guid);
+      return rootId === null ? null : this.node(rootId);
+    }
+    // One read of the pairing gives both the id and the dateAdded to check it against.
+    const mapping = await this.o.idMap.mappingFor(guid);
+    const id = mapping?.localId ?? (this.flavor === 'firefox' && isValidGuid(guid) ? guid : null);
     if (id === null) return null;
     const node = await this.node(id);
-    if (!node || isRootGuid(guid)) return node;
-    const mapping = await this.o.idMap.mappingFor(guid);
-    return mapping && !samePairedItem(mapping, node) ? null : node;
+    return node && mapping && !samePairedItem(mapping, node) ? null : node;
   }
 
   private async parentId(parentGuid: string): Promise<string> {
