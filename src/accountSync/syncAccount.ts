@@ -81,6 +81,8 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
 
   // The engines of this run, and the commands that reach any of them by name.
   let engines: SyncEngine[] = [];
+  /** Engines on for this account and present here, once the setup has run. */
+  let enabledNow = new Set<string>();
   const byName = (name: string): SyncEngine | undefined => engines.find((e) => e.collection === name);
   /** Association first, then the engine's server-derived state: a cut between the two only refetches. */
   const resetEngine = async (name: string): Promise<void> => {
@@ -96,6 +98,12 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
     resetEngine,
     resetAll,
     wipeEngine: async (name) => {
+      // An engine that is off here has nothing to replace; a wipe kept for later would replace
+      // this browser's data without asking the day the person turns it on.
+      if (!enabledNow.has(name)) {
+        log.info('Ignored a wipeEngine command for an engine that is off on this browser', { engine: name });
+        return;
+      }
       await persistence.associations.reset(name);
       await byName(name)?.wipe();
     },
@@ -113,6 +121,7 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
       pendingEngineChoices: (await persistence.pendingEngineChoices()) as Record<string, boolean>,
     });
     await persistence.adoptAccountEngines(ready.enabledEngines, ready.appliedChoices);
+    enabledNow = new Set(ready.enabledEngines.filter((name) => byName(name) !== undefined));
 
     account = await ensureDevice({ account, name: await input.deviceName(), saveAccount: input.saveAccount, log, fetch: runFetch });
 

@@ -31,6 +31,20 @@ describe('engine work stores', () => {
     expect(seen.sort()).toEqual(['a', 'b']);
   });
 
+  // Regression (found in review): a person's second edit of an item, made while the sync that had
+  // read the first one was still running, was removed with it; the next sync then took the browser's
+  // state for a rollback of the sync's own write and put the old title back.
+  test('changed keys: a key changed again after the sync read it keeps its newer record', async () => {
+    const db = await freshDatabase();
+    const store = new IdbChangeStore(db, 'bookmarks', () => 5000);
+    await store.add(['edited', 'once']);
+    const seen = await store.times();
+    await store.add(['edited']); // the person edits it again during the sync (same millisecond even)
+    await store.remove(['edited', 'once'], seen);
+    expect(await store.list()).toEqual(['edited']);
+    expect((await store.times()).get('edited')).toBeGreaterThan(seen.get('edited')!);
+  });
+
   test('sync-state resets leave the engine work alone; signing out forgets all of it', async () => {
     const db = await freshDatabase();
     const changed = new IdbChangeStore(db, 'bookmarks', () => 5);

@@ -106,7 +106,9 @@ export class IdbChangeStore implements ChangeStore {
 
   add(keys: readonly string[]): Promise<void> {
     const t = this.now();
-    return this.update((map) => keys.forEach((k) => map.set(k, t)));
+    // Strictly later than the key's earlier record, so "changed again since the sync read it" holds
+    // even within one millisecond.
+    return this.update((map) => keys.forEach((k) => map.set(k, Math.max(t, (map.get(k) ?? 0) + 1))));
   }
 
   async list(): Promise<string[]> {
@@ -117,7 +119,13 @@ export class IdbChangeStore implements ChangeStore {
     return new Map(Object.entries(((await this.db.get('engineWork', this.key)) as Record<string, number> | undefined) ?? {}));
   }
 
-  remove(keys: readonly string[]): Promise<void> {
-    return this.update((map) => keys.forEach((k) => map.delete(k)));
+  remove(keys: readonly string[], seen?: ReadonlyMap<string, number>): Promise<void> {
+    return this.update((map) => keys.forEach((k) => {
+      const at = map.get(k);
+      const when = seen?.get(k);
+      // Changed again after the sync read it: the person's newer edit still has to go up.
+      if (at !== undefined && when !== undefined && at > when) return;
+      map.delete(k);
+    }));
   }
 }

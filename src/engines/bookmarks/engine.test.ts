@@ -294,7 +294,9 @@ describe('bookmarks: concurrent edits', () => {
     const wiki = other.children!.find((n) => n.title === 'Wikipedia')!;
     await api.update(wiki.id, { title: 'Wikipedia (here, earlier)' });
     await h.localChangesRecorded(api); // the change tracker saw it; now make the edit a minute old
-    await new IdbChangeStore(h.db, 'bookmarks', () => Date.now() - 60_000).add(['bmWikipedia1']);
+    const backdated = new IdbChangeStore(h.db, 'bookmarks', () => Date.now() - 60_000);
+    await backdated.remove(['bmWikipedia1']);
+    await backdated.add(['bmWikipedia1']);
     const wikiServer = (await serverBookmarks()).get('bmWikipedia1')!;
     await h.putAsOtherDevice('bookmarks', { ...wikiServer, title: 'Wikipedia (other device)' });
     expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
@@ -358,6 +360,29 @@ describe('bookmarks: resets from other devices', () => {
     expect([...(await serverBookmarks()).values()].some((r) => r['title'] === 'Not yet synced')).toBe(false);
     const [copy] = await h.safety.snapshots();
     expect(copy?.reason).toMatch(/replacing this browser’s bookmarks/);
+  });
+});
+
+describe('bookmarks: wipeEngine while bookmarks are off', () => {
+  // Regression (found in review): the wipe stored a "use the account's" choice that no sync used
+  // while the engine was off; turned on weeks later, the first sync replaced this browser's
+  // bookmarks without asking.
+  test('a wipeEngine command for bookmarks that are off here is ignored, and turning them on asks as usual', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    const { bar } = await chromiumRoots(api);
+    await api.create({ parentId: bar.id, title: 'Mine', url: 'https://mine.example/' });
+    await h.syncState.chooseEngine('bookmarks', false);
+    await h.sync({ bookmarks: api });
+    const { clientId } = await h.syncState.loadClientsState();
+    const mine = (await h.serverRecords('clients')).find((r) => r.id === clientId)!;
+    await h.putAsOtherDevice('clients', { ...(await h.decrypt('clients', mine.payload)), commands: [{ command: 'wipeEngine', args: ['bookmarks'] }] });
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    expect(await h.safety.firstSyncChoice()).toBeNull();
+
+    await h.syncState.chooseEngine('bookmarks', true);
+    expect(await h.sync({ bookmarks: api }).catch((e: unknown) => e)).toBeInstanceOf(UserActionNeededError);
+    expect(JSON.stringify((await api.getTree()).map(shape))).toContain('Mine');
   });
 });
 

@@ -19,8 +19,11 @@
 export interface ChangeStore {
   add(keys: readonly string[]): Promise<void>;
   list(): Promise<string[]>;
-  /** Removes the keys a finished sync has taken care of; keys added since stay. */
-  remove(keys: readonly string[]): Promise<void>;
+  /**
+   * Removes the keys a finished sync has taken care of. With `seen` (each key's time when the sync
+   * read it), a key changed again since keeps its newer record.
+   */
+  remove(keys: readonly string[], seen?: ReadonlyMap<string, number>): Promise<void>;
   /** When each listed key last changed (ms), where the store keeps it. */
   times?(): Promise<Map<string, number>>;
 }

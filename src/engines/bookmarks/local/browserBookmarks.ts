@@ -37,6 +37,7 @@ export class ApplyPausedError extends Error {
 export class BrowserBookmarks implements LocalBookmarks {
   private last: LocalSnapshot | null = null;
   private changedKeys: string[] = [];
+  private changedSeenAt: ReadonlyMap<string, number> = new Map();
   /** What the last apply skipped or rescued (the engine must not count skipped items as local). */
   lastReport: ApplyReport | null = null;
 
@@ -59,6 +60,7 @@ export class BrowserBookmarks implements LocalBookmarks {
     await this.o.tracker?.settled();
     this.changedKeys = (await this.o.changes?.list()) ?? [];
     const changedAt = (await this.o.changes?.times?.()) ?? new Map<string, number>();
+    this.changedSeenAt = changedAt;
     // A new snapshot makes a new plan: progress counted against an older one must not skip anything.
     await this.o.progress.clearAll();
     this.last = await readLocalSnapshot(this.o.api, this.o.idMap, this.o.flavor, {
@@ -131,7 +133,8 @@ export class BrowserBookmarks implements LocalBookmarks {
 
   /** Call once the sync finished: the changes the snapshot saw are taken care of. */
   async syncFinished(): Promise<void> {
-    await this.o.changes?.remove(this.changedKeys);
+    await this.o.tracker?.settled();
+    await this.o.changes?.remove(this.changedKeys, this.changedSeenAt);
     this.changedKeys = [];
   }
 }
