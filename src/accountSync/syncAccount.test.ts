@@ -289,6 +289,23 @@ describe('a sync when nothing changed anywhere', () => {
 });
 
 describe('commands from other devices', () => {
+  // Found in review: the clients engine carried out a resetEngine for itself, then the end of the
+  // same run saved its association again, so the reset was lost and nothing was fetched again.
+  test('a resetEngine command for the clients engine makes the next sync read the whole collection again', async () => {
+    await signedIn();
+    await h.sync();
+    const { clientId } = await h.syncState.loadClientsState();
+    const mine = (await h.serverRecords('clients')).find((r) => r.id === clientId)!;
+    await h.putAsOtherDevice('clients', { ...(await h.decrypt('clients', mine.payload)), commands: [{ command: 'resetEngine', args: ['clients'] }] });
+    expect((await h.sync()).outcome).toBe('success');
+    h.requests.length = 0;
+    expect((await h.sync()).outcome).toBe('success');
+    expect(count(h.requests, /^GET .*\/storage\/clients$/)).toBe(1);
+    h.requests.length = 0;
+    await h.sync(); // and then it settles again
+    expect(count(h.requests, /^GET .*\/storage\/clients$/)).toBe(0);
+  });
+
   test('a command can run twice (issue 9.7): a run cut after carrying out a command does not carry it out again', async () => {
     await signedIn();
     await h.sync();

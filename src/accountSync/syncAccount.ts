@@ -85,7 +85,11 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
   let enabledNow = new Set<string>();
   const byName = (name: string): SyncEngine | undefined => engines.find((e) => e.collection === name);
   /** Association first, then the engine's server-derived state: a cut between the two only refetches. */
+  /** Engines reset while they were syncing (a command read by that very engine): their association stays reset. */
+  const resetMidRun = new Set<string>();
+  let running: string | null = null;
   const resetEngine = async (name: string): Promise<void> => {
+    if (name === running) resetMidRun.add(name);
     await persistence.associations.reset(name);
     await byName(name)?.reset();
   };
@@ -104,6 +108,7 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
         log.info('Ignored a wipeEngine command for an engine that is off on this browser', { engine: name });
         return;
       }
+      if (name === running) resetMidRun.add(name);
       await persistence.associations.reset(name);
       await byName(name)?.wipe();
     },
@@ -142,14 +147,19 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
         await resetEngine(name);
       }
       const { lastSync } = await persistence.associations.load(name);
+      running = name;
       const r = await synchronize({
         engine,
         server: new EncryptedCollection(new ServerCollection(storage, name), bundleForCollection(ready.keys, name)),
         association: { syncID: decision.syncID, lastSync },
-        saveAssociation: (a) => persistence.associations.save(name, a),
+        // Reset by a command this engine read in this run: the next sync starts it over, as asked.
+        saveAssociation: async (a) => {
+          if (!resetMidRun.has(name)) await persistence.associations.save(name, a);
+        },
         infoModified: ready.info[name],
         env: { log, progress: (e, step, done, total) => input.reportProgress?.({ engine: e, step, done, total }) },
       });
+      running = null;
       if (input.engines.descriptors.find((d) => d.name === name)?.label !== undefined) synced.push(name);
       notes.push(...r.notes);
       if (r.detail) details.push(r.detail);
