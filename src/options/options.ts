@@ -12,6 +12,11 @@ const el = <T extends HTMLElement>(id: string): T => {
 };
 
 const intervalInput = el<HTMLInputElement>('interval');
+// The page fills the field from the background once it answers; what the person typed before that wins.
+let intervalTyped = false;
+intervalInput.addEventListener('input', () => {
+  intervalTyped = true;
+});
 const intervalResult = el<HTMLParagraphElement>('interval-result');
 const logArea = el<HTMLTextAreaElement>('log');
 const logResult = el<HTMLSpanElement>('log-result');
@@ -79,7 +84,7 @@ initBookmarksSection();
 
 async function init(): Promise<void> {
   const [settings, status] = await Promise.all([send({ type: 'getSettings' }), send({ type: 'getStatus' })]);
-  intervalInput.value = String(settings.syncIntervalMinutes);
+  if (!intervalTyped) intervalInput.value = String(settings.syncIntervalMinutes);
   renderStatus(status);
   await loadAccount();
   await loadBookmarks();
