@@ -2,7 +2,8 @@
 // server (decrypted, unknown fields included). It is the common ancestor of three-way merges and
 // keeps what this browser cannot show (separators, queries, tags…) so it is written back unchanged.
 // Resetting the engine clears it (after its association, so a cut between the two only refetches).
-import type { MirrorRecord, SyncbridgeDB } from './schema.ts';
+import type { IDBPObjectStore } from 'idb';
+import type { MirrorRecord, SyncbridgeDB, SyncbridgeSchema } from './schema.ts';
 
 export class MirrorStore {
   constructor(
@@ -33,13 +34,8 @@ export class MirrorStore {
   /** Forgets this collection's records (and any carried over). */
   async clear(): Promise<void> {
     const tx = this.db.transaction('mirror', 'readwrite');
-    for (const c of [this.collection, this.carriedKey]) {
-      let cursor = await tx.store.index('byCollection').openKeyCursor(IDBKeyRange.only(c));
-      while (cursor) {
-        void tx.store.delete(cursor.primaryKey);
-        cursor = await cursor.continue();
-      }
-    }
+    await deleteCollection(tx.store, this.collection);
+    await deleteCollection(tx.store, this.carriedKey);
     await tx.done;
   }
 
@@ -69,11 +65,7 @@ export class MirrorStore {
   /** A sync completed after the reset: what was carried is on the server again (or was merged away). */
   async dropCarried(): Promise<void> {
     const tx = this.db.transaction('mirror', 'readwrite');
-    let cursor = await tx.store.index('byCollection').openKeyCursor(IDBKeyRange.only(this.carriedKey));
-    while (cursor) {
-      void tx.store.delete(cursor.primaryKey);
-      cursor = await cursor.continue();
-    }
+    await deleteCollection(tx.store, this.carriedKey);
     await tx.done;
   }
 
@@ -84,5 +76,16 @@ export class MirrorStore {
   /** Forgets every collection's records (sign-out, or the account's data moved to a new node). */
   static async clearAll(db: SyncbridgeDB): Promise<void> {
     await db.clear('mirror');
+  }
+}
+
+type MirrorWriteStore = IDBPObjectStore<SyncbridgeSchema, ['mirror'], 'mirror', 'readwrite'>;
+
+/** Deletes one collection's records inside the caller's transaction. */
+async function deleteCollection(store: MirrorWriteStore, collection: string): Promise<void> {
+  let cursor = await store.index('byCollection').openKeyCursor(IDBKeyRange.only(collection));
+  while (cursor) {
+    void store.delete(cursor.primaryKey);
+    cursor = await cursor.continue();
   }
 }

@@ -21,7 +21,7 @@ import {
 import type { LocalOp, MergeStats } from './merge/types.ts';
 import {
   BOOKMARKS_ENGINE_VERSION, bookmarkSortIndex, isRootGuid, isTombstone, parseBookmarkRecord, serializeBookmarkRecord,
-  recordIdToGuid, type BookmarkKind, type BookmarkRecord, type FolderRecord,
+  type BookmarkKind, type BookmarkRecord, type FolderRecord,
 } from './record.ts';
 import { buildTreeFromLocal, buildTreeFromRecords, overlayRecords, type LocalItem, type RecordEntry } from './tree.ts';
 import type { MergeResult } from './merge/types.ts';
@@ -95,6 +95,8 @@ interface RunState {
   carriedEntries: RecordEntry[] | null;
   /** Server records this client cannot read (HMAC, decryption, format): they stay where they are. */
   unreadable: Set<string>;
+  /** The remembered set as this run found it (finish writes only the difference). */
+  unreadableBefore: ReadonlySet<string>;
   /** Records that were unreadable before and arrived readable in this run. */
   newlyReadable: Set<string>;
   /** Ids of the placeholders the last merge used, and of unreadable records kept at their last readable version. */
@@ -139,11 +141,12 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
       return record ? [{ record, modifiedS: Number(m.modified) }] : [];
     });
     const carried = await this.d.mirror.carried();
+    const known = new Set(await this.d.unreadable?.list() ?? []);
     this.run = {
       firstSync: association.lastSync === '0' && mirrorRecords.length === 0,
       incoming: new Map(), mirrorRecords, mirrorEntries: entriesOf(mirrorRecords),
       carriedEntries: carried.length > 0 ? entriesOf(carried) : null,
-      unreadable: new Set(await this.d.unreadable?.list() ?? []), newlyReadable: new Set(), placeholderIds: new Set(), frozen: new Set(), corrected: new Map(), correctedAccepted: new Set(),
+      unreadableBefore: known, unreadable: new Set(known), newlyReadable: new Set(), placeholderIds: new Set(), frozen: new Set(), corrected: new Map(), correctedAccepted: new Set(),
       result: null, remoteEntries: [], uploadedIds: new Set(),
     };
   }
@@ -442,7 +445,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     // What was carried over a reset is merged in now (on the server again, or merged away).
     if (run.carriedEntries) await this.d.mirror.dropCarried();
     if (this.d.unreadable) {
-      const before = new Set(await this.d.unreadable.list());
+      const before = run.unreadableBefore;
       const gone = [...before].filter((id) => !run.unreadable.has(id));
       const added = [...run.unreadable].filter((id) => !before.has(id));
       if (gone.length > 0) await this.d.unreadable.remove(gone);

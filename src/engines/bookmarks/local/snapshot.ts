@@ -73,13 +73,12 @@ export async function readLocalSnapshot(
   options: SnapshotOptions = {},
 ): Promise<LocalSnapshot> {
   const tree = await api.getTree();
-  const changedKeys = options.changed ?? new Set<string>();
+  const changed = options.changed ?? new Set<string>();
   const roots = await resolveRoots(api, idMap, flavor, tree, {
     // The change tracker records a removed stand-in under its root GUID (or its id).
-    personRemoved: (guid, localId) => changedKeys.has(guid) || changedKeys.has(localId),
+    personRemoved: (guid, localId) => changed.has(guid) || changed.has(localId),
   });
   const newGuid = options.makeGuid ?? makeGuid;
-  const changed = options.changed ?? new Set<string>();
 
   const byId = new Map<string, BrowserBookmarkNode>();
   const index = (n: BrowserBookmarkNode): void => {

@@ -37,20 +37,6 @@ export interface WriteLogStore {
   append(entries: readonly WrittenState[]): Promise<void>;
 }
 
-export class MemoryWriteLog implements WriteLogStore {
-  private readonly byId = new Map<string, WrittenState>();
-  async load(): Promise<WrittenState[]> {
-    return [...this.byId.values()].map((e) => ({ ...e }));
-  }
-  async save(entries: readonly WrittenState[]): Promise<void> {
-    this.byId.clear();
-    await this.append(entries);
-  }
-  async append(entries: readonly WrittenState[]): Promise<void> {
-    for (const e of entries) this.byId.set(e.localId, { ...e });
-  }
-}
-
 /** Entries older than this are taken as saved whatever the tree shows (the browser saved long ago). */
 export const WRITE_LOG_MAX_AGE_MS = 24 * 3600 * 1000;
 /**
