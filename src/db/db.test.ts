@@ -15,7 +15,8 @@ describe('database schema', () => {
   test('a new database has every store the background needs', async () => {
     const db = await freshDatabase();
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['account', 'decisions', 'engineWork', 'idMap', 'locks', 'log', 'mirror', 'settings', 'snapshots', 'status', 'syncState']);
+    expect([...db.objectStoreNames].sort()).toEqual(['account', 'decisions', 'engineWork', 'history', 'idMap', 'locks', 'log', 'mirror', 'settings', 'snapshots', 'status', 'syncState']);
+    expect([...db.transaction('history').store.indexNames].sort()).toEqual(['byLastForeign', 'byUrl']);
     expect([...db.transaction('mirror').store.indexNames]).toEqual(['byCollection']);
   });
 

@@ -129,3 +129,28 @@ export class IdbChangeStore implements ChangeStore {
     }));
   }
 }
+
+/** How far an engine's last scan of the browser reached (ms), under "<engine>:scannedTo". */
+export class IdbScanMark {
+  constructor(
+    private readonly db: SyncbridgeDB,
+    private readonly engine: string,
+  ) {}
+
+  private get key(): string {
+    return `${this.engine}:scannedTo`;
+  }
+
+  async get(): Promise<number | null> {
+    const v = await this.db.get('engineWork', this.key);
+    return typeof v === 'number' ? v : null;
+  }
+
+  async set(ms: number): Promise<void> {
+    await this.db.put('engineWork', ms, this.key);
+  }
+
+  async clear(): Promise<void> {
+    await this.db.delete('engineWork', this.key);
+  }
+}

@@ -61,6 +61,31 @@ export interface SyncbridgeSchema extends DBSchema {
    * ("bookmarks:decisions": first-sync choice, large deletion waiting for approval, synced before).
    */
   decisions: { key: string; value: unknown };
+  /**
+   * Owner: db/historyStore.ts. The history collection as the server holds it, one page per record
+   * (with the visits this browser contributed marked): the history engine's mirror, and on Chromium,
+   * which cannot add past visits to its own history, the place other devices' history is shown from.
+   */
+  history: { key: string; value: SyncedPage; indexes: { byUrl: string; byLastForeign: number } };
+}
+
+export interface SyncedPage {
+  /** The page's Sync GUID (the record id). */
+  id: string;
+  url: string;
+  title: string | null;
+  /** The record's visits as the server holds them (objects whole, unknown fields kept). */
+  visits: Array<Record<string, unknown>>;
+  /** The record's top-level fields this client does not know. */
+  extra: Record<string, unknown>;
+  /** The BSO's server time; null while the server is not known to hold this version (not yet uploaded, or after a reset). */
+  modified: string | null;
+  /** µs dates of the visits this browser contributed. */
+  own: number[];
+  /** ms times of visits Syncbridge added to this browser's history for the person (Chromium's "visited now"); never uploaded. */
+  imported: number[];
+  /** ms of the newest visit this browser did not contribute; 0 when every visit is ours. */
+  lastForeign: number;
 }
 
 export interface LocalSnapshotRecord {
@@ -140,6 +165,12 @@ export const MIGRATIONS: ReadonlyArray<(db: SyncbridgeDB, tx: UpgradeTx) => void
       await tx.objectStore(target).put(cursor.value, cursor.key as string);
       await cursor.delete();
     }
+  },
+  // 4 → 5: the history engine's synced pages.
+  (db) => {
+    const history = db.createObjectStore('history', { keyPath: 'id' });
+    history.createIndex('byUrl', 'url');
+    history.createIndex('byLastForeign', 'lastForeign');
   },
 ];
 

@@ -5,6 +5,7 @@ import type { EngineDescriptor, SyncEngine } from '../sync/engine/contract.ts';
 import type { EngineRuntime } from './runtime.ts';
 import { CLIENTS_ENGINE, ClientsEngine, type ClientsStatePort } from './clients/engine.ts';
 import { BOOKMARKS_ENGINE, BookmarksEngine, type BookmarksEngineDeps } from './bookmarks/engine.ts';
+import { HISTORY_ENGINE, HistoryEngine, type HistoryEngineDeps } from './history/engine.ts';
 
 interface RegistryEntry<W> {
   descriptor: EngineDescriptor;
@@ -17,6 +18,8 @@ export interface EngineWiring {
   clients: ClientsStatePort;
   /** Absent where bookmarks cannot sync. */
   bookmarks?: Omit<BookmarksEngineDeps, 'log' | 'now'>;
+  /** Absent where history cannot sync. */
+  history?: Omit<HistoryEngineDeps, 'log' | 'now'>;
 }
 
 const entry = <W>(e: RegistryEntry<W>): RegistryEntry<W> => e;
@@ -24,8 +27,8 @@ const entry = <W>(e: RegistryEntry<W>): RegistryEntry<W> => e;
 const REGISTRY: ReadonlyArray<RegistryEntry<EngineWiring>> = [
   entry({ descriptor: CLIENTS_ENGINE, create: (rt, w) => new ClientsEngine({ state: w.clients, describe: rt.describeClient, commands: rt.commands, log: rt.log, now: rt.now }) }),
   entry({ descriptor: BOOKMARKS_ENGINE, create: (rt, w) => (w.bookmarks ? new BookmarksEngine({ ...w.bookmarks, log: rt.log, now: rt.now }) : null) }),
-  // History and tabs: the person's switch is shared through meta/global today; their engines are the next to land.
-  entry({ descriptor: { name: 'history', version: 1, label: 'History' } }),
+  entry({ descriptor: HISTORY_ENGINE, create: (rt, w) => (w.history ? new HistoryEngine({ ...w.history, log: rt.log, now: rt.now }) : null) }),
+  // Tabs: the person's switch is shared through meta/global today; its engine is the next to land.
   entry({ descriptor: { name: 'tabs', version: 1, label: 'Tabs' } }),
 ];
 

@@ -28,6 +28,11 @@ import { IdbChangeStore, IdbProgressStore, IdbWriteLog } from '../db/engineWorkS
 import { ChangeTracker } from '../engines/bookmarks/local/changeTracker.ts';
 import type { FakeBookmarksApi } from '../engines/bookmarks/local/fakeBookmarksApi.ts';
 import { BrowserBookmarks } from '../engines/bookmarks/local/browserBookmarks.ts';
+import { HistoryStore } from '../db/historyStore.ts';
+import { IdbScanMark } from '../db/engineWorkStore.ts';
+import type { FakeHistoryApi } from '../engines/history/local/fakeHistoryApi.ts';
+import { BrowserHistory } from '../engines/history/local/browserHistory.ts';
+import { HistoryChangeTracker } from '../engines/history/local/changeTracker.ts';
 
 export interface Harness {
   server: StartedServer;
@@ -49,8 +54,14 @@ export interface Harness {
   logs: LogEntry[];
   createAccount(email: string, password: string): Promise<void>;
   signIn(email: string, password: string): Promise<StoredAccount>;
-  /** One sync; with `bookmarks`, the bookmarks engine runs against that (fake) browser. */
-  sync(opts?: { onBackoff?: BackoffObserver; bookmarks?: FakeBookmarksApi; signal?: AbortSignal }): Promise<JobResult>;
+  /** One sync; with `bookmarks` / `history`, those engines run against that (fake) browser. */
+  sync(opts?: { onBackoff?: BackoffObserver; bookmarks?: FakeBookmarksApi; history?: FakeHistoryApi; signal?: AbortSignal }): Promise<JobResult>;
+  /** The synced history pages store. */
+  historyPages: HistoryStore;
+  /** Resolves once the history change tracker of this fake browser has recorded every event so far. */
+  historyChangesRecorded(api: FakeHistoryApi): Promise<void>;
+  /** The person's "also add other devices' pages to this browser's history" (Chromium), for the next syncs. */
+  setAddToBrowserHistory(on: boolean): void;
   db: SyncbridgeDB;
   safety: SafetyStore;
   mirror: MirrorStore;
@@ -157,8 +168,24 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
     return side;
   };
 
+  const historyPages = new HistoryStore(db);
+  const historySides = new WeakMap<FakeHistoryApi, { side: BrowserHistory; tracker: HistoryChangeTracker }>();
+  let addToBrowserHistory = false;
+  const historySide = (api: FakeHistoryApi): { side: BrowserHistory; tracker: HistoryChangeTracker } => {
+    let s = historySides.get(api);
+    if (!s) {
+      const tracker = new HistoryChangeTracker({ events: api.events, store: new IdbChangeStore(db, 'history'), requestSync: () => undefined, timer: { set: () => null, clear: () => undefined } });
+      void tracker.start();
+      s = { side: new BrowserHistory({ api, flavor: api.flavor, tracker }), tracker };
+      historySides.set(api, s);
+    }
+    return s;
+  };
+
   return {
-    db, safety, mirror,
+    db, safety, mirror, historyPages,
+    historyChangesRecorded: async (api) => historySides.get(api)?.tracker.settled(),
+    setAddToBrowserHistory: (on) => void (addToBrowserHistory = on),
     server, origin: server.origin, accounts, sessionArea, marker, syncState, controller, requests, displayed, openedTabs, closedTabs, logs,
     async createAccount(email, password) {
       await control('/__test__/accounts', { email, password, verified: true });
@@ -186,6 +213,12 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
               local: browserSide(opts.bookmarks), mirror, safety,
               refused: new IdbChangeStore(db, 'bookmarks', Date.now, 'refused'),
               unreadable: new IdbChangeStore(db, 'bookmarks', Date.now, 'unreadable'),
+            },
+          } : {}),
+          ...(opts.history ? {
+            history: {
+              local: historySide(opts.history).side, pages: historyPages, changes: new IdbChangeStore(db, 'history'),
+              scanMark: new IdbScanMark(db, 'history'), addToBrowserHistory: async () => addToBrowserHistory,
             },
           } : {}),
         }),

@@ -18,7 +18,7 @@ import type { BookmarkKind } from '../record.ts';
 import type { LocalItem } from '../tree.ts';
 import type { BookmarksApi, BrowserBookmarkNode, BrowserFlavor } from './api.ts';
 import { isFolderNode, isSeparatorNode } from './api.ts';
-import { makeGuid } from './guid.ts';
+import { makeGuid } from '../../kit/guid.ts';
 import { samePairedItem, type BookmarkIdMap } from './idMap.ts';
 import { findRollback, type Rollback, type WrittenState } from './writeLog.ts';
 import { resolveRoots } from './roots.ts';
