@@ -19,6 +19,10 @@ export default defineConfig(({ mode }) => {
       sourcemap: true,
       minify: false,
       modulePreload: false,
+      // Pages the manifest does not name (crxjs builds those it names); their paths in dist/ are as in src/ (see src/ui/pages.ts).
+      rolldownOptions: {
+        input: { history: 'src/history/history.html' },
+      },
     },
     // A fixed dev-server port is not used: the extension is always built, never served.
     logLevel: 'warn',

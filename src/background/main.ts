@@ -32,6 +32,12 @@ import { detectFlavor } from '../engines/bookmarks/local/api.ts';
 import { describeRootProblems } from '../engines/bookmarks/local/rootProblems.ts';
 import { SWITCHABLE_ENGINES, engineSet } from '../engines/registry.ts';
 import { restoreSnapshot } from '../engines/bookmarks/restore.ts';
+import { HistoryStore } from '../db/historyStore.ts';
+import { IdbScanMark } from '../db/engineWorkStore.ts';
+import { BrowserHistory } from '../engines/history/local/browserHistory.ts';
+import { browserHistoryApi, browserHistoryEvents } from '../engines/history/local/browserApi.ts';
+import { HistoryChangeTracker } from '../engines/history/local/changeTracker.ts';
+import { syncedHistorySource } from './syncedHistory.ts';
 
 const hub = createLogHub({ consoleLevel: 'info', storeLevel: 'info' });
 const log = hub.logger.child('background');
@@ -43,6 +49,7 @@ interface App {
   accounts: AccountController;
   bookmarkIds: IdMapStore;
   bookmarkChanges: IdbChangeStore;
+  historyChanges: IdbChangeStore;
 }
 
 const bookmarksApi = browserBookmarksApi();
@@ -57,6 +64,8 @@ async function wire(): Promise<App> {
   const bookmarkIds = new IdMapStore(db, 'bookmarks');
   const bookmarkChanges = new IdbChangeStore(db, 'bookmarks');
   const safety = new SafetyStore(db);
+  const historyChanges = new IdbChangeStore(db, 'history');
+  const historyPages = new HistoryStore(db);
   const localBookmarks = new BrowserBookmarks({
     api: bookmarksApi,
     idMap: bookmarkIds,
@@ -110,6 +119,13 @@ async function wire(): Promise<App> {
           refused: new IdbChangeStore(db, 'bookmarks', Date.now, 'refused'),
           unreadable: new IdbChangeStore(db, 'bookmarks', Date.now, 'unreadable'),
         },
+        history: {
+          local: new BrowserHistory({ api: historyApi, flavor: localBookmarks.flavor, tracker: historyTracker }),
+          pages: historyPages,
+          changes: historyChanges,
+          scanMark: new IdbScanMark(db, 'history'),
+          addToBrowserHistory: async () => (await settings.get()).addRemoteHistoryToBrowser,
+        },
       }),
       commands: createAccountCommands({
         accounts, log: hub.logger.child('commands'),
@@ -150,7 +166,15 @@ async function wire(): Promise<App> {
     accounts,
     bookmarkIds,
     bookmarkChanges,
-    handlers: createHandlers({ scheduler, settings, logs, flushLogs: hub.flush, accounts, syncState, bookmarks }),
+    historyChanges,
+    handlers: createHandlers({
+      scheduler, settings, logs, flushLogs: hub.flush, accounts, syncState, bookmarks,
+      syncedHistory: syncedHistorySource({
+        recentForeign: (limit) => historyPages.recentForeign(limit),
+        signedIn: async () => (await accountStore.account()) !== null,
+        engineEnabled: async () => (await syncState.engineChoices()).engines.find((e) => e.name === 'history')?.enabled ?? false,
+      }),
+    }),
   };
 }
 
@@ -169,8 +193,24 @@ const bookmarkTracker = new ChangeTracker({
   },
 });
 
+// The same for history: visits and removals are noted as they happen.
+const historyApi = browserHistoryApi();
+const historyTracker = new HistoryChangeTracker({
+  events: browserHistoryEvents(),
+  store: {
+    add: async (keys) => (await app).historyChanges.add(keys),
+    list: async () => (await app).historyChanges.list(),
+    remove: async (keys, seen) => (await app).historyChanges.remove(keys, seen),
+    times: async () => (await app).historyChanges.times(),
+  },
+  requestSync: () => {
+    void app.then((a) => a.scheduler.requestSync('local-change'));
+  },
+});
+
 const app: Promise<App> = wire();
 void bookmarkTracker.start();
+void historyTracker.start();
 app.catch((e: unknown) => log.error('Background start-up failed', { error: String(e) }));
 
 const ownBaseUrl = browser.runtime.getURL('');

@@ -18,6 +18,8 @@ import { createAccountCommands } from './commands.ts';
 import { SWITCHABLE_ENGINES, engineSet } from '../engines/registry.ts';
 import { BookmarksController } from '../engines/bookmarks/controller.ts';
 import { SafetyStore } from '../db/safetyStore.ts';
+import { HistoryStore } from '../db/historyStore.ts';
+import { syncedHistorySource } from './syncedHistory.ts';
 
 async function setup() {
   const db = await freshDatabase();
@@ -51,6 +53,11 @@ async function setup() {
     bookmarks: new BookmarksController({
       safety: new SafetyStore(db), rootProblems: async () => [], restore: async () => 0, requestSync: async () => undefined,
     }),
+    syncedHistory: syncedHistorySource({
+      recentForeign: (limit) => new HistoryStore(db).recentForeign(limit),
+      signedIn: async () => (await accountStore.account()) !== null,
+      engineEnabled: async () => (await syncState.engineChoices()).engines.some((e) => e.name === 'history' && e.enabled),
+    }),
   }) };
 }
 
@@ -72,11 +79,32 @@ describe('message handlers', () => {
   test('updating settings reschedules the alarm; invalid values come back as a readable error', async () => {
     const { handlers, alarms } = await setup();
     expect(await dispatch(handlers, { type: 'updateSettings', patch: { syncIntervalMinutes: 60 } }))
-      .toEqual({ ok: true, value: { syncIntervalMinutes: 60 } });
+      .toEqual({ ok: true, value: { syncIntervalMinutes: 60, addRemoteHistoryToBrowser: false } });
     expect(alarms.get('syncbridge-periodic')?.periodInMinutes).toBe(60);
     const bad = await dispatch(handlers, { type: 'updateSettings', patch: { syncIntervalMinutes: -1 } });
     expect(bad).toEqual({ ok: false, error: expect.stringContaining('whole number of minutes') });
-    expect(await dispatch(handlers, { type: 'getSettings' })).toEqual({ ok: true, value: { syncIntervalMinutes: 60 } });
+    expect(await dispatch(handlers, { type: 'getSettings' })).toEqual({ ok: true, value: { syncIntervalMinutes: 60, addRemoteHistoryToBrowser: false } });
+  });
+
+  test('adding other devices’ pages to this browser’s history is off until switched on, and only a boolean is accepted', async () => {
+    const { handlers } = await setup();
+    expect(await dispatch(handlers, { type: 'getSettings' })).toMatchObject({ ok: true, value: { addRemoteHistoryToBrowser: false } });
+    expect(await dispatch(handlers, { type: 'updateSettings', patch: { addRemoteHistoryToBrowser: true } }))
+      .toEqual({ ok: true, value: { syncIntervalMinutes: 10, addRemoteHistoryToBrowser: true } });
+    // What a page sends is not checked by the compiler: a string is refused, with words for the person.
+    const bad = await dispatch(handlers, { type: 'updateSettings', patch: JSON.parse('{"addRemoteHistoryToBrowser":"yes"}') as { addRemoteHistoryToBrowser: boolean } });
+    expect(bad).toEqual({ ok: false, error: expect.stringContaining('switched on or off') });
+    expect(await dispatch(handlers, { type: 'getSettings' })).toMatchObject({ ok: true, value: { addRemoteHistoryToBrowser: true } });
+  });
+
+  test('synced history: signed out, the page is told so and gets no pages, even if the store holds some', async () => {
+    const { db, handlers } = await setup();
+    expect(isRequest({ type: 'getSyncedHistory' })).toBe(true);
+    await new HistoryStore(db).update([{
+      id: 'aaaaaaaaaaaa', url: 'https://example.com/', title: 'Example', visits: [{ date: 1_700_000_000_000_000, type: 1 }],
+      extra: {}, modified: '1700000000.00', own: [], imported: [], lastForeign: 1_700_000_000_000,
+    }]);
+    expect(await dispatch(handlers, { type: 'getSyncedHistory' })).toEqual({ ok: true, value: { pages: [], signedIn: false, engineEnabled: true } });
   });
 });
 

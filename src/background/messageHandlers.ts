@@ -7,6 +7,7 @@ import type { AccountController } from '../account/controller.ts';
 import type { SyncStateStore } from '../db/syncStateStore.ts';
 import type { DeviceView } from '../shared/account.ts';
 import type { BookmarksController } from '../engines/bookmarks/controller.ts';
+import type { SyncedHistoryView } from '../shared/history.ts';
 
 export type Handlers = {
   [K in RequestType]: (req: Extract<Request, { type: K }>) => Promise<ResponseMap[K]>;
@@ -21,6 +22,12 @@ export interface HandlerDeps {
   accounts: AccountController;
   syncState: SyncStateStore;
   bookmarks: BookmarksController;
+  /**
+   * What the "History from other devices" page lists: other devices' pages from the history store,
+   * with whether this browser is signed in and the history engine is on (see syncedHistory.ts,
+   * which builds this from the store, the account and the engine switch).
+   */
+  syncedHistory: () => Promise<SyncedHistoryView>;
 }
 
 export function createHandlers(d: HandlerDeps): Handlers {
@@ -78,6 +85,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     approveRemoteBookmarkDeletion: () => d.bookmarks.approveRemoteDeletion(),
     keepRemoteBookmarks: () => d.bookmarks.keepRemoteBookmarks(),
     restoreAccountBookmarks: (req) => d.bookmarks.restoreAccountSnapshot(req.id),
+    getSyncedHistory: () => d.syncedHistory(),
   };
 }
 

@@ -40,7 +40,7 @@ describe('migrations', () => {
     const db = await openDatabase(name);
     expect(db.version).toBe(DB_VERSION);
     expect(db.objectStoreNames.contains('idMap')).toBe(true);
-    expect(await new SettingsStore(db).get()).toEqual({ syncIntervalMinutes: 42 });
+    expect(await new SettingsStore(db).get()).toEqual({ syncIntervalMinutes: 42, addRemoteHistoryToBrowser: false });
   });
 
   test('version 4 moves engine work and bookmark decisions out of syncState into their own stores', async () => {
@@ -108,11 +108,11 @@ describe('IdMapStore', () => {
 describe('SettingsStore', () => {
   test('returns defaults, saves valid patches, refuses invalid ones with a readable message', async () => {
     const s = new SettingsStore(await freshDatabase());
-    expect(await s.get()).toEqual({ syncIntervalMinutes: 10 });
-    expect(await s.update({ syncIntervalMinutes: 30 })).toEqual({ syncIntervalMinutes: 30 });
+    expect(await s.get()).toEqual({ syncIntervalMinutes: 10, addRemoteHistoryToBrowser: false });
+    expect(await s.update({ syncIntervalMinutes: 30 })).toEqual({ syncIntervalMinutes: 30, addRemoteHistoryToBrowser: false });
     await expect(s.update({ syncIntervalMinutes: 0 })).rejects.toThrow(/whole number of minutes from 1 to 1440/);
     await expect(s.update({ syncIntervalMinutes: 2.5 })).rejects.toThrow(/whole number/);
-    expect(await s.get()).toEqual({ syncIntervalMinutes: 30 });
+    expect(await s.get()).toEqual({ syncIntervalMinutes: 30, addRemoteHistoryToBrowser: false });
   });
 });
 

@@ -4,6 +4,7 @@ import { onStatusChanged, send } from '../ui/client.ts';
 import { statusLine } from '../ui/format.ts';
 import { initAccountSection, loadAccount } from './account.ts';
 import { initBookmarksSection, loadBookmarks } from './bookmarks.ts';
+import { initHistorySection, renderHistorySettings } from './history.ts';
 
 const el = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
@@ -81,10 +82,12 @@ onStatusChanged((s) => {
 });
 initAccountSection();
 initBookmarksSection();
+initHistorySection();
 
 async function init(): Promise<void> {
   const [settings, status] = await Promise.all([send({ type: 'getSettings' }), send({ type: 'getStatus' })]);
   if (!intervalTyped) intervalInput.value = String(settings.syncIntervalMinutes);
+  renderHistorySettings(settings);
   renderStatus(status);
   await loadAccount();
   await loadBookmarks();

@@ -3,6 +3,7 @@ import type { StatusView } from '../shared/status.ts';
 import type { DeviceView, EnginesView } from '../shared/account.ts';
 import { onStatusChanged, send } from '../ui/client.ts';
 import { relativeTime, statusLine } from '../ui/format.ts';
+import { HISTORY_PAGE } from '../ui/pages.ts';
 
 const el = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
@@ -15,6 +16,7 @@ const statusEl = el<HTMLParagraphElement>('status');
 const nextEl = el<HTMLParagraphElement>('next-sync');
 const errorEl = el<HTMLParagraphElement>('error');
 const syncButton = el<HTMLButtonElement>('sync-now');
+const historyButton = el<HTMLButtonElement>('open-history');
 
 const enginesFieldset = el<HTMLFieldSetElement>('engines');
 const enginesNote = el<HTMLParagraphElement>('engines-note');
@@ -86,6 +88,7 @@ function render(s: StatusView): void {
     const verb = { download: 'Downloading', merge: 'Comparing', apply: 'Updating', upload: 'Uploading' }[p.step];
     barText.textContent = `${verb} ${p.engine}: ${p.done} of ${p.total}`;
   }
+  historyButton.hidden = !s.signedIn;
   syncButton.disabled = s.syncing;
   syncButton.textContent = s.syncing ? 'Syncing…' : 'Sync now';
 }
@@ -120,6 +123,15 @@ syncButton.addEventListener('click', async () => {
 el<HTMLButtonElement>('open-settings').addEventListener('click', () => {
   void browser.runtime.openOptionsPage();
   window.close();
+});
+
+historyButton.addEventListener('click', async () => {
+  try {
+    await browser.tabs.create({ url: browser.runtime.getURL(HISTORY_PAGE) });
+    window.close();
+  } catch (e) {
+    showError(e instanceof Error ? e.message : String(e));
+  }
 });
 
 onStatusChanged(render);

@@ -5,6 +5,7 @@ import type { Settings } from './settings.ts';
 import type { StatusView } from './status.ts';
 import type { LogEntry } from './logEntry.ts';
 import type { AccountView, BookmarksView, DeviceView, EnginesView, FirstSyncChoiceView } from './account.ts';
+import type { SyncedHistoryView } from './history.ts';
 
 export type Request =
   | { type: 'getStatus' }
@@ -31,7 +32,8 @@ export type Request =
   | { type: 'restoreBookmarkSnapshot'; id: number }
   | { type: 'approveRemoteBookmarkDeletion' }
   | { type: 'keepRemoteBookmarks' }
-  | { type: 'restoreAccountBookmarks'; id: number };
+  | { type: 'restoreAccountBookmarks'; id: number }
+  | { type: 'getSyncedHistory' };
 
 export type RequestType = Request['type'];
 
@@ -67,6 +69,7 @@ export interface ResponseMap {
   approveRemoteBookmarkDeletion: BookmarksView;
   keepRemoteBookmarks: BookmarksView;
   restoreAccountBookmarks: BookmarksView;
+  getSyncedHistory: SyncedHistoryView;
 }
 
 /** Wire form of every answer: a failure is a value, so a page never sees an unexplained rejection. */
@@ -89,7 +92,7 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'getAccount', 'setServer', 'startWebSignIn', 'passwordSignIn', 'verifyCode', 'resendCode',
   'cancelSignIn', 'signOut', 'setDeviceName', 'getEngines', 'setEngine', 'getDevices',
   'getBookmarksState', 'chooseFirstBookmarkSync', 'approveBookmarkDeletion', 'restoreBookmarkSnapshot',
-  'approveRemoteBookmarkDeletion', 'keepRemoteBookmarks', 'restoreAccountBookmarks',
+  'approveRemoteBookmarkDeletion', 'keepRemoteBookmarks', 'restoreAccountBookmarks', 'getSyncedHistory',
 ]);
 
 /** Shape check at the trust boundary: the background never acts on an unknown message. */

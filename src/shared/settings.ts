@@ -3,10 +3,17 @@
 export interface Settings {
   /** Minutes between periodic syncs. */
   syncIntervalMinutes: number;
+  /**
+   * Chromium only: also add other devices' pages to this browser's history, for address-bar
+   * suggestions. Chromium can only record them as visited now; their real visit times stay on the
+   * "History from other devices" page. Firefox gets the real visits in its own history either way.
+   */
+  addRemoteHistoryToBrowser: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
   syncIntervalMinutes: 10,
+  addRemoteHistoryToBrowser: false,
 };
 
 export const SYNC_INTERVAL_LIMITS = { min: 1, max: 24 * 60 } as const;
@@ -22,6 +29,14 @@ export function applySettingsPatch(current: Settings, patch: Partial<Settings>):
       );
     }
     next.syncIntervalMinutes = v;
+  }
+  if (patch.addRemoteHistoryToBrowser !== undefined) {
+    // Pages send what they like over the message channel; the type says boolean, the value may not be.
+    const v: unknown = patch.addRemoteHistoryToBrowser;
+    if (typeof v !== 'boolean') {
+      throw new Error('Adding pages from other devices to this browser’s history must be switched on or off (true or false).');
+    }
+    next.addRemoteHistoryToBrowser = v;
   }
   return next;
 }

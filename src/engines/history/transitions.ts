@@ -22,9 +22,11 @@
 // redirect (5, 6) and download (7) visits as `link`, so on Firefox a local `link` visit may be
 // one of those (see `LOOSE_TYPES`).
 //
-// Writing visits (Firefox only: Chromium's `addUrl` takes only a URL): types 1, 2, 3, 4, 8 and 9
-// have a transition name; redirects and downloads have none and are not written to the browser
-// (Firefox hides those visits anyway); they stay in the synced record.
+// Writing visits (Firefox only: Chromium's `addUrl` takes only a URL): types 1, 2, 3, 8 and 9 are
+// written with their transition name. Redirects and downloads have none; embeds have one, but
+// Places keeps no embed visit (ESR 153's addUrl with `auto_subframe` stores nothing), so writing
+// them would only repeat every sync. None of those are written to the browser (Firefox hides such
+// visits anyway); they stay in the synced record.
 import { VisitType, type VisitTypeNumber } from './record.ts';
 
 const FROM_TRANSITION: Readonly<Record<string, VisitTypeNumber>> = {
@@ -45,7 +47,6 @@ const TO_TRANSITION: Readonly<Partial<Record<VisitTypeNumber, string>>> = {
   [VisitType.link]: 'link',
   [VisitType.typed]: 'typed',
   [VisitType.bookmark]: 'auto_bookmark',
-  [VisitType.embed]: 'auto_subframe',
   [VisitType.framedLink]: 'manual_subframe',
   [VisitType.reload]: 'reload',
 };

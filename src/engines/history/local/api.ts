@@ -4,7 +4,11 @@
 // - Chromium's `addUrl` accepts only `{url}` and records a visit at the current time; `getVisits`
 //   gives `visitTime` in ms with µs fractions and `isLocal` (false for visits Chrome Sync brought).
 // - Firefox's `addUrl` accepts `title`, `visitTime` and `transition` (link, typed, auto_bookmark,
-//   auto_subframe, manual_subframe, reload) and `getVisits` returns the time given, in whole ms.
+//   auto_subframe, manual_subframe, reload) and `getVisits` returns the time given, in whole ms. A
+//   numeric `visitTime` must be a whole number of ms (a fraction is a type error), and a visit
+//   added as `auto_subframe` is not kept at all (Places stores no embed visits).
+// - Chromium 156 records a navigation made by automation (Playwright's page.goto) as `typed`, a
+//   clicked link as `link`, a reload as `reload`, and addUrl's visit as `link` (e2e/chromium/history.e2e.ts).
 // - Neither browser records private/incognito visits in history, so none reach these calls or events.
 import type { BrowserFlavor } from '../../bookmarks/local/api.ts';
 

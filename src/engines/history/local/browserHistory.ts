@@ -95,7 +95,9 @@ export class BrowserHistory implements LocalHistory {
       const transition = transitionFor(v.type);
       if (transition === null) continue;
       this.o.tracker?.noteOwnWrite(url, 'visit');
-      await this.o.api.addUrl({ url, visitTime: v.date / 1000, transition, ...(title !== null ? { title } : {}) });
+      // Firefox's addUrl rejects a visitTime that is not a whole number of ms ("must … be an integer
+      // value"), and Places keeps whole ms anyway: the µs a record may carry (Chromium's visits do) are dropped.
+      await this.o.api.addUrl({ url, visitTime: Math.floor(v.date / 1000), transition, ...(title !== null ? { title } : {}) });
       written++;
     }
     return written;

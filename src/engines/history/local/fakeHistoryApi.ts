@@ -1,6 +1,7 @@
 // An in-memory browser history for Node tests, behaving as Chromium 156 or Firefox ESR 153 do
-// where the engine can tell (see api.ts): Chromium's addUrl takes only a URL and records "now";
-// Firefox's takes a title, a time and one of its six transition names; visits of other devices
+// where the engine can tell (see api.ts): Chromium's addUrl takes only a URL and records a link
+// "now"; Firefox's takes a title, a whole-ms time and one of its six transition names (and keeps no
+// embed visit); visits of other devices
 // that Chrome Sync brought are reported with isLocal false.
 import type { AddUrlDetails, ApiEvent, BrowserFlavor, HistoryApi, HistoryEvents, HistoryItem, VisitItem } from './api.ts';
 
@@ -89,12 +90,18 @@ export class FakeHistoryApi implements HistoryApi {
     if (this.flavor === 'chromium') {
       const extra = Object.keys(d).find((k) => k !== 'url');
       if (extra) throw new Error(`Error at parameter 'details': Unexpected property: '${extra}'.`);
-      this.visit(d.url, { transition: 'typed' });
+      // Chromium 156 records addUrl's visit as a link, at the current time (seen in e2e/chromium/history.e2e.ts).
+      this.visit(d.url, { transition: 'link' });
       return;
     }
     if (d.transition !== undefined && !FIREFOX_TRANSITIONS.has(d.transition)) throw new Error(`|${d.transition}| is not a supported transition for history`);
-    // Firefox keeps whole milliseconds.
-    const at = d.visitTime === undefined ? this.now() : Math.floor(d.visitTime);
+    // Firefox ESR 153 refuses a visitTime that is not a whole number of ms (as a number; it also takes strings and Dates).
+    if (d.visitTime !== undefined && !Number.isInteger(d.visitTime)) {
+      throw new Error(`Type error for parameter details (Error processing visitTime: Value ${d.visitTime} must either: be a string value, be an integer value, or be an object value) for history.addUrl.`);
+    }
+    const at = d.visitTime === undefined ? this.now() : d.visitTime;
+    // Firefox keeps no embed visits: addUrl with auto_subframe resolves and stores nothing (seen on ESR 153).
+    if (d.transition === 'auto_subframe') return;
     this.visit(d.url, { ...(d.title !== undefined ? { title: d.title } : {}), at, transition: d.transition ?? 'link' });
   }
 
