@@ -359,3 +359,34 @@ describe('history: after a reset', () => {
     for (const v of [...page.record.visits, ...newer.visits]) expect(visits).toContainEqual(v);
   });
 });
+
+describe('history: the person’s switch and what never leaves', () => {
+  test('History switched off: declined in meta/global, nothing read or sent; switched on: a first sync', async () => {
+    const hh = await demo();
+    const api = new FakeHistoryApi('chromium');
+    api.visit('https://while-off.example/', { title: 'Off' });
+    await hh.syncState.chooseEngine('history', false);
+    await hh.sync({ history: api });
+    const meta = JSON.parse((await hh.serverRecords('meta'))[0]!.payload) as { declined: string[] };
+    expect(meta.declined).toContain('history');
+    expect(api.calls.search + api.calls.getVisits).toBe(0);
+    expect(await recordsFor(hh, 'https://while-off.example/')).toEqual([]);
+
+    await hh.syncState.chooseEngine('history', true);
+    await hh.sync({ history: api });
+    expect(await recordsFor(hh, 'https://while-off.example/')).toHaveLength(1);
+    expect(await hh.historyPages.count()).toBe(demoHistory().length + 1);
+  });
+
+  test('visits Chrome Sync brought from the person’s other Chrome devices are not sent as this browser’s', async () => {
+    const hh = await demo();
+    const api = new FakeHistoryApi('chromium');
+    api.visit('https://chrome-sync.example/', { title: 'From another Chrome', isLocal: false });
+    api.visit('https://both.example/', { at: Date.now() - 5000, isLocal: false });
+    api.visit('https://both.example/', { at: Date.now() - 1000 });
+    await hh.sync({ history: api });
+    expect(await recordsFor(hh, 'https://chrome-sync.example/')).toEqual([]);
+    const [both] = await recordsFor(hh, 'https://both.example/');
+    expect(both!.visits).toHaveLength(1);
+  });
+});
