@@ -38,6 +38,8 @@ import { BrowserHistory } from '../engines/history/local/browserHistory.ts';
 import { browserHistoryApi, browserHistoryEvents } from '../engines/history/local/browserApi.ts';
 import { HistoryChangeTracker } from '../engines/history/local/changeTracker.ts';
 import { syncedHistorySource } from './syncedHistory.ts';
+import { BrowserTabs, NavigationLog } from '../engines/tabs/local/localTabs.ts';
+import { watchTabs } from '../engines/tabs/local/tabsTracker.ts';
 
 const hub = createLogHub({ consoleLevel: 'info', storeLevel: 'info' });
 const log = hub.logger.child('background');
@@ -126,6 +128,10 @@ async function wire(): Promise<App> {
           scanMark: new IdbScanMark(db, 'history'),
           addToBrowserHistory: async () => (await settings.get()).addRemoteHistoryToBrowser,
         },
+        tabs: {
+          local: new BrowserTabs({ api: { query: (q) => browser.tabs.query(q) }, navigations: tabNavigations }),
+          state: syncState,
+        },
       }),
       commands: createAccountCommands({
         accounts, log: hub.logger.child('commands'),
@@ -203,6 +209,16 @@ const historyTracker = new HistoryChangeTracker({
     remove: async (keys, seen) => (await app).historyChanges.remove(keys, seen),
     times: async () => (await app).historyChanges.times(),
   },
+  requestSync: () => {
+    void app.then((a) => a.scheduler.requestSync('local-change'));
+  },
+});
+
+// Tabs: a sync about 5 s after the tabs change, so other devices see them soon (Firefox's quick write).
+const tabNavigations = new NavigationLog();
+watchTabs({
+  events: browser.tabs,
+  navigations: tabNavigations,
   requestSync: () => {
     void app.then((a) => a.scheduler.requestSync('local-change'));
   },

@@ -36,8 +36,8 @@ export interface SyncbridgeSchema extends DBSchema {
   /**
    * Owner: db/syncStateStore.ts (for the sync/ state machine): cached meta/global, keys and
    * info/collections ("global"), the Sync token ("syncToken"), each engine's syncID and last-sync
-   * time ("engine:<name>"), the person's engine choices ("engineChoices") and the clients engine's
-   * state ("clients"). Nothing else: engine work and decisions have their own stores (v4).
+   * time ("engine:<name>"), the person's engine choices ("engineChoices") and the clients and tabs engines'
+   * state ("clients", "tabs"). Nothing else: engine work and decisions have their own stores (v4).
    */
   syncState: { key: string; value: unknown };
   /** Owner: db/leaseLock.ts. */

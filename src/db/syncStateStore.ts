@@ -5,6 +5,7 @@ import { newSyncId } from '../sync/setup/metaGlobal.ts';
 import type { AssociationStore, EngineAssociation } from '../sync/engine/contract.ts';
 import type { SyncRunPersistence } from '../accountSync/syncAccount.ts';
 import type { ClientsLocalState, ClientsStatePort } from '../engines/clients/engine.ts';
+import { EMPTY_TABS_STATE, type TabsLocalState, type TabsStatePort } from '../engines/tabs/engine.ts';
 import type { SyncToken } from '../sync/tokenserver/client.ts';
 import type { SyncbridgeDB } from './schema.ts';
 import type { EnginesView } from '../shared/account.ts';
@@ -17,12 +18,13 @@ interface EngineChoices {
 const CHOICES = 'engineChoices';
 const TOKEN = 'syncToken';
 const CLIENTS = 'clients';
+const TABS = 'tabs';
 const GLOBAL = 'global';
 const ENGINE_PREFIX = 'engine:';
 const engineKey = (name: string): string => `${ENGINE_PREFIX}${name}`;
 const EMPTY_ASSOCIATION: EngineAssociation = { syncID: null, lastSync: '0' };
 
-export class SyncStateStore implements SyncRunPersistence, ClientsStatePort {
+export class SyncStateStore implements SyncRunPersistence, ClientsStatePort, TabsStatePort {
   /**
    * @param switchable the engines a person can turn on and off (engines/registry.ts), all on until
    * the account or the person says otherwise.
@@ -124,6 +126,15 @@ export class SyncStateStore implements SyncRunPersistence, ClientsStatePort {
 
   async saveClientsState(state: ClientsLocalState): Promise<void> {
     await this.db.put('syncState', state, CLIENTS);
+  }
+
+  /** The tabs engine's state: our record as uploaded and other devices' tabs. */
+  async loadTabsState(): Promise<TabsLocalState> {
+    return { ...EMPTY_TABS_STATE, ...((await this.db.get('syncState', TABS)) as Partial<TabsLocalState> | undefined) };
+  }
+
+  async saveTabsState(state: TabsLocalState): Promise<void> {
+    await this.db.put('syncState', state, TABS);
   }
 
   private async loadChoices(): Promise<EngineChoices> {

@@ -6,6 +6,7 @@ import type { EngineRuntime } from './runtime.ts';
 import { CLIENTS_ENGINE, ClientsEngine, type ClientsStatePort } from './clients/engine.ts';
 import { BOOKMARKS_ENGINE, BookmarksEngine, type BookmarksEngineDeps } from './bookmarks/engine.ts';
 import { HISTORY_ENGINE, HistoryEngine, type HistoryEngineDeps } from './history/engine.ts';
+import { TABS_ENGINE, TabsEngine, type TabsEngineDeps } from './tabs/engine.ts';
 
 interface RegistryEntry<W> {
   descriptor: EngineDescriptor;
@@ -20,6 +21,8 @@ export interface EngineWiring {
   bookmarks?: Omit<BookmarksEngineDeps, 'log' | 'now'>;
   /** Absent where history cannot sync. */
   history?: Omit<HistoryEngineDeps, 'log' | 'now'>;
+  /** Absent where tabs cannot sync. */
+  tabs?: Omit<TabsEngineDeps, 'log' | 'now' | 'ourClient'>;
 }
 
 const entry = <W>(e: RegistryEntry<W>): RegistryEntry<W> => e;
@@ -28,8 +31,17 @@ const REGISTRY: ReadonlyArray<RegistryEntry<EngineWiring>> = [
   entry({ descriptor: CLIENTS_ENGINE, create: (rt, w) => new ClientsEngine({ state: w.clients, describe: rt.describeClient, commands: rt.commands, log: rt.log, now: rt.now }) }),
   entry({ descriptor: BOOKMARKS_ENGINE, create: (rt, w) => (w.bookmarks ? new BookmarksEngine({ ...w.bookmarks, log: rt.log, now: rt.now }) : null) }),
   entry({ descriptor: HISTORY_ENGINE, create: (rt, w) => (w.history ? new HistoryEngine({ ...w.history, log: rt.log, now: rt.now }) : null) }),
-  // Tabs: the person's switch is shared through meta/global today; its engine is the next to land.
-  entry({ descriptor: { name: 'tabs', version: 1, label: 'Tabs' } }),
+  entry({
+    descriptor: TABS_ENGINE,
+    create: (rt, w) => (w.tabs ? new TabsEngine({
+      ...w.tabs, log: rt.log, now: rt.now,
+      // Our tabs record shares our clients record's id, or Firefox drops it.
+      ourClient: async () => {
+        const info = await rt.describeClient((await w.clients.loadClientsState()).clientId);
+        return { id: info.id, name: info.name };
+      },
+    }) : null),
+  }),
 ];
 
 /** Every engine this client knows, in sync order. */

@@ -16,9 +16,9 @@ const MOZILLA_DOCUMENT = {
 
 describe('manifest permissions match what Syncbridge uses', () => {
   test('API permissions: only what the code calls (storage now holds the sign-in waiting for its code)', () => {
-    // alarms: periodic sync and the sign-in expiry; storage: storage.session; bookmarks and history: their engines.
+    // alarms: periodic sync and the sign-in expiry; storage: storage.session; bookmarks, history and tabs: their engines.
     // No history or tabs engine exists yet, and the sign-in redirect is read through a host permission.
-    expect([...manifest.permissions].sort()).toEqual(['alarms', 'bookmarks', 'history', 'storage']);
+    expect([...manifest.permissions].sort()).toEqual(['alarms', 'bookmarks', 'history', 'storage', 'tabs']);
   });
 
   test('the code’s list of hosts granted at install is exactly manifest.json’s host_permissions', () => {

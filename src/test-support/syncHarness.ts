@@ -33,6 +33,8 @@ import { IdbScanMark } from '../db/engineWorkStore.ts';
 import type { FakeHistoryApi } from '../engines/history/local/fakeHistoryApi.ts';
 import { BrowserHistory } from '../engines/history/local/browserHistory.ts';
 import { HistoryChangeTracker } from '../engines/history/local/changeTracker.ts';
+import type { FakeTabsApi } from '../engines/tabs/local/fakeTabsApi.ts';
+import { BrowserTabs } from '../engines/tabs/local/localTabs.ts';
 
 export interface Harness {
   server: StartedServer;
@@ -55,7 +57,7 @@ export interface Harness {
   createAccount(email: string, password: string): Promise<void>;
   signIn(email: string, password: string): Promise<StoredAccount>;
   /** One sync; with `bookmarks` / `history`, those engines run against that (fake) browser. */
-  sync(opts?: { onBackoff?: BackoffObserver; bookmarks?: FakeBookmarksApi; history?: FakeHistoryApi; signal?: AbortSignal }): Promise<JobResult>;
+  sync(opts?: { onBackoff?: BackoffObserver; bookmarks?: FakeBookmarksApi; history?: FakeHistoryApi; tabs?: FakeTabsApi; signal?: AbortSignal }): Promise<JobResult>;
   /** The synced history pages store. */
   historyPages: HistoryStore;
   /** Resolves once the history change tracker of this fake browser has recorded every event so far. */
@@ -215,6 +217,7 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
               unreadable: new IdbChangeStore(db, 'bookmarks', Date.now, 'unreadable'),
             },
           } : {}),
+          ...(opts.tabs ? { tabs: { local: new BrowserTabs({ api: opts.tabs }), state: syncState } } : {}),
           ...(opts.history ? {
             history: {
               local: historySide(opts.history).side, pages: historyPages, changes: new IdbChangeStore(db, 'history'),

@@ -41,6 +41,8 @@ export interface ApplyContext {
   /** True on the first apply of a run; false when it is repeated after a 412 with more records staged. */
   firstPass: boolean;
   progress(step: ProgressStep, done: number, total: number): void;
+  /** Whether a record, once encrypted, is within the server's record size limit (max_record_payload_bytes). */
+  fits(cleartext: CleartextRecord): Promise<boolean>;
 }
 
 /** What an engine reports about its run, for the log and the status line. */

@@ -8,7 +8,7 @@ import type { StorageClient, UploadResult } from '../storage/client.ts';
 import type { Bso, OutgoingBso, ServerTimestamp } from '../storage/types.ts';
 import type { OutgoingRecord } from './contract.ts';
 
-export type CollectionStorage = Pick<StorageClient, 'getRecords' | 'uploadRecords'>;
+export type CollectionStorage = Pick<StorageClient, 'getRecords' | 'uploadRecords' | 'limits'>;
 
 export interface BsoPage {
   bsos: Bso[];
@@ -28,6 +28,11 @@ export class ServerCollection {
     for await (const page of this.storage.getRecords(this.name, { full: true, newer, sort: 'oldest', limit: pageSize })) {
       yield { bsos: page.items.filter((b): b is Bso => typeof b !== 'string'), lastModified: page.lastModified };
     }
+  }
+
+  /** The largest `payload` the server stores in one record (info/configuration, asked once per client). */
+  async maxPayloadBytes(): Promise<number> {
+    return (await this.storage.limits()).maxRecordPayloadBytes;
   }
 
   /** Uploads in batches within the server's limits, every request guarded by `ifUnmodifiedSince`. */
@@ -59,6 +64,12 @@ export class EncryptedCollection {
       const { records, failures } = await decryptBsos(page.bsos, this.keys);
       yield { records, failures, lastModified: page.lastModified };
     }
+  }
+
+  /** Whether this cleartext, once encrypted, is within the server's record size limit. */
+  async fits(cleartext: CleartextRecord): Promise<boolean> {
+    const bso = await encryptBso(cleartext, this.keys);
+    return new TextEncoder().encode(bso.payload).length <= (await this.inner.maxPayloadBytes());
   }
 
   async store(records: readonly OutgoingRecord[], ifUnmodifiedSince: ServerTimestamp): Promise<UploadResult> {

@@ -88,7 +88,7 @@ export async function synchronize<R>(input: SynchronizeInput<R>): Promise<Synchr
 
   let lastSync = collectionTs;
   for (let pass = 0; ; pass++) {
-    const outgoing = await engine.apply({ collectionModified: collectionTs, firstPass: pass === 0, progress });
+    const outgoing = await engine.apply({ collectionModified: collectionTs, firstPass: pass === 0, progress, fits: (c) => server.fits(c) });
     if (outgoing.length === 0) break;
     progress('upload', 0, outgoing.length);
     try {

@@ -249,6 +249,11 @@ export class StorageClient {
     return limits;
   }
 
+  /** The server's limits, asked once and then remembered (as uploads use them). */
+  async limits(opts: { signal?: AbortSignal } = {}): Promise<ServerLimits> {
+    return this.limitsCache ?? this.getInfoConfiguration(opts);
+  }
+
   // ---- reads ----
 
   /** One BSO, or null when it does not exist. */
