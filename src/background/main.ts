@@ -40,6 +40,8 @@ import { HistoryChangeTracker } from '../engines/history/local/changeTracker.ts'
 import { syncedHistorySource } from './syncedHistory.ts';
 import { BrowserTabs, NavigationLog } from '../engines/tabs/local/localTabs.ts';
 import { watchTabs } from '../engines/tabs/local/tabsTracker.ts';
+import { AccountDevices } from './accountDevices.ts';
+import { remoteTabsSource } from './remoteTabs.ts';
 
 const hub = createLogHub({ consoleLevel: 'info', storeLevel: 'info' });
 const log = hub.logger.child('background');
@@ -68,6 +70,7 @@ async function wire(): Promise<App> {
   const safety = new SafetyStore(db);
   const historyChanges = new IdbChangeStore(db, 'history');
   const historyPages = new HistoryStore(db);
+  const accountDevices = new AccountDevices({ account: () => accountStore.account() });
   const localBookmarks = new BrowserBookmarks({
     api: bookmarksApi,
     idMap: bookmarkIds,
@@ -179,6 +182,15 @@ async function wire(): Promise<App> {
         recentForeign: (limit) => historyPages.recentForeign(limit),
         signedIn: async () => (await accountStore.account()) !== null,
         engineEnabled: async () => (await syncState.engineChoices()).engines.find((e) => e.name === 'history')?.enabled ?? false,
+      }),
+      remoteTabs: remoteTabsSource({
+        tabs: async () => (await syncState.loadTabsState()).others,
+        clients: async () => (await syncState.loadClientsState()).others,
+        accountDeviceIds: async () => {
+          const devices = await accountDevices.list();
+          return devices ? new Set(devices.map((dv) => dv.id)) : null;
+        },
+        now: Date.now,
       }),
     }),
   };

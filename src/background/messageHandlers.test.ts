@@ -19,6 +19,7 @@ import { SWITCHABLE_ENGINES, engineSet } from '../engines/registry.ts';
 import { BookmarksController } from '../engines/bookmarks/controller.ts';
 import { SafetyStore } from '../db/safetyStore.ts';
 import { HistoryStore } from '../db/historyStore.ts';
+import { remoteTabsSource } from './remoteTabs.ts';
 import { syncedHistorySource } from './syncedHistory.ts';
 
 async function setup() {
@@ -57,6 +58,12 @@ async function setup() {
       recentForeign: (limit) => new HistoryStore(db).recentForeign(limit),
       signedIn: async () => (await accountStore.account()) !== null,
       engineEnabled: async () => (await syncState.engineChoices()).engines.some((e) => e.name === 'history' && e.enabled),
+    }),
+    remoteTabs: remoteTabsSource({
+      tabs: async () => (await syncState.loadTabsState()).others,
+      clients: async () => (await syncState.loadClientsState()).others,
+      accountDeviceIds: async () => null,
+      now: Date.now,
     }),
   }) };
 }

@@ -8,6 +8,7 @@ import type { SyncStateStore } from '../db/syncStateStore.ts';
 import type { DeviceView } from '../shared/account.ts';
 import type { BookmarksController } from '../engines/bookmarks/controller.ts';
 import type { SyncedHistoryView } from '../shared/history.ts';
+import type { RemoteTabsView } from '../shared/tabs.ts';
 
 export type Handlers = {
   [K in RequestType]: (req: Extract<Request, { type: K }>) => Promise<ResponseMap[K]>;
@@ -28,6 +29,8 @@ export interface HandlerDeps {
    * which builds this from the store, the account and the engine switch).
    */
   syncedHistory: () => Promise<SyncedHistoryView>;
+  /** Other devices' open tabs, as Firefox would show them (remoteTabs.ts). */
+  remoteTabs: () => Promise<RemoteTabsView>;
 }
 
 export function createHandlers(d: HandlerDeps): Handlers {
@@ -86,6 +89,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     keepRemoteBookmarks: () => d.bookmarks.keepRemoteBookmarks(),
     restoreAccountBookmarks: (req) => d.bookmarks.restoreAccountSnapshot(req.id),
     getSyncedHistory: () => d.syncedHistory(),
+    getRemoteTabs: () => d.remoteTabs(),
   };
 }
 

@@ -2,6 +2,7 @@
 // Every request is one member of a discriminated union; the background has exactly one handler
 // per member (see background/messageHandlers.ts), and the compiler checks that it does.
 import type { Settings } from './settings.ts';
+import type { RemoteTabsView } from './tabs.ts';
 import type { StatusView } from './status.ts';
 import type { LogEntry } from './logEntry.ts';
 import type { AccountView, BookmarksView, DeviceView, EnginesView, FirstSyncChoiceView } from './account.ts';
@@ -33,7 +34,8 @@ export type Request =
   | { type: 'approveRemoteBookmarkDeletion' }
   | { type: 'keepRemoteBookmarks' }
   | { type: 'restoreAccountBookmarks'; id: number }
-  | { type: 'getSyncedHistory' };
+  | { type: 'getSyncedHistory' }
+  | { type: 'getRemoteTabs' };
 
 export type RequestType = Request['type'];
 
@@ -70,6 +72,7 @@ export interface ResponseMap {
   keepRemoteBookmarks: BookmarksView;
   restoreAccountBookmarks: BookmarksView;
   getSyncedHistory: SyncedHistoryView;
+  getRemoteTabs: RemoteTabsView;
 }
 
 /** Wire form of every answer: a failure is a value, so a page never sees an unexplained rejection. */
@@ -92,7 +95,7 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'getAccount', 'setServer', 'startWebSignIn', 'passwordSignIn', 'verifyCode', 'resendCode',
   'cancelSignIn', 'signOut', 'setDeviceName', 'getEngines', 'setEngine', 'getDevices',
   'getBookmarksState', 'chooseFirstBookmarkSync', 'approveBookmarkDeletion', 'restoreBookmarkSnapshot',
-  'approveRemoteBookmarkDeletion', 'keepRemoteBookmarks', 'restoreAccountBookmarks', 'getSyncedHistory',
+  'approveRemoteBookmarkDeletion', 'keepRemoteBookmarks', 'restoreAccountBookmarks', 'getSyncedHistory', 'getRemoteTabs',
 ]);
 
 /** Shape check at the trust boundary: the background never acts on an unknown message. */
