@@ -239,6 +239,23 @@ describe('history: deletions', () => {
     for (const p of untouched) expect(all.get(p.record.id)).toEqual(p.record);
   });
 
+  test('Firefox: deleting another device’s page from Firefox’s history deletes it everywhere; clearing all history does not', async () => {
+    const hh = await demo();
+    const api = new FakeHistoryApi('firefox');
+    await hh.sync({ history: api });
+    await api.deleteUrl({ url: 'https://www.mozilla.org/en-US/' });
+    await hh.historyChangesRecorded(api);
+    await hh.sync({ history: api });
+    let all = await hh.decryptedRecords('history');
+    expect(all.get('hsMozilla001')).toEqual({ id: 'hsMozilla001', deleted: true });
+
+    api.remove(null);
+    await hh.historyChangesRecorded(api);
+    await hh.sync({ history: api });
+    all = await hh.decryptedRecords('history');
+    for (const p of demoHistory().filter((d) => d.record.id !== 'hsMozilla001')) expect(all.get(p.record.id)).toEqual(p.record);
+  });
+
   test('clearing a time range sends tombstones for the synced pages left without visits', async () => {
     const hh = await demo();
     const api = new FakeHistoryApi('chromium');

@@ -20,6 +20,7 @@ import type { ChangeStore } from '../kit/changeTracker.ts';
 import { makeGuid } from '../kit/guid.ts';
 import { pooled, type LocalHistory, type LocalVisit } from './local/browserHistory.ts';
 import { ALL_HISTORY } from './local/changeTracker.ts';
+import { transitionFor } from './transitions.ts';
 import { lastForeignVisit, missingVisits, newestVisits, ownDatesIn, pageUpload } from './merge.ts';
 import {
   FIRST_SYNC_MAX_PAGES, FIRST_SYNC_WINDOW_MS, HISTORY_TTL_SECONDS, applicableVisits, frecency, isSyncableUrl, isValidGuid,
@@ -222,6 +223,8 @@ export class HistoryEngine implements SyncEngine<HistoryRecord> {
     const times = (await this.d.changes.times?.()) ?? new Map((await this.d.changes.list()).map((k) => [k, now]));
     this.changeTimes = times;
     const removedHere = new Set<string>();
+    /** Pages the person removed one by one (not by clearing everything). */
+    const removedOne = new Set<string>();
     const candidates = new Map<string, string>(); // url → local title
 
     const since = this.firstSync ? now - FIRST_SYNC_WINDOW_MS : ((await this.d.scanMark.get()) ?? now - FIRST_SYNC_WINDOW_MS);
@@ -230,7 +233,10 @@ export class HistoryEngine implements SyncEngine<HistoryRecord> {
       if (key === ALL_HISTORY) {
         // Cleared everything: each synced page this browser had is checked.
         for (const p of await this.d.pages.all()) if (p.own.length > 0) removedHere.add(p.url);
-      } else removedHere.add(key);
+      } else {
+        removedHere.add(key);
+        removedOne.add(key);
+      }
     }
     for (const url of removedHere) if (!candidates.has(url)) candidates.set(url, '');
     const unsynced = await this.d.pages.unsynced();
@@ -252,9 +258,7 @@ export class HistoryEngine implements SyncEngine<HistoryRecord> {
           if (page.modified === null) {
             // Carried over a reset: what we hold goes back to the server as it is.
             out.push(this.pageRecord(page, page.visits, page.title ?? '', now));
-          } else if (removedHere.has(url) && page.own.length > 0 && !expired(page, now)) {
-            // Only a page this browser visited: removing the copy of another device's page that
-            // Syncbridge added here ("visited now") does not delete it on that device.
+          } else if (removedHere.has(url) && this.deletedHere(page, removedOne.has(url), now)) {
             out.push({ cleartext: serializeHistoryRecord({ kind: 'tombstone', id: page.id, extra: {} }), ttl: HISTORY_TTL_SECONDS });
             this.pending.set(page.id, { url, page: null });
           }
@@ -272,6 +276,18 @@ export class HistoryEngine implements SyncEngine<HistoryRecord> {
     }
     this.stats.sent = out.length;
     return out;
+  }
+
+  /**
+   * Whether a synced page gone from this browser was deleted by the person here (a tombstone for
+   * every device). A page this browser visited, yes. Another device's page: on Firefox, where it is
+   * part of the browser's history, when the person deleted that page (as Firefox itself does);
+   * never when all history was cleared (Firefox does not pass that on either), and never on
+   * Chromium, where it was only the "visited now" copy Syncbridge added.
+   */
+  private deletedHere(page: SyncedPage, removedByItself: boolean, now: number): boolean {
+    if (page.own.length > 0) return !expired(page, now);
+    return removedByItself && this.d.local.flavor === 'firefox' && applicableVisits(page.visits, now).some((v) => transitionFor(v.type) !== null);
   }
 
   /** A page's record to send, remembered as pending until the server accepts it. */

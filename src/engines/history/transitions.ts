@@ -4,8 +4,8 @@
 //
 // | browser transition   | meaning (Chromium)                                         | Firefox type      |
 // |----------------------|------------------------------------------------------------|-------------------|
-// | `link`               | a link followed; also what Chromium's `addUrl` may record  | 1 link            |
-// | `typed`              | typed in the address bar (Chromium 156's `addUrl` too)     | 2 typed           |
+// | `link`               | a link followed; also what Chromium 156's `addUrl` records | 1 link            |
+// | `typed`              | typed in the address bar (and automation's navigations)    | 2 typed           |
 // | `auto_bookmark`      | opened from a bookmark or an address-bar suggestion of one | 3 bookmark        |
 // | `auto_subframe`      | a frame loaded automatically (ads, embeds)                 | 4 embed           |
 // | `manual_subframe`    | a navigation inside a frame the person made                | 8 framed link     |
