@@ -16,25 +16,45 @@ export class HistoryStore {
 
   /** The pages of these ids, in one transaction (absent ids are left out). */
   async getMany(ids: Iterable<string>): Promise<Map<string, SyncedPage>> {
+    const wanted = [...new Set(ids)];
     const tx = this.db.transaction('history');
     const out = new Map<string, SyncedPage>();
-    await Promise.all([...ids].map(async (id) => {
-      const p = await tx.store.get(id);
-      if (p) out.set(id, p);
-    }));
+    // A first sync asks for thousands of ids in a store that holds few or none: one read of the
+    // whole store is then much cheaper than a read per id.
+    if (wanted.length >= (await tx.store.count())) {
+      const set = new Set(wanted);
+      for (const p of await tx.store.getAll()) if (set.has(p.id)) out.set(p.id, p);
+    } else {
+      await Promise.all(wanted.map(async (id) => {
+        const p = await tx.store.get(id);
+        if (p) out.set(id, p);
+      }));
+    }
     await tx.done;
     return out;
   }
 
   /** Every page recorded for each of these URLs (the server may hold a URL under more than one GUID). */
   async byUrls(urls: Iterable<string>): Promise<Map<string, SyncedPage[]>> {
+    const wanted = [...new Set(urls)];
     const tx = this.db.transaction('history');
-    const index = tx.store.index('byUrl');
     const out = new Map<string, SyncedPage[]>();
-    await Promise.all([...new Set(urls)].map(async (url) => {
-      const pages = await index.getAll(url);
-      if (pages.length > 0) out.set(url, pages);
-    }));
+    if (wanted.length >= (await tx.store.count())) {
+      // As getMany: one read of the whole store (in id order, as the index lists a URL's pages).
+      const set = new Set(wanted);
+      for (const p of await tx.store.getAll()) {
+        if (!set.has(p.url)) continue;
+        const list = out.get(p.url);
+        if (list) list.push(p);
+        else out.set(p.url, [p]);
+      }
+    } else {
+      const index = tx.store.index('byUrl');
+      await Promise.all(wanted.map(async (url) => {
+        const pages = await index.getAll(url);
+        if (pages.length > 0) out.set(url, pages);
+      }));
+    }
     await tx.done;
     return out;
   }

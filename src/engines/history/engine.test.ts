@@ -300,6 +300,8 @@ describe('history: what goes up when', () => {
     const now = Date.now();
     for (let i = 0; i < 5100; i++) api.visit(`https://many.example/${i}`, { at: now - 60_000 - i * 1000 });
     api.visit('https://old.example/', { at: now - 31 * DAY });
+    // Visited most recently, never synced, and not taking the places of pages that are.
+    for (let i = 0; i < 50; i++) api.visit(`chrome-extension://syncbridge/page${i}.html`, { at: now - i });
     await hh.sync({ history: api });
     const urls = new Set([...(await hh.decryptedRecords('history')).values()].map((r) => String(r.histUri)));
     const sent = [...urls].filter((u) => u.startsWith('https://many.example/'));

@@ -165,7 +165,10 @@ export class HistoryEngine implements SyncEngine<HistoryRecord> {
       else if (importWanted && page.lastForeign > (known?.lastForeign ?? 0)) imports.push(page);
     }
 
-    await this.d.pages.update(put, [...remove].filter((id) => !put.some((p) => p.id === id)));
+    const putIds = new Set(put.map((p) => p.id));
+    ctx.progress('apply', 0, fresh.length);
+    await this.d.pages.update(put, [...remove].filter((id) => !putIds.has(id)));
+    ctx.progress('apply', fresh.length, fresh.length);
     for (const r of fresh) this.applied.add(`${r.id}@${r.modified}`);
 
     let done = 0;
@@ -243,11 +246,12 @@ export class HistoryEngine implements SyncEngine<HistoryRecord> {
     for (const p of unsynced) if (!candidates.has(p.url)) candidates.set(p.url, '');
 
     const urls = [...candidates.keys()];
-    const [localVisits, stored] = [await this.d.local.visitsOf(urls), await this.d.pages.byUrls(urls)];
+    // Reading the browser's visits is most of the local work of a first sync: it is the progress shown.
+    ctx.progress('merge', 0, urls.length);
+    const localVisits = await this.d.local.visitsOf(urls, (done) => ctx.progress('merge', done, urls.length));
+    const stored = await this.d.pages.byUrls(urls);
     const out: OutgoingRecord[] = [];
-    let checked = 0;
     for (const url of urls) {
-      ctx.progress('merge', ++checked, urls.length);
       const pages = stored.get(url) ?? [];
       const chosen = choosePage(pages);
       const imported = new Set(chosen?.imported ?? []);

@@ -30,7 +30,7 @@ export interface LocalHistory {
   /** Pages last visited at or after `sinceMs`, most recent first, syncable URLs only. */
   recentPages(sinceMs: number, limit: number): Promise<LocalPage[]>;
   /** Each URL's visits made in this browser (not those Chrome Sync brought), newest first. */
-  visitsOf(urls: readonly string[]): Promise<Map<string, LocalVisit[]>>;
+  visitsOf(urls: readonly string[], onProgress?: (done: number) => void): Promise<Map<string, LocalVisit[]>>;
   /** Firefox: adds visits at their real times; the title, when given, becomes the page's. Returns how many were written. */
   addVisits(url: string, title: string | null, visits: readonly Visit[]): Promise<number>;
   /** Chromium: records a visit now (all its addUrl can do); returns the visit's µs date, or null. */
@@ -64,7 +64,9 @@ export class BrowserHistory implements LocalHistory {
   }
 
   async recentPages(sinceMs: number, limit: number): Promise<LocalPage[]> {
-    const items = await this.o.api.search({ text: '', startTime: sinceMs, maxResults: limit });
+    // Pages that are not synced (the browser's own and extension pages) are in the results too:
+    // ask for a margin more, so they do not take the places of pages that are.
+    const items = await this.o.api.search({ text: '', startTime: sinceMs, maxResults: limit + Math.ceil(limit / 10) + 100 });
     const pages: LocalPage[] = [];
     for (const it of items) {
       if (!it.url || !isSyncableUrl(it.url)) continue;
@@ -73,8 +75,9 @@ export class BrowserHistory implements LocalHistory {
     return pages.sort((a, b) => b.lastVisit - a.lastVisit).slice(0, limit);
   }
 
-  async visitsOf(urls: readonly string[]): Promise<Map<string, LocalVisit[]>> {
+  async visitsOf(urls: readonly string[], onProgress?: (done: number) => void): Promise<Map<string, LocalVisit[]>> {
     const firefox = this.o.flavor === 'firefox';
+    let done = 0;
     const lists = await pooled(urls, PARALLEL_CALLS, async (url) => {
       const items = await this.o.api.getVisits({ url });
       const visits: LocalVisit[] = [];
@@ -84,6 +87,7 @@ export class BrowserHistory implements LocalHistory {
         // Chromium gives ms with µs fractions; rounding keeps the µs it has.
         visits.push({ date: Math.round(v.visitTime * 1000), type, loose: firefox && LOOSE_TYPES.has(type) });
       }
+      onProgress?.(++done);
       return visits.sort((a, b) => b.date - a.date);
     });
     return new Map(urls.map((u, i) => [u, lists[i]!]));
