@@ -61,7 +61,7 @@ describe('Chromium: sign in and sync', () => {
     await expect.poll(() => popup.getByTestId('status').textContent(), { timeout: 20_000 }).toMatch(/^Last synced/);
     await popup.getByRole('button', { name: 'Sync now' }).click();
     await expect.poll(() => popup.getByTestId('devices').textContent(), { timeout: 20_000 }).toContain(DEMO_CLIENT_NAME);
-    for (const name of ['Bookmarks', 'History', 'Tabs']) await expect.poll(() => popup.getByLabel(name).isChecked()).toBe(true);
+    for (const name of ['Bookmarks', 'History', 'Tabs']) await expect.poll(() => popup.getByRole('checkbox', { name, exact: true }).isChecked()).toBe(true);
     await expectSyncedAndDataIntact();
   });
 
