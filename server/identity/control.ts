@@ -10,6 +10,7 @@ import { OLDSYNC_SCOPE } from './accounts/auth.ts';
 import type { IdentityState } from './state.ts';
 import { findAccountByEmail } from './state.ts';
 import { FxaError } from './util/errors.ts';
+import { DemoCommandError, demoCloseTabs, demoReceived, demoSendTab } from './demo/commands.ts';
 import { readJsonObject } from './util/respond.ts';
 
 export interface ControlDeps {
@@ -38,6 +39,24 @@ function str(b: Record<string, unknown>, key: string): string {
   const v = b[key];
   if (typeof v !== 'string' || v.length === 0) throw new ControlError(400, `${key} is required`);
   return v;
+}
+
+function demoOpts(b: Record<string, unknown>): { target?: string; ttl?: number } {
+  const out: { target?: string; ttl?: number } = {};
+  if (typeof b.target === 'string') out.target = b.target;
+  if (typeof b.ttl === 'number') out.ttl = b.ttl;
+  return out;
+}
+
+/** The demo device's refusals (and the server's 123/157) as 409 with the reason. */
+async function asDemo<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof DemoCommandError) throw new ControlError(409, err.message);
+    if (err instanceof FxaError) throw new ControlError(409, `errno ${err.errno}: ${err.message}`);
+    throw err;
+  }
 }
 
 export function controlHandler(deps: ControlDeps): Handler {
@@ -96,6 +115,20 @@ export function controlHandler(deps: ControlDeps): Handler {
       return json(200, { expired });
     },
     'POST /__test__/accounts/demo': async () => json(200, await deps.seedDemo()),
+    // The demo desktop ("Firefox on Demo Desktop") as a Send Tab peer: it sends a tab or a close-tabs
+    // request to `target` (or to every other device of the demo account that accepts it), and shows
+    // what other devices sent it, decrypted with its keys (server/identity/demo/commands.ts).
+    'POST /__test__/demo/send-tab': async (req) => {
+      const b = body(req);
+      return json(200, { sent: await asDemo(() => demoSendTab(state, { url: str(b, 'url'), ...demoOpts(b), ...(typeof b.title === 'string' ? { title: b.title } : {}) })) });
+    },
+    'POST /__test__/demo/close-tabs': async (req) => {
+      const b = body(req);
+      const urls = Array.isArray(b.urls) ? b.urls.filter((u): u is string => typeof u === 'string') : [];
+      if (urls.length === 0) throw new ControlError(400, 'urls (strings) required');
+      return json(200, { sent: await asDemo(() => demoCloseTabs(state, { urls, ...demoOpts(b) })) });
+    },
+    'GET /__test__/demo/received': async () => json(200, { commands: await asDemo(() => demoReceived(state)) }),
     'POST /__test__/oauth/clients': async (req) => {
       const b = body(req);
       const id = str(b, 'client_id').toLowerCase();
@@ -113,7 +146,8 @@ export function controlHandler(deps: ControlDeps): Handler {
   };
 
   return async (req) => {
-    if (!req.url.pathname.startsWith('/__test__/accounts') && !req.url.pathname.startsWith('/__test__/oauth')) return null;
+    const p = req.url.pathname;
+    if (!p.startsWith('/__test__/accounts') && !p.startsWith('/__test__/oauth') && !p.startsWith('/__test__/demo/')) return null;
     const route = routes[`${req.method.toUpperCase()} ${req.url.pathname}`];
     if (!route) return json(404, { error: 'unknown control route' });
     try {

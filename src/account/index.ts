@@ -9,3 +9,6 @@ export * from './credentials.ts';
 export * from './devices.ts';
 export { finishPasswordSignIn, finishWebSignIn, signInWithPassword, signOut } from './signIn.ts';
 export type { CodePrompt, DeviceToRegister, FinishOptions } from './signIn.ts';
+export * from './commandKeys.ts';
+export * from './sendTab.ts';
+export * from './deviceCommands.ts';

@@ -6,6 +6,7 @@
 // against the local server.
 import type { AccessTokenProvider, StoredAccount } from '../account/credentials.ts';
 import { accountKeys } from '../account/credentials.ts';
+import type { CommandKeyStore } from '../account/commandKeys.ts';
 import type { Logger } from '../log/logger.ts';
 import type { ClientCommandHandlers } from '../engines/clients/engine.ts';
 import type { OurClientInfo } from '../engines/clients/record.ts';
@@ -49,6 +50,13 @@ export interface SyncRunInput {
   deviceName(): Promise<string>;
   ourClient(clientId: string, fxaDeviceId: string | null): Promise<OurClientInfo>;
   commands: AccountCommands;
+  /** This device's command keys (send tab): published with the device registration (device.ts). */
+  commandKeys?: CommandKeyStore;
+  /**
+   * After a successful run, with the account as saved (device registered): e.g. poll the device
+   * commands other devices sent here. A failure is logged; the run stays a success.
+   */
+  afterSync?: (account: StoredAccount) => Promise<void>;
   /** This browser's engines (engines/registry.ts). */
   engines: EngineSet;
   log: Logger;
@@ -128,7 +136,10 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
     await persistence.adoptAccountEngines(ready.enabledEngines, ready.appliedChoices);
     enabledNow = new Set(ready.enabledEngines.filter((name) => byName(name) !== undefined));
 
-    account = await ensureDevice({ account, name: await input.deviceName(), saveAccount: input.saveAccount, log, fetch: runFetch });
+    account = await ensureDevice({
+      account, name: await input.deviceName(), saveAccount: input.saveAccount, log, fetch: runFetch,
+      ...(input.commandKeys ? { commandKeys: input.commandKeys } : {}),
+    });
 
     const synced: string[] = [];
     const notes: string[] = [];
@@ -173,7 +184,11 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
   try {
     for (let attempt = 0; ; attempt++) {
       try {
-        return await syncOnce();
+        const result = await syncOnce();
+        if (input.afterSync) {
+          await input.afterSync(account).catch((e: unknown) => log.warn('After the sync: device commands could not be checked', { error: String(e) }));
+        }
+        return result;
       } catch (e) {
         // A new node holds none of our data, whether we learn it during setup or in the middle of
         // an engine: forget what we knew about the old one and sync again from the top, once.

@@ -6,6 +6,7 @@ import type { FetchLike } from '../sync/http/request.ts';
 
 export class AccountDevices {
   private cached: { uid: string; at: number; devices: RemoteDevice[] } | null = null;
+  private readonly listeners: Array<(devices: RemoteDevice[]) => void> = [];
 
   constructor(private readonly o: { account: () => Promise<StoredAccount | null>; now?: () => number; maxAgeMs?: number; fetch?: FetchLike }) {}
 
@@ -18,11 +19,18 @@ export class AccountDevices {
     if (fresh) return this.cached!.devices;
     try {
       const devices = await listDevices({ config: account.server, auth: { refreshToken: account.refreshToken }, ...(this.o.fetch ? { fetch: this.o.fetch } : {}) });
+      const before = this.cached?.uid === account.uid ? this.cached.devices : null;
       this.cached = { uid: account.uid, at: now, devices };
+      if (before === null || JSON.stringify(before) !== JSON.stringify(devices)) for (const l of this.listeners) l(devices);
       return devices;
     } catch {
       return this.cached?.uid === account.uid ? this.cached.devices : null;
     }
+  }
+
+  /** Called with the list whenever a fetch finds it different from the last one (Send Tab's menu). */
+  subscribe(listener: (devices: RemoteDevice[]) => void): void {
+    this.listeners.push(listener);
   }
 
   /** A device was added, renamed or sent to: the next read asks the server. */

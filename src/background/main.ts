@@ -42,6 +42,8 @@ import { BrowserTabs, NavigationLog } from '../engines/tabs/local/localTabs.ts';
 import { watchTabs } from '../engines/tabs/local/tabsTracker.ts';
 import { AccountDevices } from './accountDevices.ts';
 import { remoteTabsSource } from './remoteTabs.ts';
+import { SendTabService } from './sendTab.ts';
+import { browserSendTabPorts, listenForSendTab } from './sendTabBrowser.ts';
 
 const hub = createLogHub({ consoleLevel: 'info', storeLevel: 'info' });
 const log = hub.logger.child('background');
@@ -54,6 +56,7 @@ interface App {
   bookmarkIds: IdMapStore;
   bookmarkChanges: IdbChangeStore;
   historyChanges: IdbChangeStore;
+  sendTab: SendTabService;
 }
 
 const bookmarksApi = browserBookmarksApi();
@@ -71,6 +74,7 @@ async function wire(): Promise<App> {
   const historyChanges = new IdbChangeStore(db, 'history');
   const historyPages = new HistoryStore(db);
   const accountDevices = new AccountDevices({ account: () => accountStore.account() });
+  const sendTab = new SendTabService({ accounts: accountStore, devices: accountDevices, ports: browserSendTabPorts(), log: hub.logger.child('send-tab') });
   const localBookmarks = new BrowserBookmarks({
     api: bookmarksApi,
     idMap: bookmarkIds,
@@ -99,11 +103,13 @@ async function wire(): Promise<App> {
       // this account, so the first sync merges (matching items are not duplicated) without asking.
       if (info?.returning) await safety.chooseFirstSync('merge');
       await scheduler?.requestSync('manual');
+      await sendTab.signedIn().catch((e: unknown) => log.warn('Send Tab could not start', { error: String(e) }));
     },
     onSignedOut: async () => {
       // A running sync still holds the account's keys and token: stop it before forgetting.
       await scheduler?.cancelRun();
       await forgetAccountData(db, { syncState, safety });
+      await sendTab.signedOut();
       await scheduler?.broadcast();
     },
   });
@@ -117,6 +123,8 @@ async function wire(): Promise<App> {
       accounts: accountStore,
       controller: accounts,
       syncState,
+      commandKeys: accountStore,
+      afterSync: () => sendTab.afterSync(),
       engines: engineSet({
         clients: syncState,
         bookmarks: {
@@ -159,6 +167,7 @@ async function wire(): Promise<App> {
     },
   });
   await scheduler.ensurePeriodicAlarm();
+  void sendTab.start().catch((e: unknown) => log.warn('Send Tab could not start', { error: String(e) }));
   const bookmarks = new BookmarksController({
     safety,
     // Only Chromium's top-level folders matter; reading them, not the whole tree, keeps the
@@ -176,6 +185,7 @@ async function wire(): Promise<App> {
     bookmarkIds,
     bookmarkChanges,
     historyChanges,
+    sendTab,
     handlers: createHandlers({
       scheduler, settings, logs, flushLogs: hub.flush, accounts, syncState, bookmarks,
       syncedHistory: syncedHistorySource({
@@ -192,6 +202,7 @@ async function wire(): Promise<App> {
         },
         now: Date.now,
       }),
+      sendTab,
     }),
   };
 }
@@ -237,6 +248,8 @@ watchTabs({
 });
 
 const app: Promise<App> = wire();
+// Send Tab's events (notification clicks, the context menu, window focus, its poll alarm, start-up).
+listenForSendTab(app.then((a) => a.sendTab));
 void bookmarkTracker.start();
 void historyTracker.start();
 app.catch((e: unknown) => log.error('Background start-up failed', { error: String(e) }));

@@ -21,6 +21,7 @@ import { SafetyStore } from '../db/safetyStore.ts';
 import { HistoryStore } from '../db/historyStore.ts';
 import { remoteTabsSource } from './remoteTabs.ts';
 import { syncedHistorySource } from './syncedHistory.ts';
+import { SendTabError } from '../account/sendTab.ts';
 
 async function setup() {
   const db = await freshDatabase();
@@ -65,6 +66,13 @@ async function setup() {
       accountDeviceIds: async () => null,
       now: Date.now,
     }),
+    sendTab: {
+      targets: async () => [{ id: 'd'.repeat(32), name: 'Firefox on Desktop', type: 'desktop', lastAccessTime: 1 }],
+      send: async (req) => {
+        if (req.deviceId === 'gone') throw new SendTabError('gone', 'That device is no longer connected to your account.');
+        return { sent: true };
+      },
+    },
   }) };
 }
 
@@ -112,6 +120,15 @@ describe('message handlers', () => {
       extra: {}, modified: '1700000000.00', own: [], imported: [], lastForeign: 1_700_000_000_000,
     }]);
     expect(await dispatch(handlers, { type: 'getSyncedHistory' })).toEqual({ ok: true, value: { pages: [], signedIn: false, engineEnabled: true } });
+  });
+
+  test('send tab: the targets, a sent tab, and a failure as the reply’s error in words', async () => {
+    const { handlers } = await setup();
+    expect(isRequest({ type: 'getSendTargets' })).toBe(true);
+    expect(isRequest({ type: 'sendTab', deviceId: 'x', url: 'https://example.com/', title: '' })).toBe(true);
+    expect(await dispatch(handlers, { type: 'getSendTargets' })).toEqual({ ok: true, value: [{ id: 'd'.repeat(32), name: 'Firefox on Desktop', type: 'desktop', lastAccessTime: 1 }] });
+    expect(await dispatch(handlers, { type: 'sendTab', deviceId: 'd'.repeat(32), url: 'https://example.com/', title: 'Example' })).toEqual({ ok: true, value: { sent: true } });
+    expect(await dispatch(handlers, { type: 'sendTab', deviceId: 'gone', url: 'https://example.com/', title: 'Example' })).toEqual({ ok: false, error: 'That device is no longer connected to your account.' });
   });
 });
 

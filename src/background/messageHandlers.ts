@@ -9,6 +9,7 @@ import type { DeviceView } from '../shared/account.ts';
 import type { BookmarksController } from '../engines/bookmarks/controller.ts';
 import type { SyncedHistoryView } from '../shared/history.ts';
 import type { RemoteTabsView } from '../shared/tabs.ts';
+import type { SendTargetView } from '../shared/sendTab.ts';
 
 export type Handlers = {
   [K in RequestType]: (req: Extract<Request, { type: K }>) => Promise<ResponseMap[K]>;
@@ -31,6 +32,11 @@ export interface HandlerDeps {
   syncedHistory: () => Promise<SyncedHistoryView>;
   /** Other devices' open tabs, as Firefox would show them (remoteTabs.ts). */
   remoteTabs: () => Promise<RemoteTabsView>;
+  /** Send Tab (sendTab.ts): the devices that accept tabs, and sending one a tab. */
+  sendTab: {
+    targets(): Promise<SendTargetView[]>;
+    send(req: { deviceId: string; url: string; title: string }): Promise<unknown>;
+  };
 }
 
 export function createHandlers(d: HandlerDeps): Handlers {
@@ -90,6 +96,12 @@ export function createHandlers(d: HandlerDeps): Handlers {
     restoreAccountBookmarks: (req) => d.bookmarks.restoreAccountSnapshot(req.id),
     getSyncedHistory: () => d.syncedHistory(),
     getRemoteTabs: () => d.remoteTabs(),
+    getSendTargets: () => d.sendTab.targets(),
+    sendTab: async (req) => {
+      if (typeof req.deviceId !== 'string' || typeof req.url !== 'string') throw new Error('Choose a device and a page to send.');
+      await d.sendTab.send({ deviceId: req.deviceId, url: req.url, title: typeof req.title === 'string' ? req.title : '' });
+      return { sent: true as const };
+    },
   };
 }
 

@@ -6,7 +6,7 @@ import type { SyncStateStore } from '../db/syncStateStore.ts';
 import type { EngineSet } from '../engines/registry.ts';
 import type { BackoffSignal } from '../sync/http/backoff.ts';
 import type { SyncJob } from '../accountSync/scheduler.ts';
-import { runSync, type AccountCommands } from '../accountSync/syncAccount.ts';
+import { runSync, type AccountCommands, type SyncRunInput } from '../accountSync/syncAccount.ts';
 
 export interface SyncJobDeps {
   accounts: AccountStore;
@@ -16,6 +16,10 @@ export interface SyncJobDeps {
   engines: EngineSet;
   /** Browser, OS and version for our clients record. */
   platform(): Promise<{ os: string; application: string; version: string }>;
+  /** This device's command keys, published with its registration (send tab). */
+  commandKeys?: SyncRunInput['commandKeys'];
+  /** After each successful run (send tab: poll the commands sent to this device). */
+  afterSync?: SyncRunInput['afterSync'];
 }
 
 export function createSyncJob(d: SyncJobDeps): SyncJob {
@@ -40,6 +44,8 @@ export function createSyncJob(d: SyncJobDeps): SyncJob {
         id: clientId, name: await d.controller.deviceName(), fxaDeviceId, ...platform,
       }),
       commands: d.commands,
+      ...(d.commandKeys ? { commandKeys: d.commandKeys } : {}),
+      ...(d.afterSync ? { afterSync: d.afterSync } : {}),
       engines: d.engines,
       log,
       onBackoff,

@@ -1,11 +1,15 @@
 // Sole owner of the `account` store: the signed-in account (with its keys and refresh token), the
-// person's server choice, a web sign-in in progress, and the device name. Holds secrets: it is read
+// person's server choice, a web sign-in in progress, the device name, this device's command keys
+// (send tab: private keys and auth secrets) and the index of the last device command it handled.
+// Holds secrets: it is read
 // only in the background, and nothing from it is logged or sent to pages as is.
 // A password sign-in waiting for its code is not written here: its session token, keyFetchToken and
 // password-derived unwrapBKey live in the memory-only session area (storage.session), see
 // src/account/pendingSignIn.ts.
 import type { FxaSession } from '../account/authClient.ts';
 import { isStoredAccount, type StoredAccount } from '../account/credentials.ts';
+import { isStoredCommandKeys, type CommandKeyStore, type StoredCommandKeys } from '../account/commandKeys.ts';
+import type { CommandIndexStore } from '../account/deviceCommands.ts';
 import type { PendingWebSignIn } from '../account/oauthClient.ts';
 import { decodePendingPassword, encodePendingPassword, type SessionArea } from '../account/pendingSignIn.ts';
 import type { ServerChoice } from '../shared/account.ts';
@@ -22,7 +26,7 @@ export type PendingSignIn =
 /** The session-area key of a password sign-in waiting for its code. */
 const PENDING_PASSWORD_KEY = 'pendingPasswordSignIn';
 
-export class AccountStore {
+export class AccountStore implements CommandKeyStore, CommandIndexStore {
   constructor(
     private readonly db: SyncbridgeDB,
     /** Memory-only storage for the password sign-in in progress (storage.session in the browser). */
@@ -78,11 +82,36 @@ export class AccountStore {
     await this.db.put('account', name, 'deviceName');
   }
 
-  /** Sign-out: the account and any sign-in in progress go; the server choice and device name stay. */
+  /** This device's send-tab and close-tab keys (with their private halves). */
+  async commandKeys(): Promise<StoredCommandKeys | null> {
+    const v = await this.db.get('account', 'commandKeys');
+    return isStoredCommandKeys(v) ? v : null;
+  }
+
+  async saveCommandKeys(keys: StoredCommandKeys): Promise<void> {
+    await this.db.put('account', keys, 'commandKeys');
+  }
+
+  /** The index of the last device command handled for this device id (null: none yet). */
+  async commandIndex(deviceId: string): Promise<number | null> {
+    const v = (await this.db.get('account', 'commandIndex')) as { deviceId?: unknown; index?: unknown } | undefined;
+    return v?.deviceId === deviceId && typeof v.index === 'number' ? v.index : null;
+  }
+
+  async saveCommandIndex(deviceId: string, index: number): Promise<void> {
+    await this.db.put('account', { deviceId, index }, 'commandIndex');
+  }
+
+  /**
+   * Sign-out: the account, any sign-in in progress, the command keys and the handled-command index
+   * go; the server choice and device name stay.
+   */
   async forgetAccount(): Promise<void> {
     const tx = this.db.transaction('account', 'readwrite');
     await tx.store.delete('account');
     await tx.store.delete('pending');
+    await tx.store.delete('commandKeys');
+    await tx.store.delete('commandIndex');
     await tx.done;
     await this.session.remove(PENDING_PASSWORD_KEY);
   }

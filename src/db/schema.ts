@@ -31,7 +31,11 @@ export interface SyncbridgeSchema extends DBSchema {
   settings: { key: string; value: unknown };
   /** Owner: db/statusStore.ts. One record, key "status": last run, backoff, last success. */
   status: { key: string; value: unknown };
-  /** Owner: account/ (issue 4): account identity and secrets; never sent to pages. */
+  /**
+   * Owner: account/ through db/accountStore.ts: account identity and secrets ("account"), the server
+   * choice, a web sign-in in progress, the device name, the device command keys ("commandKeys") and
+   * the last handled device command ("commandIndex"); never sent to pages.
+   */
   account: { key: string; value: unknown };
   /**
    * Owner: db/syncStateStore.ts (for the sync/ state machine): cached meta/global, keys and

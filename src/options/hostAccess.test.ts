@@ -16,9 +16,11 @@ const MOZILLA_DOCUMENT = {
 
 describe('manifest permissions match what Syncbridge uses', () => {
   test('API permissions: only what the code calls (storage now holds the sign-in waiting for its code)', () => {
-    // alarms: periodic sync and the sign-in expiry; storage: storage.session; bookmarks, history and tabs: their engines.
-    // No history or tabs engine exists yet, and the sign-in redirect is read through a host permission.
-    expect([...manifest.permissions].sort()).toEqual(['alarms', 'bookmarks', 'history', 'storage', 'tabs']);
+    // alarms: periodic sync, the sign-in expiry and the Send Tab poll; storage: storage.session;
+    // bookmarks, history and tabs: their engines (tabs also opens and closes tabs other devices send);
+    // notifications: "Tab received from …"; contextMenus: "Send to device" on pages and links.
+    // The sign-in redirect is read through a host permission.
+    expect([...manifest.permissions].sort()).toEqual(['alarms', 'bookmarks', 'contextMenus', 'history', 'notifications', 'storage', 'tabs']);
   });
 
   test('the code’s list of hosts granted at install is exactly manifest.json’s host_permissions', () => {

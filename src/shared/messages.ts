@@ -3,6 +3,7 @@
 // per member (see background/messageHandlers.ts), and the compiler checks that it does.
 import type { Settings } from './settings.ts';
 import type { RemoteTabsView } from './tabs.ts';
+import type { SendTargetView } from './sendTab.ts';
 import type { StatusView } from './status.ts';
 import type { LogEntry } from './logEntry.ts';
 import type { AccountView, BookmarksView, DeviceView, EnginesView, FirstSyncChoiceView } from './account.ts';
@@ -35,7 +36,11 @@ export type Request =
   | { type: 'keepRemoteBookmarks' }
   | { type: 'restoreAccountBookmarks'; id: number }
   | { type: 'getSyncedHistory' }
-  | { type: 'getRemoteTabs' };
+  | { type: 'getRemoteTabs' }
+  /** The account's other devices that accept tabs ("Send this tab to…"). */
+  | { type: 'getSendTargets' }
+  /** Sends a tab to one of them; a failure is the Reply's error, in words. */
+  | { type: 'sendTab'; deviceId: string; url: string; title: string };
 
 export type RequestType = Request['type'];
 
@@ -73,6 +78,8 @@ export interface ResponseMap {
   restoreAccountBookmarks: BookmarksView;
   getSyncedHistory: SyncedHistoryView;
   getRemoteTabs: RemoteTabsView;
+  getSendTargets: SendTargetView[];
+  sendTab: { sent: true };
 }
 
 /** Wire form of every answer: a failure is a value, so a page never sees an unexplained rejection. */
@@ -96,6 +103,7 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'cancelSignIn', 'signOut', 'setDeviceName', 'getEngines', 'setEngine', 'getDevices',
   'getBookmarksState', 'chooseFirstBookmarkSync', 'approveBookmarkDeletion', 'restoreBookmarkSnapshot',
   'approveRemoteBookmarkDeletion', 'keepRemoteBookmarks', 'restoreAccountBookmarks', 'getSyncedHistory', 'getRemoteTabs',
+  'getSendTargets', 'sendTab',
 ]);
 
 /** Shape check at the trust boundary: the background never acts on an unknown message. */

@@ -56,8 +56,15 @@ export interface Harness {
   logs: LogEntry[];
   createAccount(email: string, password: string): Promise<void>;
   signIn(email: string, password: string): Promise<StoredAccount>;
-  /** One sync; with `bookmarks` / `history`, those engines run against that (fake) browser. */
-  sync(opts?: { onBackoff?: BackoffObserver; bookmarks?: FakeBookmarksApi; history?: FakeHistoryApi; tabs?: FakeTabsApi; signal?: AbortSignal }): Promise<JobResult>;
+  /**
+   * One sync; with `bookmarks` / `history`, those engines run against that (fake) browser. The
+   * device is registered with its command keys (send tab) from the account store; `afterSync` runs
+   * after a successful run (the background polls device commands there).
+   */
+  sync(opts?: {
+    onBackoff?: BackoffObserver; bookmarks?: FakeBookmarksApi; history?: FakeHistoryApi; tabs?: FakeTabsApi; signal?: AbortSignal;
+    afterSync?: (account: StoredAccount) => Promise<void>;
+  }): Promise<JobResult>;
   /** The synced history pages store. */
   historyPages: HistoryStore;
   /** Resolves once the history change tracker of this fake browser has recorded every event so far. */
@@ -80,6 +87,16 @@ export interface Harness {
   /** Writes a record as another device would, encrypted with the account's keys. */
   putAsOtherDevice(collection: string, cleartext: Record<string, unknown>): Promise<void>;
   control(path: string, body: unknown): Promise<unknown>;
+  /**
+   * The demo account's Firefox desktop as a Send Tab peer (server/identity/demo/commands.ts): it
+   * sends this browser a tab or a close-tabs request (encrypted for the bundle we published), and
+   * shows what was sent to it, decrypted with its keys.
+   */
+  demoDevice: {
+    sendTab(opts: { url: string; title?: string; target?: string; ttl?: number }): Promise<Array<{ target: string; index: number }>>;
+    closeTabs(opts: { urls: string[]; target?: string; ttl?: number }): Promise<Array<{ target: string; index: number }>>;
+    received(): Promise<Array<{ index: number; command: string; sender: string | null; payload: Record<string, unknown>; decrypted: unknown }>>;
+  };
   /** Runs `fn` once, just before the client's next request matching `pattern` ("METHOD /path") is sent. */
   beforeRequest(pattern: RegExp, fn: () => Promise<void>): void;
   close(): Promise<void>;
@@ -208,6 +225,8 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
         deviceName: () => controller.deviceName(),
         ourClient: async (id, fxaDeviceId) => ({ id, name: await controller.deviceName(), fxaDeviceId, os: 'Linux', application: 'Syncbridge', version: '0.1.0' }),
         commands,
+        commandKeys: accounts,
+        ...(opts.afterSync ? { afterSync: opts.afterSync } : {}),
         engines: engineSet({
           clients: syncState,
           ...(opts.bookmarks ? {
@@ -253,6 +272,19 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
       server.ctx.storage.putRecords(await storageUid(), collection, [{ id: String(cleartext['id']), payload }]);
     },
     control,
+    demoDevice: {
+      async sendTab(o) {
+        return ((await control('/__test__/demo/send-tab', o)) as { sent: Array<{ target: string; index: number }> }).sent;
+      },
+      async closeTabs(o) {
+        return ((await control('/__test__/demo/close-tabs', o)) as { sent: Array<{ target: string; index: number }> }).sent;
+      },
+      async received() {
+        const res = await fetch(`${server.origin}/__test__/demo/received`);
+        if (!res.ok) throw new Error(`/__test__/demo/received → ${res.status} ${await res.text()}`);
+        return ((await res.json()) as { commands: Awaited<ReturnType<Harness['demoDevice']['received']>> }).commands;
+      },
+    },
     beforeRequest(pattern, fn) {
       hooks.push({ pattern, fn });
     },

@@ -15,10 +15,11 @@ import type { CollectionKeys } from '../../../src/sync/crypto/index.ts';
 import type { Stack } from '../test-support/stack.ts';
 import { call, fetchKB, loginV1, session, startStack } from '../test-support/stack.ts';
 import type { DemoSeedResult } from './seed.ts';
-import { SEND_TAB_COMMAND, seedDemoAccount } from './seed.ts';
+import { CLOSE_TAB_COMMAND, SEND_TAB_COMMAND, seedDemoAccount } from './seed.ts';
 import {
   DEMO_BOOKMARKS,
   DEMO_CLIENT_ID,
+  DEMO_COMMAND_KEYS,
   DEMO_EMAIL,
   DEMO_KB_HEX,
   DEMO_META_GLOBAL,
@@ -96,15 +97,22 @@ describe('demo seed', () => {
     expect(keys.collections).toEqual({});
   });
 
-  it('has the desktop client record, registered as an FxA device with send-tab', async () => {
+  it('has the desktop client record, registered as an FxA device with send-tab and close-tab', async () => {
     const [record] = await collection('clients');
     const clear = await decryptPayload(record!.payload, bundleForCollection(keys, 'clients'), DEMO_CLIENT_ID);
     expect(clear).toEqual(demoClientRecord(seed.fxaDeviceId));
     const device = stack.identity.state.devices.get(seed.fxaDeviceId)!;
     expect(device).toMatchObject({ name: 'Firefox on Demo Desktop', type: 'desktop' });
-    const bundle = JSON.parse(device.availableCommands[SEND_TAB_COMMAND]!) as Record<string, string>;
-    expect(Object.keys(bundle)).toEqual(['kid', 'IV', 'hmac', 'ciphertext']);
-    expect(bundle.kid).toBe(bytesToHex(deriveSyncKey(Buffer.from(DEMO_KB_HEX, 'hex')).kXCS));
+    expect(Object.keys(device.availableCommands).sort()).toEqual([SEND_TAB_COMMAND, CLOSE_TAB_COMMAND].sort());
+    const { kSync, kXCS } = deriveSyncKey(Buffer.from(DEMO_KB_HEX, 'hex'));
+    for (const command of [SEND_TAB_COMMAND, CLOSE_TAB_COMMAND]) {
+      const bundle = JSON.parse(device.availableCommands[command]!) as Record<string, string>;
+      expect(Object.keys(bundle)).toEqual(['kid', 'IV', 'hmac', 'ciphertext']);
+      expect(bundle.kid).toBe(bytesToHex(kXCS));
+      // The cleartext is the fixed public key and auth secret, with no id (as Firefox's CryptoWrapper writes it).
+      const opened = await decryptPayload(JSON.stringify({ ciphertext: bundle.ciphertext, IV: bundle.IV, hmac: bundle.hmac }), keyBundleFromKSync(kSync));
+      expect(opened).toEqual({ publicKey: DEMO_COMMAND_KEYS[command]!.publicKey, authSecret: DEMO_COMMAND_KEYS[command]!.authSecret });
+    }
   });
 
   it('has the desktop tabs record', async () => {

@@ -7,6 +7,27 @@ export const DEMO_PASSWORD = 'syncbridge-demo';
 /** Fixed so that the demo's kid/X-Client-State are reproducible across runs. */
 export const DEMO_KB_HEX = '5ec0ffee5ec0ffee5ec0ffee5ec0ffee0123456789abcdef0123456789abcdef';
 
+export const DEMO_OPEN_URI = 'https://identity.mozilla.com/cmd/open-uri';
+export const DEMO_CLOSE_URI = 'https://identity.mozilla.com/cmd/close-uri/v1';
+
+/**
+ * The demo desktop's device command keys: a Web Push P-256 key pair (raw private scalar and
+ * uncompressed public point) and auth secret per command, all b64url, as Firefox keeps its
+ * sendTabKeys. Fixed so that tests can read what a client sends it; not secret (a demo only).
+ */
+export const DEMO_COMMAND_KEYS: Record<string, { privateKey: string; publicKey: string; authSecret: string }> = {
+  [DEMO_OPEN_URI]: {
+    privateKey: 'VkB0canGIDSM7n_yRcsZk5O2csMbKU7Vm58tcyycdEU',
+    publicKey: 'BCJhSzCJt8JaVZaU_k5-OubpU5IoYRmDZ66aDHixKweFvtatfQItF2OUgmmkw8OWY19mga3aIfcZl-X2LLIH88E',
+    authSecret: '_rYUg2hiF3akbgpPbIMikw',
+  },
+  [DEMO_CLOSE_URI]: {
+    privateKey: 'Gn30M3c0rcpxqn0XG7ZA_VQGOwq-r1TFFWB_TH2MxSo',
+    publicKey: 'BB_3o6vgOCzRFJBjsQqbUx1r-L7w1IVcPLww0L7Dc9SodNN23s5isD4fWLRyq8Ka8K-ZFNXyqE9CWhkjxxnsSkM',
+    authSecret: '65F3DJ9TDn1MOx-pM2m0Pw',
+  },
+};
+
 /** The Firefox desktop profile that "uploaded" the demo data. */
 export const DEMO_CLIENT_ID = 'Xq3d9Zk2LmPw';
 export const DEMO_CLIENT_NAME = 'Firefox on Demo Desktop';

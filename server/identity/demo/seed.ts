@@ -1,7 +1,6 @@
 // Seeds the demo account with data encrypted exactly as a Firefox desktop profile uploads it.
 // Encryption deliberately goes through the client crypto (src/sync/crypto): the demo is what a
 // Firefox would have written, not something the server invents.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import {
   bytesToHex,
   deriveSyncKey,
@@ -10,7 +9,7 @@ import {
   keyBundleFromKSync,
   randomKeyBundle,
 } from '../../../src/sync/crypto/index.ts';
-import type { KeyBundle } from '../../../src/sync/crypto/index.ts';
+import { demoAvailableCommands } from './commands.ts';
 import { createAccountFromPassword } from '../accounts/store.ts';
 import { issueSessionToken } from '../accounts/tokens.ts';
 import { upsertDevice } from '../devices/routes.ts';
@@ -31,16 +30,7 @@ import {
 } from './fixtures.ts';
 
 export const SEND_TAB_COMMAND = 'https://identity.mozilla.com/cmd/open-uri';
-
-/** Firefox's send-tab key bundle: {publicKey, authSecret} encrypted with kSync, kid as hex (protocol.md §8.2). */
-async function sendTabBundle(rootBundle: KeyBundle, kXCS: Uint8Array): Promise<string> {
-  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const raw = publicKey.export({ format: 'der', type: 'spki' }).subarray(-65);
-  const wrapped = JSON.parse(
-    await encryptPayload({ publicKey: raw.toString('base64url'), authSecret: randomBytes(16).toString('base64url') }, rootBundle),
-  ) as { IV: string; hmac: string; ciphertext: string };
-  return JSON.stringify({ kid: bytesToHex(kXCS), IV: wrapped.IV, hmac: wrapped.hmac, ciphertext: wrapped.ciphertext });
-}
+export const CLOSE_TAB_COMMAND = 'https://identity.mozilla.com/cmd/close-uri/v1';
 
 export interface DemoSeedResult {
   email: string;
@@ -65,10 +55,13 @@ export async function seedDemoAccount(state: IdentityState): Promise<DemoSeedRes
   // A persisted stack (--data) keeps what clients synced into the demo account across restarts.
   const demoDevice = [...state.devices.values()].find((d) => d.uid === account.uid && d.name === DEMO_CLIENT_NAME);
   if (existing && demoDevice && ctx.storage.getRecords(storageUid, 'crypto').length > 0) {
+    // Older stacks published other keys (or open-uri only): the demo's fixed keys are what tests read.
+    demoDevice.availableCommands = await demoAvailableCommands();
     return { email: DEMO_EMAIL, password: DEMO_PASSWORD, uid: account.uid, storageUid, fxaDeviceId: demoDevice.id, seededAt: now };
   }
 
-  // The desktop's FxA device (its own session), advertising send-tab like Firefox does.
+  // The desktop's FxA device (its own session), advertising send-tab and close-tab like Firefox
+  // does (bundles of the fixed keys in fixtures.ts, made with the demo kB: demo/commands.ts).
   // Re-seeding replaces the previous demo device rather than adding another.
   for (const [id, d] of state.devices) {
     if (d.uid === account.uid && d.name === DEMO_CLIENT_NAME) {
@@ -80,7 +73,7 @@ export async function seedDemoAccount(state: IdentityState): Promise<DemoSeedRes
   const device = upsertDevice(
     state,
     { kind: 'session', session, account },
-    { name: DEMO_CLIENT_NAME, type: 'desktop', availableCommands: { [SEND_TAB_COMMAND]: await sendTabBundle(root, kXCS) } },
+    { name: DEMO_CLIENT_NAME, type: 'desktop', availableCommands: await demoAvailableCommands() },
   );
 
   ctx.storage.deleteAll(storageUid);

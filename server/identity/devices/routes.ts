@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerRequest } from '../../core/http.ts';
 import type { DeviceCaller } from '../accounts/auth.ts';
 import { authenticateDeviceCaller } from '../accounts/auth.ts';
-import type { Device, IdentityState } from '../state.ts';
+import type { Device, DeviceCommand, IdentityState } from '../state.ts';
 import { isHex } from '../util/encoding.ts';
 import { errors } from '../util/errors.ts';
 import { readJsonObject, requireString } from '../util/respond.ts';
@@ -12,8 +12,13 @@ import type { Route } from '../util/router.ts';
 import { ok } from '../util/router.ts';
 
 const COMMAND_NAME = /^[a-zA-Z0-9._/\-:]{1,100}$/;
-/** Send-tab messages live for 30 days unless the sender asks otherwise (seconds). */
-const DEFAULT_COMMAND_TTL_SECONDS = 30 * 24 * 60 * 60;
+/**
+ * TTLs in seconds, as the auth server and pushbox apply them (devices-and-sessions.js
+ * DEFAULT_COMMAND_TTL, lib/pushbox): open-uri defaults to 30 days, a command without a default to
+ * the maximum, and nothing outlives pushbox's maxTTL (28 days by default).
+ */
+const DEFAULT_COMMAND_TTL_SECONDS: ReadonlyMap<string, number> = new Map([['https://identity.mozilla.com/cmd/open-uri', 30 * 24 * 3600]]);
+export const MAX_COMMAND_TTL_SECONDS = 28 * 24 * 3600;
 
 export function callerDevice(state: IdentityState, caller: DeviceCaller): Device | undefined {
   for (const device of state.devices.values()) {
@@ -94,8 +99,59 @@ export function upsertDevice(state: IdentityState, caller: DeviceCaller, body: R
   return device;
 }
 
+/**
+ * Queues a command for `target` (a device of the same account) as `invoke_command` does: errno 123
+ * for a device the account lacks, 157 for one that does not list the command; expiry as pushbox
+ * stores it (`ceil(now s) + ttl`). Also used by the demo's "Firefox device" (demo/sendTab.ts).
+ */
+export function enqueueCommand(
+  state: IdentityState,
+  c: { uid: string; sender: string | null; target: string; command: string; payload: Record<string, unknown>; ttl?: number },
+): DeviceCommand {
+  const device = state.devices.get(c.target);
+  if (!device || device.uid !== c.uid) throw errors.unknownDevice();
+  if (!Object.prototype.hasOwnProperty.call(device.availableCommands, c.command)) throw errors.unavailableDeviceCommand();
+  let ttl = c.ttl ?? DEFAULT_COMMAND_TTL_SECONDS.get(c.command) ?? MAX_COMMAND_TTL_SECONDS;
+  if (ttl > MAX_COMMAND_TTL_SECONDS) ttl = MAX_COMMAND_TTL_SECONDS;
+  const entry: DeviceCommand = {
+    index: state.nextCommandIndex++,
+    uid: c.uid,
+    deviceId: device.id,
+    data: { command: c.command, payload: c.payload, ...(c.sender ? { sender: c.sender } : {}) },
+    expiresAt: (Math.ceil(state.ctx.now() / 1000) + ttl) * 1000,
+  };
+  state.commands.push(entry);
+  return entry;
+}
+
+/** A command is live while its expiry second has not passed (pushbox: `ttl >= floor(now s)`). */
+export function commandLive(state: IdentityState, c: DeviceCommand): boolean {
+  return c.expiresAt / 1000 >= Math.floor(state.ctx.now() / 1000);
+}
+
+/**
+ * `GET /account/device/commands` as pushbox answers it: live messages with index ≥ `index` (0:
+ * all), at most `limit`; `index` is the last one returned (0 if none); `last` when that is the
+ * device's newest message ever queued, or nothing came back.
+ */
+export function retrieveCommands(state: IdentityState, deviceId: string, index: number, limit: number): {
+  index: number; last: boolean; messages: Array<{ index: number; data: DeviceCommand['data'] }>;
+} {
+  const mine = state.commands.filter((c) => c.deviceId === deviceId);
+  const maxIndex = Math.max(0, ...mine.map((c) => c.index));
+  const page = mine
+    .filter((c) => commandLive(state, c) && (!index || c.index >= index))
+    .sort((a, b) => a.index - b.index)
+    .slice(0, limit);
+  const lastIndex = page.at(-1)?.index ?? 0;
+  return {
+    index: lastIndex,
+    last: lastIndex === maxIndex || maxIndex === 0 || page.length === 0,
+    messages: page.map((c) => ({ index: c.index, data: c.data })),
+  };
+}
+
 export function deviceRoutes(state: IdentityState): Route[] {
-  const now = () => state.ctx.now();
 
   async function register(req: ServerRequest) {
     const caller = authenticateDeviceCaller(state, req);
@@ -154,18 +210,11 @@ export function deviceRoutes(state: IdentityState): Route[] {
     if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
       throw payload === undefined ? errors.missingParameter('payload') : errors.invalidParameter('payload');
     }
-    const ttl = body.ttl === undefined ? DEFAULT_COMMAND_TTL_SECONDS : Number(body.ttl);
-    if (!Number.isInteger(ttl) || ttl < 0 || ttl > 10_000_000) throw errors.invalidParameter('ttl');
-    const device = state.devices.get(target);
-    if (!device || device.uid !== caller.account.uid) throw errors.unknownDevice();
-    if (!Object.prototype.hasOwnProperty.call(device.availableCommands, command)) throw errors.unavailableDeviceCommand();
-    const sender = callerDevice(state, caller)?.id;
-    state.commands.push({
-      index: state.nextCommandIndex++,
-      uid: caller.account.uid,
-      deviceId: device.id,
-      data: { command, payload: payload as Record<string, unknown>, ...(sender ? { sender } : {}) },
-      expiresAt: now() + ttl * 1000,
+    const ttl = body.ttl === undefined ? undefined : Number(body.ttl);
+    if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 0 || ttl > 10_000_000)) throw errors.invalidParameter('ttl');
+    enqueueCommand(state, {
+      uid: caller.account.uid, sender: callerDevice(state, caller)?.id ?? null, target, command,
+      payload: payload as Record<string, unknown>, ...(ttl !== undefined ? { ttl } : {}),
     });
     return ok(state, {});
   }
@@ -175,19 +224,11 @@ export function deviceRoutes(state: IdentityState): Route[] {
     const device = callerDevice(state, caller);
     const indexParam = req.url.searchParams.get('index');
     const limitParam = req.url.searchParams.get('limit');
-    const index = indexParam === null ? 0 : Number(indexParam);
-    const limit = limitParam === null ? 100 : Number(limitParam);
+    const index = indexParam === null || indexParam === '' ? 0 : Number(indexParam);
+    const limit = limitParam === null || limitParam === '' ? 100 : Number(limitParam);
     if (!Number.isFinite(index)) throw errors.invalidParameter('index');
     if (!Number.isInteger(limit) || limit < 0 || limit > 100) throw errors.invalidParameter('limit');
-    const live = state.commands.filter((c) => c.expiresAt > now() && device && c.deviceId === device.id);
-    const pending = live.filter((c) => c.index >= index);
-    const page = pending.slice(0, limit);
-    const lastIndex = page.length > 0 ? (page[page.length - 1]?.index ?? index) : Math.max(0, ...live.map((c) => c.index));
-    return ok(state, {
-      index: lastIndex,
-      last: page.length === pending.length,
-      messages: page.map((c) => ({ index: c.index, data: c.data })),
-    });
+    return ok(state, device ? retrieveCommands(state, device.id, index, limit) : { index: 0, last: true, messages: [] });
   }
 
   /** Push fan-out: there is no push service here, so a valid request is accepted and dropped. */

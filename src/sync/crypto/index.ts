@@ -17,3 +17,4 @@ export * from './records.ts';
 export * from './hawk.ts';
 export * from './jwe.ts';
 export * from './pkce.ts';
+export * from './webpush.ts';
