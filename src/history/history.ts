@@ -1,8 +1,10 @@
 // "History from other devices": Chromium cannot add other devices' visits to its own history with
 // their real times, so they are listed here. The background sends the whole list once per load;
 // search filters the rows already on the page, so typing never waits for the background.
+import { browser } from '../browser/api.ts';
 import type { SyncedHistoryView, SyncedPageView } from '../shared/history.ts';
 import { onStatusChanged, send } from '../ui/client.ts';
+import { mountRemoteTabsList } from '../ui/remoteTabsList.ts';
 import {
   displayHost, displayTitle, filterPages, groupByDay, indexPages, isLinkable, localDayKey, timeFormatter, type Indexed,
 } from './list.ts';
@@ -119,6 +121,7 @@ function render(view: SyncedHistoryView): void {
   lastView = view;
   renderedDay = localDayKey(Date.now());
   const pages = view.signedIn ? view.pages : [];
+  tabsSection.hidden = !view.signedIn;
   if (!view.signedIn) showMessage(SIGNED_OUT);
   else if (!view.engineEnabled) showMessage(ENGINE_OFF);
   else showMessage(pages.length === 0 ? NOTHING_YET : null);
@@ -126,8 +129,31 @@ function render(view: SyncedHistoryView): void {
   applyFilter();
 }
 
+// ---- Tabs from other devices (the popup's list, shared code) ------------------------------------
+
+const tabsSection = el<HTMLElement>('tabs-section');
+const remoteTabs = mountRemoteTabsList(el('remote-tabs'), {
+  idPrefix: 'remote-tabs',
+  open: async (url) => {
+    await browser.tabs.create({ url });
+  },
+});
+
+let tabLoads = 0;
+async function loadTabs(): Promise<void> {
+  const mine = ++tabLoads;
+  remoteTabs.loading();
+  try {
+    const view = await send({ type: 'getRemoteTabs' });
+    if (mine === tabLoads) remoteTabs.show(view);
+  } catch (e) {
+    if (mine === tabLoads) remoteTabs.error(e instanceof Error ? e.message : String(e));
+  }
+}
+
 let loads = 0;
 async function load(): Promise<void> {
+  void loadTabs();
   // Status broadcasts can come in bursts; only the answer to the latest request is shown.
   const mine = ++loads;
   try {

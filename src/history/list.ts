@@ -1,6 +1,10 @@
 // The list on the "History from other devices" page, DOM-free: days, headings, links, search.
 // Kept pure so it is tested in Node; history.ts only turns it into elements.
 import type { SyncedPageView } from '../shared/history.ts';
+import { matchesWords, queryWords, searchHaystack } from '../ui/links.ts';
+
+// Shared with the "Tabs from other devices" list (src/ui/remoteTabs.ts).
+export { displayHost, isLinkable, matchesWords, queryWords } from '../ui/links.ts';
 
 export interface DayGroup<T> {
   /** Local calendar day, YYYY-MM-DD. */
@@ -56,57 +60,14 @@ export function timeFormatter(locale?: string): Intl.DateTimeFormat {
   return new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' });
 }
 
-const LINK_SCHEMES = new Set(['http:', 'https:', 'ftp:']);
-
-/**
- * Whether a page may be a link here. Another device's history can hold any scheme (javascript:,
- * data:, file:, a browser's internal pages); only web addresses are safe and meaningful to open.
- */
-export function isLinkable(url: string): boolean {
-  try {
-    return LINK_SCHEMES.has(new URL(url).protocol);
-  } catch {
-    return false;
-  }
-}
-
-/** The host shown under the title ("example.com:8080"); empty for addresses without one. */
-export function displayHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '';
-  }
-}
-
 /** What the person sees as the page's name. */
 export function displayTitle(p: SyncedPageView): string {
   return p.title !== '' ? p.title : p.url;
 }
 
-/**
- * The lowercase text a query is matched against, computed once per page (not per keystroke).
- * The decoded URL is included so "café" finds https://example.com/caf%C3%A9.
- */
+/** The lowercase text a query is matched against (title, URL and decoded URL). */
 export function pageHaystack(p: SyncedPageView): string {
-  let decoded = p.url;
-  try {
-    decoded = decodeURI(p.url);
-  } catch {
-    // A malformed escape: match the URL as written.
-  }
-  return (decoded === p.url ? `${p.title}\n${p.url}` : `${p.title}\n${p.url}\n${decoded}`).toLowerCase();
-}
-
-/** The query's words, lowercased; none for a blank query (which matches every page). */
-export function queryWords(query: string): string[] {
-  return query.toLowerCase().split(/\s+/).filter((w) => w !== '');
-}
-
-/** Every word must appear somewhere in the page's title or URL. */
-export function matchesWords(haystack: string, words: readonly string[]): boolean {
-  for (const w of words) if (!haystack.includes(w)) return false;
-  return true;
+  return searchHaystack(p.title, p.url);
 }
 
 export interface Indexed<T> {

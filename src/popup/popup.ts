@@ -2,8 +2,10 @@ import { browser } from '../browser/api.ts';
 import type { StatusView } from '../shared/status.ts';
 import type { DeviceView, EnginesView } from '../shared/account.ts';
 import { onStatusChanged, send } from '../ui/client.ts';
-import { relativeTime, statusLine } from '../ui/format.ts';
+import { deviceTypeLabel, lastUsedText, relativeTime, statusLine } from '../ui/format.ts';
 import { HISTORY_PAGE } from '../ui/pages.ts';
+import { mountRemoteTabsList } from '../ui/remoteTabsList.ts';
+import { mountSendTab } from './sendTab.ts';
 
 const el = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
@@ -55,16 +57,67 @@ function renderEngines(v: EnginesView, signedIn: boolean): void {
 function renderDevices(devices: DeviceView[]): void {
   el('devices-section').hidden = devices.length === 0;
   const list = el<HTMLUListElement>('devices');
+  const now = Date.now();
   list.replaceChildren(...devices.map((d) => {
     const li = document.createElement('li');
     const name = document.createElement('span');
+    name.className = 'device-name';
     name.textContent = d.name;
-    const seen = document.createElement('span');
-    seen.className = 'muted';
-    seen.textContent = relativeTime(d.lastSeenAt);
-    li.append(name, seen);
+    const about = document.createElement('span');
+    about.className = 'device-about muted';
+    about.textContent = `${deviceTypeLabel(d.type)} · ${lastUsedText(d.lastSeenAt, now, document.documentElement.lang)}`;
+    li.append(name, about);
     return li;
   }));
+}
+
+// ---- Tabs from other devices --------------------------------------------------------------------
+
+const tabsSection = el<HTMLElement>('tabs-section');
+const remoteTabs = mountRemoteTabsList(el('remote-tabs'), {
+  idPrefix: 'remote-tabs',
+  open: async (url) => {
+    await browser.tabs.create({ url });
+    window.close();
+  },
+});
+
+let tabsLoads = 0;
+async function loadRemoteTabs(): Promise<void> {
+  // Broadcasts come in bursts; only the answer to the latest request is shown.
+  const mine = ++tabsLoads;
+  remoteTabs.loading();
+  try {
+    const view = await send({ type: 'getRemoteTabs' });
+    if (mine === tabsLoads) remoteTabs.show(view);
+  } catch (e) {
+    if (mine === tabsLoads) remoteTabs.error(e instanceof Error ? e.message : String(e));
+  }
+}
+
+// ---- Send this tab to… ----------------------------------------------------------------------------
+
+const sendTab = mountSendTab({
+  section: el('send-section'),
+  button: el('send-tab'),
+  menu: el('send-targets'),
+  hint: el('send-hint'),
+  result: el('send-result'),
+});
+
+let tabsSignedIn: boolean | null = null;
+/** Other devices' tabs and the send targets: re-read on sign-in and when a sync ends. */
+function refreshRemoteTabs(s: StatusView): void {
+  tabsSection.hidden = !s.signedIn;
+  // Progress broadcasts during a sync change nothing here; the lists are re-read once it ends or on sign-in.
+  if (!s.signedIn || (s.syncing && tabsSignedIn === true)) {
+    if (!s.signedIn && tabsSignedIn !== false) sendTab.refresh(false);
+    tabsSignedIn = s.signedIn;
+    return;
+  }
+  tabsSignedIn = true;
+  void loadRemoteTabs();
+  sendTab.refresh(true);
 }
 
 async function refreshAccountParts(signedIn: boolean): Promise<void> {
@@ -89,6 +142,7 @@ function render(s: StatusView): void {
     barText.textContent = `${verb} ${p.engine}: ${p.done} of ${p.total}`;
   }
   historyButton.hidden = !s.signedIn;
+  refreshRemoteTabs(s);
   syncButton.disabled = s.syncing;
   syncButton.textContent = s.syncing ? 'Syncing…' : 'Sync now';
 }

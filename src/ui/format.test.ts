@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { StatusView } from '../shared/status.ts';
-import { relativeTime, statusLine } from './format.ts';
+import { deviceTypeLabel, lastUsedText, relativeTime, statusLine } from './format.ts';
 
 const base: StatusView = {
   signedIn: true, accountEmail: 'a@b.c', syncing: false, lastRun: null, lastSuccessAt: null,
@@ -29,5 +29,29 @@ describe('status wording', () => {
     expect(statusLine({ ...base, syncing: true }, NOW)).toBe('Syncing…');
     expect(statusLine({ ...base, backoffUntil: NOW + 120_000 }, NOW)).toBe('The server asked Syncbridge to wait; next try in 2 minutes.');
     expect(statusLine(base, NOW)).toBe('Not synced yet.');
+  });
+});
+
+describe('devices', () => {
+  test('last use in words, with Intl.RelativeTimeFormat', () => {
+    expect(lastUsedText(NOW - 10_000, NOW, 'en')).toBe('last used just now');
+    expect(lastUsedText(NOW + 60_000, NOW, 'en')).toBe('last used just now');
+    expect(lastUsedText(NOW - 50_000, NOW, 'en')).toBe('last used 1 minute ago');
+    expect(lastUsedText(NOW - 25 * 60_000, NOW, 'en')).toBe('last used 25 minutes ago');
+    expect(lastUsedText(NOW - 3 * 3600_000 - 10 * 60_000, NOW, 'en')).toBe('last used 3 hours ago');
+    expect(lastUsedText(NOW - 26 * 3600_000, NOW, 'en')).toBe('last used 1 day ago');
+    expect(lastUsedText(NOW - 3 * 86_400_000, NOW, 'en')).toBe('last used 3 days ago');
+    expect(lastUsedText(NOW - 15 * 86_400_000, NOW, 'en')).toBe('last used 2 weeks ago');
+    expect(lastUsedText(NOW - 70 * 86_400_000, NOW, 'en')).toBe('last used 2 months ago');
+    expect(lastUsedText(NOW - 800 * 86_400_000, NOW, 'en')).toBe('last used 2 years ago');
+  });
+
+  test('device types in words', () => {
+    expect(deviceTypeLabel('desktop')).toBe('Desktop');
+    expect(deviceTypeLabel('mobile')).toBe('Mobile');
+    expect(deviceTypeLabel('tablet')).toBe('Tablet');
+    expect(deviceTypeLabel('tv')).toBe('TV');
+    expect(deviceTypeLabel('vr')).toBe('VR headset');
+    expect(deviceTypeLabel('')).toBe('Device');
   });
 });
