@@ -9,25 +9,8 @@ import { hexToBytes } from '../src/sync/crypto/encoding.ts';
 import { keyBundleFromKSync } from '../src/sync/crypto/keyBundle.ts';
 import { bundleForCollection, decryptCryptoKeys, decryptPayload, encryptPayload } from '../src/sync/crypto/records.ts';
 import { deriveSyncKey } from '../src/sync/crypto/syncKeys.ts';
-import { readFileSync, readdirSync } from 'node:fs';
+import { extensionProcessPeakMiB } from './processMemory.ts';
 
-/**
- * Peak resident memory (VmHWM, MiB) of the Chromium extension process of this profile: the process
- * that runs the extension's service worker and pages. Linux only; null when it cannot be found.
- */
-function extensionProcessPeakMiB(profileDir: string): number | null {
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('--extension-process') || !cmd.includes(profileDir)) continue;
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (hwm) return Math.round(Number(hwm[1]) / 1024);
-    } catch {
-      // The process went away between listing and reading.
-    }
-  }
-  return null;
-}
 
 const FOLDERS = Number(process.argv[2] ?? 500);
 const PER_FOLDER = Number(process.argv[3] ?? 20);

@@ -9,7 +9,8 @@
 // chrome.history.addUrl instead, which records each of them as "now".
 import { spawnSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { extensionProcessPeakMiB } from './processMemory.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { launchChromiumWithExtension, type ChromiumExtension } from '../e2e/support/chromium.ts';
@@ -30,20 +31,6 @@ const REMOTE_PREFIX = 'https://remote.bench.example/page/';
 /** µs between 1601-01-01 and 1970-01-01: Chromium's history times. */
 const WINDOWS_EPOCH_MS = 11_644_473_600_000;
 
-/** Peak resident memory (VmHWM, MiB) of this profile's Chromium extension process (as bookmarks.bench.ts). */
-function extensionProcessPeakMiB(profileDir: string): number | null {
-  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
-    try {
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('--extension-process') || !cmd.includes(profileDir)) continue;
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (hwm) return Math.round(Number(hwm[1]) / 1024);
-    } catch {
-      // The process went away between listing and reading.
-    }
-  }
-  return null;
-}
 
 // ---- the local profile ----------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import type { Page } from 'puppeteer-core';
 import { launchFirefoxWithExtension, type FirefoxExtension } from '../support/firefox.ts';
 import { startLocalStack, type LocalStack } from '../support/stack.ts';
+import { typeInto } from '../support/firefoxUi.ts';
 import { DEMO_CLIENT_NAME, DEMO_EMAIL, DEMO_PASSWORD } from '../../server/identity/demo/fixtures.ts';
 
 const OPTIONS = 'src/options/options.html';
@@ -33,13 +34,6 @@ async function waitForText(page: Page, selector: string, pattern: RegExp, timeou
   return page.$eval(selector, (e) => (e as HTMLElement).textContent ?? '');
 }
 
-async function typeInto(page: Page, selector: string, value: string): Promise<void> {
-  await page.$eval(selector, (e, v) => {
-    const input = e as HTMLInputElement;
-    input.value = v;
-    input.dispatchEvent(new Event('input', { bubbles: true }));
-  }, value);
-}
 
 async function expectOurClientRecord(): Promise<void> {
   const ours = (await stack.demoRecords('clients')).find((c) => c['name'] !== DEMO_CLIENT_NAME);

@@ -9,7 +9,8 @@ export async function waitFor(page: Page, expression: string, timeout = 30_000):
   await page.waitForFunction(expression, { timeout, polling: 200 });
 }
 
-async function typeInto(page: Page, selector: string, value: string): Promise<void> {
+/** Sets an input's value and fires `input`, as typing would. */
+export async function typeInto(page: Page, selector: string, value: string): Promise<void> {
   await page.$eval(selector, (e, v) => {
     const input = e as HTMLInputElement;
     input.value = v;

@@ -2,6 +2,7 @@
 // years of clients wrote odd shapes (dateAdded as a string, null titles, missing children);
 // serializing writes what Firefox writes and keeps every field we do not understand, so a record
 // we re-upload loses nothing another client put there.
+import { MAX_URL_LENGTH } from '../kit/urls.ts';
 
 export const BOOKMARKS_ENGINE_VERSION = 2;
 /** Folders sort first on download (`_calculateIndex`). */
@@ -19,7 +20,8 @@ export const TOOLBAR_SORTINDEX_BONUS = 150;
  * none, with a tombstone — which would delete the bookmark here on the next sync.
  */
 export const MAX_TITLE_LENGTH = 4096;
-export const MAX_URL_LENGTH = 65536;
+/** Firefox's URL limit, shared by every engine (../kit/urls.ts). */
+export { MAX_URL_LENGTH };
 
 /** A title as Firefox would store it: at most MAX_TITLE_LENGTH, never ending in half a surrogate pair. */
 export function limitTitle(title: string): string {

@@ -9,6 +9,7 @@
 // wrote carries what that device put there. Validation (which visits Firefox would apply) is a
 // separate step: an invalid visit is not applied here, and never "repaired" on the server.
 import type { CleartextRecord } from '../../sync/records/bso.ts';
+import { urlAllowed } from '../kit/urls.ts';
 
 /** Firefox's HISTORY_TTL: 60 days, in seconds. */
 export const HISTORY_TTL_SECONDS = 5_184_000;
@@ -18,8 +19,7 @@ export const MAX_VISITS = 20;
 export const FIRST_SYNC_MAX_PAGES = 5000;
 /** …visited within the last 30 days (THIRTY_DAYS_IN_MS). */
 export const FIRST_SYNC_WINDOW_MS = 30 * 24 * 3600 * 1000;
-/** Places' URI_LENGTH_MAX and TITLE_LENGTH_MAX. */
-export const MAX_URL_LENGTH = 65_536;
+/** Places' TITLE_LENGTH_MAX (its URL limit is in ../kit/urls.ts). */
 export const MAX_TITLE_LENGTH = 4096;
 /** Places' EARLIEST_BOOKMARK_TIMESTAMP (1993-01-01): older visit dates are clamped to it. */
 export const EARLIEST_VISIT_MS = Date.UTC(1993, 0, 1);
@@ -112,14 +112,7 @@ const EXCLUDED_SCHEMES = new Set([
 
 /** Whether Firefox would sync a page with this URL (and so whether we upload or apply it). */
 export function isSyncableUrl(url: string): boolean {
-  if (url.length > MAX_URL_LENGTH) return false;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
-  return !EXCLUDED_SCHEMES.has(parsed.protocol);
+  return urlAllowed(url, EXCLUDED_SCHEMES);
 }
 
 /** A visit's identity for deduplication: its date to the millisecond and its type (as Firefox). */

@@ -4,13 +4,13 @@
 //   { id, clientName, tabs: [{ title, urlHistory: [current, older…], icon, lastUsed: <seconds>, pinned? }] }
 // Optional fields are left out when they have their default, as application-services does.
 import type { CleartextRecord } from '../../sync/records/bso.ts';
+import { urlAllowed } from '../kit/urls.ts';
 
 /** Firefox's TABS_TTL: 180 days, in seconds. */
 export const TABS_TTL_SECONDS = 15_552_000;
 /** Titles are cut to this many UTF-8 bytes, "…" included (application-services TAB_TITLE_MAX_BYTES). */
 export const MAX_TITLE_BYTES = 512;
 export const MAX_URL_HISTORY = 5;
-export const MAX_URL_LENGTH = 65_536;
 /** Our own record is sent again at least this often, well within its TTL. */
 export const TABS_REFRESH_MS = 7 * 24 * 3600 * 1000;
 
@@ -41,14 +41,7 @@ const EXCLUDED_SCHEMES = new Set([
 
 /** Whether Firefox would show a tab with this URL on another device. */
 export function isSendableTabUrl(url: string): boolean {
-  if (url.length === 0 || url.length > MAX_URL_LENGTH) return false;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return false;
-  }
-  return !EXCLUDED_SCHEMES.has(parsed.protocol);
+  return urlAllowed(url, EXCLUDED_SCHEMES);
 }
 
 /** A title cut to at most 512 UTF-8 bytes, "…" included, never inside a character. */
