@@ -17,7 +17,17 @@ export interface ChromiumExtension {
   close(): Promise<void>;
 }
 
-export async function launchChromiumWithExtension(opts: { profileDir?: string } = {}): Promise<ChromiumExtension> {
+export interface LaunchOptions {
+  profileDir?: string;
+  /**
+   * Turns on the extension's "Allow in Incognito" (as a person does on chrome://extensions: developer
+   * mode first, or Chromium disables the reloaded unpacked extension). Chromium reloads the extension
+   * for it; the returned worker is the new one.
+   */
+  allowIncognito?: boolean;
+}
+
+export async function launchChromiumWithExtension(opts: LaunchOptions = {}): Promise<ChromiumExtension> {
   const dist = distDir('chromium');
   const profileDir = opts.profileDir ?? (await mkdtemp(path.join(os.tmpdir(), 'sb-chromium-')));
   const ownsProfile = opts.profileDir === undefined;
@@ -42,6 +52,7 @@ export async function launchChromiumWithExtension(opts: { profileDir?: string } 
   let worker = context.serviceWorkers().find((w) => w.url().includes(CHROMIUM_EXTENSION_ID));
   if (!worker) worker = await context.waitForEvent('serviceworker', { timeout: 30_000 });
   const extensionId = new URL(worker.url()).host;
+  if (opts.allowIncognito) worker = await allowInIncognito(context, extensionId);
   let cdp: CDPSession | null = null;
 
   return {
@@ -78,4 +89,29 @@ export async function launchChromiumWithExtension(opts: { profileDir?: string } 
       if (ownsProfile) await rm(profileDir, { recursive: true, force: true });
     },
   };
+}
+
+/** "Allow in Incognito" through chrome://extensions' own API; waits for the reloaded extension's worker. */
+async function allowInIncognito(context: BrowserContext, extensionId: string): Promise<Worker> {
+  const page = await context.newPage();
+  try {
+    await page.goto('chrome://extensions/');
+    const restarted = context.waitForEvent('serviceworker', { predicate: (w) => w.url().includes(extensionId), timeout: 30_000 });
+    const access = await page.evaluate(async (id) => {
+      const dp = (globalThis as unknown as { chrome: { developerPrivate: {
+        updateProfileConfiguration(c: { inDeveloperMode: boolean }): Promise<void>;
+        updateExtensionConfiguration(c: { extensionId: string; incognitoAccess: boolean }): Promise<void>;
+        getExtensionInfo(id: string): Promise<{ incognitoAccess: { isActive: boolean } }>;
+      } } }).chrome.developerPrivate;
+      await dp.updateProfileConfiguration({ inDeveloperMode: true });
+      await dp.updateExtensionConfiguration({ extensionId: id, incognitoAccess: true });
+      return (await dp.getExtensionInfo(id)).incognitoAccess.isActive;
+    }, extensionId);
+    if (!access) throw new Error('Chromium did not allow the extension in incognito');
+    const worker = await restarted;
+    if (!(await worker.evaluate(() => chrome.extension.isAllowedIncognitoAccess()))) throw new Error('the reloaded extension is not allowed in incognito');
+    return worker;
+  } finally {
+    await page.close();
+  }
 }

@@ -13,7 +13,7 @@ export interface FirefoxExtension {
   close(): Promise<void>;
 }
 
-export async function launchFirefoxWithExtension(): Promise<FirefoxExtension> {
+export async function launchFirefoxWithExtension(opts: { prefs?: Record<string, unknown> } = {}): Promise<FirefoxExtension> {
   const uuid = randomUUID();
   const browser = await puppeteer.launch({
     browser: 'firefox',
@@ -27,6 +27,7 @@ export async function launchFirefoxWithExtension(): Promise<FirefoxExtension> {
       'datareporting.policy.dataSubmissionEnabled': false,
       // Tests never leave the machine: the web sign-in's redirect host resolves to loopback.
       'network.dns.localDomains': 'lockbox.firefox.com',
+      ...opts.prefs,
     },
   });
   await browser.installExtension(distDir('firefox'));

@@ -5,13 +5,12 @@ import { browser } from '../browser/api.ts';
 import type { SendTargetView } from '../shared/sendTab.ts';
 import { send } from '../ui/client.ts';
 import { deviceTypeLabel } from '../ui/format.ts';
-import { isLinkable } from '../ui/links.ts';
+import { CANNOT_SEND_PAGE, sendableTab, type SendableTab } from './sendableTab.ts';
 
 type SendTarget = SendTargetView;
 
 export const SEND_BUTTON = 'Send this tab to…';
 export const NO_TARGETS = 'No other device can receive tabs yet';
-export const CANNOT_SEND_PAGE = 'This page cannot be sent to another device';
 
 export interface SendTabElements {
   section: HTMLElement;
@@ -21,18 +20,13 @@ export interface SendTabElements {
   result: HTMLParagraphElement;
 }
 
-interface ActiveTab {
-  url: string;
-  title: string;
+/** The current window's active tab, or why it cannot be sent (not a web page, a private window). */
+async function sendableActiveTab(): Promise<SendableTab> {
+  const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+  return sendableTab(tab);
 }
 
-/** The current window's active tab, when it has an address that can be sent. */
-async function sendableActiveTab(): Promise<ActiveTab | null> {
-  const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
-  const url = tab?.url;
-  if (!url || !isLinkable(url)) return null;
-  return { url, title: tab.title ?? '' };
-}
+const UNREADABLE: SendableTab = { ok: false, reason: CANNOT_SEND_PAGE };
 
 export function mountSendTab(e: SendTabElements): { refresh(signedIn: boolean): void } {
   let shownJson = '';
@@ -63,10 +57,10 @@ export function mountSendTab(e: SendTabElements): { refresh(signedIn: boolean): 
 
   const sendTo = async (target: SendTarget): Promise<void> => {
     if (sending) return;
-    const tab = await sendableActiveTab().catch(() => null);
-    if (!tab) {
+    const tab = await sendableActiveTab().catch(() => UNREADABLE);
+    if (!tab.ok) {
       setOpen(false, true);
-      setResult(CANNOT_SEND_PAGE, true);
+      setResult(tab.reason, true);
       return;
     }
     sending = true;
@@ -146,11 +140,11 @@ export function mountSendTab(e: SendTabElements): { refresh(signedIn: boolean): 
       }
       void (async () => {
         const [tab, targets] = await Promise.all([
-          sendableActiveTab().catch(() => null),
+          sendableActiveTab().catch(() => UNREADABLE),
           send({ type: 'getSendTargets' }).then((v) => ({ ok: true as const, v }), (err: unknown) => ({ ok: false as const, err })),
         ]);
         if (mine !== loads) return;
-        if (!tab) disable(CANNOT_SEND_PAGE);
+        if (!tab.ok) disable(tab.reason);
         else if (!targets.ok) disable(targets.err instanceof Error ? targets.err.message : String(targets.err));
         else if (targets.v.length === 0) disable(NO_TARGETS);
         else showTargets(targets.v);
