@@ -149,7 +149,8 @@ export class SendTabService {
   async afterSync(): Promise<void> {
     await this.d.ports.alarms.ensure(DEVICE_COMMANDS_ALARM, 1);
     await this.poll('sync');
-    this.d.devices.invalidate();
+    // The device list's own minute of caching is enough: a sync every few seconds (tab changes)
+    // must not mean a device-list request every few seconds.
     await this.refreshMenu();
   }
 

@@ -86,7 +86,7 @@ export interface SyncedPage {
   modified: string | null;
   /** µs dates of the visits this browser contributed. */
   own: number[];
-  /** ms times of visits Syncbridge added to this browser's history for the person (Chromium's "visited now"); never uploaded. */
+  /** µs dates of visits Syncbridge added to this browser's history for the person (Chromium's "visited now"); never uploaded. */
   imported: number[];
   /** ms of the newest visit this browser did not contribute; 0 when every visit is ours. */
   lastForeign: number;

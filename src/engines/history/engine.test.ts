@@ -409,3 +409,46 @@ describe('history: the person’s switch and what never leaves', () => {
     expect(both!.visits).toHaveLength(1);
   });
 });
+
+describe('history: found in review', () => {
+  test('a page deleted here just before a reset goes up as a tombstone, not back from our copy', async () => {
+    const hh = await demo();
+    const api = new FakeHistoryApi('chromium');
+    api.visit('https://secret.example/', { title: 'Secret' });
+    await hh.sync({ history: api });
+    const [rec] = await recordsFor(hh, 'https://secret.example/');
+    api.remove('https://secret.example/');
+    await hh.historyChangesRecorded(api);
+    await hh.control('/__test__/faults/reassign', { uid: await hh.storageUid() });
+    expect((await hh.sync({ history: api })).outcome).toBe('success');
+    const all = await hh.decryptedRecords('history');
+    expect(all.get(String(rec!.id))).toEqual({ id: rec!.id, deleted: true });
+    expect([...all.values()].some((r) => r.histUri === 'https://secret.example/')).toBe(false);
+  });
+
+  test('a page with more than 20 visits here is not sent again for visits too old to be in its record', async () => {
+    const hh = await demo();
+    const api = new FakeHistoryApi('chromium');
+    const now = Date.now();
+    for (let i = 0; i < 30; i++) api.visit('https://busy.example/', { at: now - 60_000 - i * 60_000 });
+    await hh.sync({ history: api });
+    hh.requests.length = 0;
+    await hh.sync({ history: api });
+    expect(hh.requests.filter((r) => /^POST .*\/storage\/history/.test(r))).toEqual([]);
+  });
+
+  test('"visited now" copies are never sent, however many were added', async () => {
+    const hh = await demo();
+    hh.setAddToBrowserHistory(true);
+    const api = new FakeHistoryApi('chromium');
+    for (let round = 0; round < 7; round++) {
+      await hh.putAsOtherDevice('history', { id: 'importedPg01', histUri: 'https://imported.example/', title: 'I', visits: Array.from({ length: round + 1 }, (_, i) => ({ date: (Date.now() - 3600_000 - i * 1000) * 1000, type: 1 })) });
+      await hh.sync({ history: api });
+      await hh.historyChangesRecorded(api);
+    }
+    expect(api.visitsOf('https://imported.example/')).toHaveLength(7);
+    await hh.sync({ history: api });
+    const [rec] = await recordsFor(hh, 'https://imported.example/');
+    expect(rec!.visits).toHaveLength(7);
+  });
+});

@@ -49,8 +49,6 @@ export interface HistoryEngineDeps {
   makeGuid?: () => string;
 }
 
-/** Visits another device deleted a page with must not be taken back from Chromium's expiry of old history (90 days). */
-const EXPIRY_MS = 85 * 24 * 3600 * 1000;
 /** The scan starts a little before the last run began, for visits recorded while it ran. */
 const SCAN_OVERLAP_MS = 5 * 60 * 1000;
 
@@ -165,23 +163,27 @@ export class HistoryEngine implements SyncEngine<HistoryRecord> {
       else if (importWanted && page.lastForeign > (known?.lastForeign ?? 0)) imports.push(page);
     }
 
+    let done = 0;
+    const total = writes.length + removeLocally.length + imports.length;
+    const step = (): void => ctx.progress('apply', ++done, total);
+    // Pages other devices deleted go from the browser before they go from the store: a worker
+    // stopped in between finds the tombstone again and still knows which page it names.
+    if (removeLocally.length > 0) {
+      await this.d.local.holdDuring(async () => {
+        const present = await this.d.local.visitsOf(removeLocally);
+        for (const url of removeLocally) {
+          if ((present.get(url) ?? []).length > 0) await this.d.local.removePage(url);
+          step();
+        }
+      });
+    }
     const putIds = new Set(put.map((p) => p.id));
     ctx.progress('apply', 0, fresh.length);
     await this.d.pages.update(put, [...remove].filter((id) => !putIds.has(id)));
     ctx.progress('apply', fresh.length, fresh.length);
     for (const r of fresh) this.applied.add(`${r.id}@${r.modified}`);
 
-    let done = 0;
-    const total = writes.length + removeLocally.length + imports.length;
-    const step = (): void => ctx.progress('apply', ++done, total);
     await this.d.local.holdDuring(async () => {
-      if (removeLocally.length > 0) {
-        const present = await this.d.local.visitsOf(removeLocally);
-        for (const url of removeLocally) {
-          if ((present.get(url) ?? []).length > 0) await this.d.local.removePage(url);
-          step();
-        }
-      }
       if (writes.length > 0) {
         const localVisits = await this.d.local.visitsOf(writes.map((w) => w.url));
         await pooled(writes, 8, async (w) => {
@@ -192,7 +194,7 @@ export class HistoryEngine implements SyncEngine<HistoryRecord> {
       const marked: SyncedPage[] = [];
       for (const page of imports) {
         const at = await this.d.local.markVisitedNow(page.url);
-        if (at !== null) marked.push({ ...page, imported: [...page.imported, at].slice(-5) });
+        if (at !== null) marked.push({ ...page, imported: [...page.imported, at] });
         step();
       }
       await this.d.pages.update(marked);
@@ -259,10 +261,12 @@ export class HistoryEngine implements SyncEngine<HistoryRecord> {
       if (visits.length === 0) {
         // Nothing of this page in this browser: deleted here, or never here (another device's page).
         for (const page of pages) {
-          if (page.modified === null) {
+          const deleted = removedHere.has(url) && this.deletedHere(page, removedOne.has(url), now);
+          if (page.modified === null && !deleted) {
             // Carried over a reset: what we hold goes back to the server as it is.
             out.push(this.pageRecord(page, page.visits, page.title ?? '', now));
-          } else if (removedHere.has(url) && this.deletedHere(page, removedOne.has(url), now)) {
+          } else if (deleted) {
+            // Also after a reset: the person deleted it, so it must not come back from our copy.
             out.push({ cleartext: serializeHistoryRecord({ kind: 'tombstone', id: page.id, extra: {} }), ttl: HISTORY_TTL_SECONDS });
             this.pending.set(page.id, { url, page: null });
           }
@@ -290,7 +294,8 @@ export class HistoryEngine implements SyncEngine<HistoryRecord> {
    * Chromium, where it was only the "visited now" copy Syncbridge added.
    */
   private deletedHere(page: SyncedPage, removedByItself: boolean, now: number): boolean {
-    if (page.own.length > 0) return !expired(page, now);
+    if (expired(page, now)) return false;
+    if (page.own.length > 0) return true;
     return removedByItself && this.d.local.flavor === 'firefox' && applicableVisits(page.visits, now).some((v) => transitionFor(v.type) !== null);
   }
 
@@ -340,8 +345,12 @@ function choosePage(pages: readonly SyncedPage[]): SyncedPage | null {
   return [...pages].sort((a, b) => Number(b.modified !== null) - Number(a.modified !== null) || Number(b.modified ?? 0) - Number(a.modified ?? 0))[0]!;
 }
 
-/** A page whose visits here are all older than Chromium keeps history: gone by expiry, not by the person. */
+/**
+ * A page whose newest visit is older than a history record lives (60 days): gone by the browser's
+ * expiry of old history (Chromium keeps 90 days; Firefox expires by its own rules), not by the
+ * person, and no reason to delete it on other devices. The events do not say which it was.
+ */
 function expired(page: SyncedPage, now: number): boolean {
-  const newest = Math.max(0, ...page.own.map((d) => d / 1000));
-  return newest > 0 && newest < now - EXPIRY_MS;
+  const newest = Math.max(0, ...page.own.map((d) => d / 1000), ...applicableVisits(page.visits, now).slice(0, 1).map((v) => v.date / 1000));
+  return newest > 0 && newest < now - HISTORY_TTL_SECONDS * 1000;
 }

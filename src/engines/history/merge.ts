@@ -41,8 +41,12 @@ export function newestVisits(visits: readonly RawVisit[]): RawVisit[] {
 export function pageUpload(server: SyncedPage | null, local: readonly LocalVisit[], localTitle: string, nowMs: number): PageUpload {
   const serverRaw = server?.visits ?? [];
   const serverVisits = applicableVisits(serverRaw, nowMs);
-  const added = missingVisits(serverVisits, local);
-  const visits = added.length === 0 && server ? serverRaw : newestVisits([...serverRaw, ...added.map((v) => ({ date: v.date, type: v.type }))]);
+  const missing = missingVisits(serverVisits, local);
+  const merged = missing.length === 0 && server ? serverRaw : newestVisits([...serverRaw, ...missing.map((v) => ({ date: v.date, type: v.type }))]);
+  // Local visits older than the record's newest 20 do not make it in: they change nothing.
+  const kept = new Set(merged.map((v) => v.date));
+  const added = missing.filter((v) => kept.has(v.date));
+  const visits = added.length === 0 && server ? serverRaw : merged;
   const newestLocal = local.reduce((m, v) => Math.max(m, v.date), 0);
   const newestServer = serverVisits.reduce((m, v) => Math.max(m, v.date), 0);
   const serverTitle = server?.title ?? '';

@@ -99,3 +99,33 @@ describe('tabs: other devices and when we upload', () => {
     expect((await h.decryptedRecords('tabs')).get(await ourClientId(h))).toMatchObject({ tabs: [{ title: 'A, renamed' }] });
   });
 });
+
+describe('tabs: no upload when nothing changed', () => {
+  test('Firefox reports the selected tab as used "now" on every read: that alone sends nothing', async () => {
+    h = await startDemoHarness();
+    const api = new FakeTabsApi();
+    const selected = api.open('https://selected.example/', { title: 'S', active: true, lastAccessed: Date.now() });
+    api.open('https://other.example/', { title: 'O', lastAccessed: 1_700_000_000_000 });
+    await h.sync({ tabs: api });
+    h.requests.length = 0;
+    selected.lastAccessed = Date.now() + 60_000;
+    await h.sync({ tabs: api });
+    expect(h.requests.filter((r) => /^POST .*\/storage\/tabs/.test(r))).toEqual([]);
+    // Switching tabs still goes up: the tab left behind has a new lastUsed.
+    selected.active = false;
+    selected.lastAccessed = Date.now() + 120_000;
+    await h.sync({ tabs: api });
+    expect(h.requests.filter((r) => /^POST .*\/storage\/tabs/.test(r))).toHaveLength(1);
+  });
+
+  test('a record trimmed to the size limit is not sent again while the tabs stay the same', async () => {
+    h = await startHarness({ demo: true, limits: { max_record_payload_bytes: 8 * 1024 } });
+    await h.signIn(DEMO_EMAIL, DEMO_PASSWORD);
+    const api = new FakeTabsApi();
+    for (let i = 0; i < 200; i++) api.open(`https://many.example/${i}`, { title: `Tab ${i}`, lastAccessed: 1_700_000_000_000 - i * 1000 });
+    await h.sync({ tabs: api });
+    h.requests.length = 0;
+    await h.sync({ tabs: api });
+    expect(h.requests.filter((r) => /^POST .*\/storage\/tabs/.test(r))).toEqual([]);
+  });
+});

@@ -24,6 +24,11 @@ export interface RemoteTabsClient {
 export interface TabsLocalState {
   /** Our record as the server last accepted it. */
   uploaded: CleartextRecord | null;
+  /**
+   * What that upload was made from, as compared (before tabs were left out to fit the size limit,
+   * selected tabs' lastUsed aside): our tabs "changed" only when this differs.
+   */
+  uploadedBasis?: string | null;
   uploadedAt: number | null;
   others: RemoteTabsClient[];
 }
@@ -52,6 +57,7 @@ export class TabsEngine implements SyncEngine<TabsRecord> {
   private state: TabsLocalState = EMPTY_TABS_STATE;
   private staged: Map<string, IncomingRecord<TabsRecord>> | null = null;
   private wanted: CleartextRecord | null = null;
+  private wantedBasis: string | null = null;
 
   constructor(private readonly d: TabsEngineDeps) {}
 
@@ -87,12 +93,16 @@ export class TabsEngine implements SyncEngine<TabsRecord> {
         .map((r) => ({ clientId: r.id, clientName: r.record.clientName, tabs: r.record.tabs, modified: Number(r.modified) }));
       // The server's copy of ours, if it lost it (a wipe) or another install wrote it, is not ours.
       const onServer = this.staged.get(ours.id);
-      if (!onServer) this.state.uploaded = null;
+      if (!onServer) {
+        this.state.uploaded = null;
+        this.state.uploadedBasis = null;
+      }
     }
     const tabs = await this.d.local.list();
     let record = serializeTabsRecord({ id: ours.id, clientName: ours.name, tabs });
+    const basis = comparisonBasis(ours.id, ours.name, tabs);
     const stale = this.state.uploadedAt === null || this.d.now() - this.state.uploadedAt > TABS_REFRESH_MS;
-    if (!stale && sameRecord(record, this.state.uploaded)) return [];
+    if (!stale && this.state.uploaded !== null && this.state.uploadedBasis === basis) return [];
     // Too big for the server: the least recently used tabs go first (tabs are newest first).
     let kept = tabs.length;
     while (kept > 0 && !(await ctx.fits(record))) {
@@ -101,12 +111,14 @@ export class TabsEngine implements SyncEngine<TabsRecord> {
     }
     if (kept < tabs.length) this.d.log.info('Left the least recently used tabs out of this browser’s tabs record to fit the server’s size limit', { kept, of: tabs.length });
     this.wanted = record;
+    this.wantedBasis = basis;
     return [{ cleartext: record, ttl: TABS_TTL_SECONDS }];
   }
 
   async uploaded(ids: readonly string[], _modified: ServerTimestamp): Promise<void> {
     if (!this.wanted || !ids.includes(String(this.wanted.id))) return;
     this.state.uploaded = this.wanted;
+    this.state.uploadedBasis = this.wantedBasis;
     this.state.uploadedAt = this.d.now();
   }
 
@@ -115,6 +127,11 @@ export class TabsEngine implements SyncEngine<TabsRecord> {
   }
 }
 
-function sameRecord(a: CleartextRecord, b: CleartextRecord | null): boolean {
-  return b !== null && JSON.stringify(a) === JSON.stringify(b);
+/**
+ * Our tabs as compared between syncs: every tab (also those left out to fit the size limit), with
+ * the selected tabs' lastUsed left aside — Firefox reports "now" for them on every read, and a
+ * switch of tabs still shows, in the lastUsed of the tab left behind.
+ */
+function comparisonBasis(id: string, name: string, tabs: readonly TabEntry[]): string {
+  return JSON.stringify({ id, name, tabs: tabs.map((t) => (t.active ? { ...t, lastUsed: 0 } : t)) });
 }

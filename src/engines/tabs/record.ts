@@ -23,6 +23,8 @@ export interface TabEntry {
   pinned?: boolean;
   /** The browser's tab group, where it has one. */
   tabGroupId?: string;
+  /** The selected tab of its window (not sent): Firefox reports its lastAccessed as "now" on every read. */
+  active?: boolean;
 }
 
 export interface TabsRecord {

@@ -9,6 +9,7 @@ export interface BrowserTab {
   favIconUrl?: string;
   lastAccessed?: number;
   pinned: boolean;
+  active?: boolean;
   incognito: boolean;
   groupId?: number;
 }

@@ -53,6 +53,7 @@ function toEntry(t: BrowserTab, navigations: NavigationLog | undefined, nowMs: n
     icon,
     lastUsed: Math.floor((t.lastAccessed ?? nowMs) / 1000),
     ...(t.pinned ? { pinned: true } : {}),
+    ...(t.active ? { active: true } : {}),
     ...(t.groupId !== undefined && t.groupId >= 0 ? { tabGroupId: String(t.groupId) } : {}),
   };
 }

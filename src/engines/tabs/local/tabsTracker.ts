@@ -6,9 +6,9 @@ import { ChangeTracker, MemoryChangeStore, type TimerPort } from '../../kit/chan
 import type { NavigationLog } from './localTabs.ts';
 
 export interface TabEvents {
-  onCreated: { addListener(l: (tab: { id?: number; url?: string }) => void): void };
+  onCreated: { addListener(l: (tab: { id?: number; url?: string; incognito?: boolean }) => void): void };
   onRemoved: { addListener(l: (tabId: number) => void): void };
-  onUpdated: { addListener(l: (tabId: number, change: { url?: string; title?: string; pinned?: boolean; groupId?: number }) => void): void };
+  onUpdated: { addListener(l: (tabId: number, change: { url?: string; title?: string; pinned?: boolean; groupId?: number }, tab?: { incognito?: boolean }) => void): void };
   onActivated: { addListener(l: (info: { tabId: number }) => void): void };
 }
 
@@ -21,7 +21,9 @@ export function watchTabs(o: { events: TabEvents; navigations: NavigationLog; re
     ...(o.timer ? { timer: o.timer } : {}),
   });
   const changed = (id: number | undefined): void => kit.observe({ id: String(id ?? 'tab'), related: [] });
+  // Private windows' tabs are never sent, so their changes ask for no sync (its timing would tell).
   o.events.onCreated.addListener((tab) => {
+    if (tab.incognito) return;
     if (tab.id !== undefined && tab.url) o.navigations.navigated(tab.id, tab.url);
     changed(tab.id);
   });
@@ -29,7 +31,8 @@ export function watchTabs(o: { events: TabEvents; navigations: NavigationLog; re
     o.navigations.closed(tabId);
     changed(tabId);
   });
-  o.events.onUpdated.addListener((tabId, change) => {
+  o.events.onUpdated.addListener((tabId, change, tab) => {
+    if (tab?.incognito) return;
     if (change.url) o.navigations.navigated(tabId, change.url);
     if (change.url !== undefined || change.title !== undefined || change.pinned !== undefined || change.groupId !== undefined) changed(tabId);
   });
