@@ -161,4 +161,12 @@ describe('receiving tabs', () => {
     expect(await h.accounts.commandIndex(id)).toBeNull();
     expect(await receiver().poll()).toEqual({ opened: 0, closed: 0, ignored: 0 });
   });
+
+  it('keys a sync still running makes after the sign-out are not kept (found in review)', async () => {
+    const keys = await h.accounts.commandKeys();
+    expect(keys).not.toBeNull();
+    await h.controller.signOut();
+    await h.accounts.saveCommandKeys(keys!);
+    expect(await h.accounts.commandKeys()).toBeNull();
+  });
 });

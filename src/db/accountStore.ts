@@ -88,8 +88,15 @@ export class AccountStore implements CommandKeyStore, CommandIndexStore {
     return isStoredCommandKeys(v) ? v : null;
   }
 
+  /**
+   * Keeps the keys only while their account is the one signed in, checked in the same
+   * transaction: a sync still running when the person signed out must not leave new keys behind.
+   */
   async saveCommandKeys(keys: StoredCommandKeys): Promise<void> {
-    await this.db.put('account', keys, 'commandKeys');
+    const tx = this.db.transaction('account', 'readwrite');
+    const account = await tx.store.get('account');
+    if (isStoredAccount(account) && account.uid === keys.uid) await tx.store.put(keys, 'commandKeys');
+    await tx.done;
   }
 
   /** The index of the last device command handled for this device id (null: none yet). */
