@@ -34,7 +34,7 @@ export interface HandlerDeps {
   remoteTabs: () => Promise<RemoteTabsView>;
   /** Send Tab (sendTab.ts): the devices that accept tabs, and sending one a tab. */
   sendTab: {
-    targets(): Promise<SendTargetView[]>;
+    targets(opts?: { fresh?: boolean }): Promise<SendTargetView[]>;
     send(req: { deviceId: string; url: string; title: string }): Promise<unknown>;
   };
 }
@@ -96,7 +96,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     restoreAccountBookmarks: (req) => d.bookmarks.restoreAccountSnapshot(req.id),
     getSyncedHistory: () => d.syncedHistory(),
     getRemoteTabs: () => d.remoteTabs(),
-    getSendTargets: () => d.sendTab.targets(),
+    getSendTargets: () => d.sendTab.targets({ fresh: true }),
     sendTab: async (req) => {
       if (typeof req.deviceId !== 'string' || typeof req.url !== 'string') throw new Error('Choose a device and a page to send.');
       await d.sendTab.send({ deviceId: req.deviceId, url: req.url, title: typeof req.title === 'string' ? req.title : '' });

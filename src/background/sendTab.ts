@@ -108,8 +108,14 @@ export class SendTabService {
   }
 
   /** The devices a tab can be sent to: the account's other devices that publish open-uri. */
-  async targets(): Promise<SendTargetView[]> {
+  /**
+   * The devices a tab can be sent to. `fresh` (the person opened the list): asked of the server
+   * now, so a device that joined a moment ago is there; the menu, rebuilt after every sync, uses
+   * the device list's minute of caching.
+   */
+  async targets(opts: { fresh?: boolean } = {}): Promise<SendTargetView[]> {
     if (!(await this.d.accounts.account())) return [];
+    if (opts.fresh) this.d.devices.invalidate();
     const devices = await this.d.devices.list();
     if (devices === null) throw new SendTabError('network', 'Could not reach your account server to list your devices. Check your internet connection and try again.');
     return sendTargetsOf(devices);
