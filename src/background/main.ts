@@ -196,7 +196,8 @@ async function wire(): Promise<App> {
       remoteTabs: remoteTabsSource({
         tabs: async () => (await syncState.loadTabsState()).others,
         clients: async () => (await syncState.loadClientsState()).others,
-        accountDeviceIds: async () => {
+        accountDeviceIds: async (fresh) => {
+          if (fresh) accountDevices.invalidate();
           const devices = await accountDevices.list();
           return devices ? new Set(devices.map((dv) => dv.id)) : null;
         },

@@ -11,6 +11,21 @@ const tabsOf = (clientId: string, modifiedMs = NOW, lastUsed = [NOW - 1000, NOW 
 });
 
 describe('Tabs from other devices', () => {
+  test('a device missing from the cached device list is looked up again before it is hidden', async () => {
+    const asked: boolean[] = [];
+    const view = await remoteTabsSource({
+      tabs: async () => [tabsOf('joined')],
+      clients: async () => [client('joined', 'd7')],
+      accountDeviceIds: async (fresh) => {
+        asked.push(fresh);
+        return new Set(fresh ? ['d1', 'd7'] : ['d1']);
+      },
+      now: () => NOW,
+    })();
+    expect(view.devices.map((d) => d.clientId)).toEqual(['joined']);
+    expect(asked).toEqual([false, true]);
+  });
+
   test('only devices Firefox would show: a clients record with an fxaDeviceId that the account lists, not stale', async () => {
     const view = await remoteTabsSource({
       tabs: async () => [tabsOf('shown'), tabsOf('noclient'), tabsOf('nofxa'), tabsOf('unlisted'), tabsOf('stale', NOW - STALE_TABS_MS - 1000), tabsOf('older', NOW, [NOW - 60_000])],

@@ -11,15 +11,22 @@ export const STALE_TABS_MS = 21 * 24 * 3600 * 1000;
 export interface RemoteTabsDeps {
   tabs: () => Promise<RemoteTabsClient[]>;
   clients: () => Promise<RemoteClient[]>;
-  /** Ids of the account's devices; null when the list cannot be had now (offline): not filtered by it then. */
-  accountDeviceIds: () => Promise<ReadonlySet<string> | null>;
+  /**
+   * Ids of the account's devices (`fresh`: asked of the server now, not from its cache); null when
+   * the list cannot be had now (offline): not filtered by it then.
+   */
+  accountDeviceIds: (fresh: boolean) => Promise<ReadonlySet<string> | null>;
   now: () => number;
 }
 
 export function remoteTabsSource(d: RemoteTabsDeps): () => Promise<RemoteTabsView> {
   return async () => {
-    const [tabs, clients, deviceIds] = await Promise.all([d.tabs(), d.clients(), d.accountDeviceIds()]);
+    const [tabs, clients] = await Promise.all([d.tabs(), d.clients()]);
     const byId = new Map(clients.map((c) => [c.id, c]));
+    let deviceIds = await d.accountDeviceIds(false);
+    // A device that joined since the list was cached: ask again rather than hide it for a minute.
+    const wanted = tabs.map((t) => byId.get(t.clientId)?.fxaDeviceId).filter((id): id is string => typeof id === 'string');
+    if (deviceIds !== null && wanted.some((id) => !deviceIds!.has(id))) deviceIds = await d.accountDeviceIds(true);
     const now = d.now();
     const devices = tabs.flatMap((t) => {
       const client = byId.get(t.clientId);
