@@ -70,6 +70,8 @@ export class HistoryEngine implements SyncEngine<HistoryRecord> {
   private pending = new Map<string, Pending>();
   private changeTimes = new Map<string, number>();
   private readonly accepted = new Set<string>();
+  /** URLs of pages this run's incoming records left unsynced (adopted visits carried into them). */
+  private readonly carriedUrls = new Set<string>();
   private stats = { received: 0, removed: 0, written: 0, sent: 0 };
 
   constructor(private readonly d: HistoryEngineDeps) {}
@@ -98,6 +100,7 @@ export class HistoryEngine implements SyncEngine<HistoryRecord> {
     this.applied.clear();
     this.pending = new Map();
     this.accepted.clear();
+    this.carriedUrls.clear();
     this.changeTimes = new Map();
     this.stats = { received: 0, removed: 0, written: 0, sent: 0 };
   }
@@ -157,6 +160,7 @@ export class HistoryEngine implements SyncEngine<HistoryRecord> {
         own, imported: [...(known?.imported ?? []), ...adopted.flatMap((p) => p.imported)], lastForeign: lastForeignVisit(visits, own, now),
       };
       put.push(page);
+      if (page.modified === null) this.carriedUrls.add(page.url);
       byUrl.set(record.histUri, [...sameUrl.filter((p) => !remove.has(p.id)), page]);
       this.stats.received++;
       if (this.d.local.flavor === 'firefox') writes.push({ url: record.histUri, title: record.title, record });
@@ -244,8 +248,11 @@ export class HistoryEngine implements SyncEngine<HistoryRecord> {
       }
     }
     for (const url of removedHere) if (!candidates.has(url)) candidates.set(url, '');
-    const unsynced = await this.d.pages.unsynced();
-    for (const p of unsynced) if (!candidates.has(p.url)) candidates.set(p.url, '');
+    // Pages the server may lack exist only after a reset (then this is a first sync) or when an
+    // adopted page carried visits into a record this run: reading the whole store for them on
+    // every sync (a tab change asks for one every few seconds) would be wasted.
+    const unsynced = this.firstSync ? (await this.d.pages.unsynced()).map((p) => p.url) : [...this.carriedUrls];
+    for (const url of unsynced) if (!candidates.has(url)) candidates.set(url, '');
 
     const urls = [...candidates.keys()];
     // Reading the browser's visits is most of the local work of a first sync: it is the progress shown.
