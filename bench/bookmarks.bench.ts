@@ -4,12 +4,12 @@
 // off by a stopped service worker. Prints figures; run with `npx tsx bench/bookmarks.bench.ts [folders] [perFolder]`.
 import { launchChromiumWithExtension, type ChromiumExtension } from '../e2e/support/chromium.ts';
 import { startLocalStack, type LocalStack } from '../e2e/support/stack.ts';
-import { DEMO_EMAIL, DEMO_KB_HEX, DEMO_PASSWORD } from '../server/identity/demo/fixtures.ts';
+import { DEMO_KB_HEX } from '../server/identity/demo/fixtures.ts';
 import { hexToBytes } from '../src/sync/crypto/encoding.ts';
 import { keyBundleFromKSync } from '../src/sync/crypto/keyBundle.ts';
 import { bundleForCollection, decryptCryptoKeys, decryptPayload, encryptPayload } from '../src/sync/crypto/records.ts';
 import { deriveSyncKey } from '../src/sync/crypto/syncKeys.ts';
-import { extensionProcessPeakMiB } from './processMemory.ts';
+import { extensionProcessPeakMiB, signIn } from './support.ts';
 
 
 const FOLDERS = Number(process.argv[2] ?? 500);
@@ -64,14 +64,6 @@ async function status(ext: ChromiumExtension): Promise<Status> {
   return ((await page.evaluate(() => chrome.runtime.sendMessage({ type: 'getStatus' }))) as { value: Status }).value;
 }
 
-async function signIn(ext: ChromiumExtension, origin: string): Promise<void> {
-  const options = await ext.openPage('src/options/options.html');
-  await options.getByLabel('Sync server').fill(origin);
-  await options.getByRole('link', { name: 'Sign in with password' }).click();
-  await options.getByLabel('Email').fill(DEMO_EMAIL);
-  await options.getByLabel('Password').fill(DEMO_PASSWORD);
-  await options.getByRole('button', { name: 'Sign in' }).click();
-}
 
 /** Polls until a run that finished after `since` is reported; records the progress bar's states. */
 async function waitForRun(ext: ChromiumExtension, since: number, progressSeen: Set<string>, limitMs = 600_000): Promise<Status> {

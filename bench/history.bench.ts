@@ -10,12 +10,12 @@
 import { spawnSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
-import { extensionProcessPeakMiB } from './processMemory.ts';
+import { extensionProcessPeakMiB, signIn } from './support.ts';
 import os from 'node:os';
 import path from 'node:path';
 import { launchChromiumWithExtension, type ChromiumExtension } from '../e2e/support/chromium.ts';
 import { startLocalStack, type LocalStack } from '../e2e/support/stack.ts';
-import { DEMO_EMAIL, DEMO_KB_HEX, DEMO_PASSWORD } from '../server/identity/demo/fixtures.ts';
+import { DEMO_KB_HEX } from '../server/identity/demo/fixtures.ts';
 import { hexToBytes } from '../src/sync/crypto/encoding.ts';
 import { keyBundleFromKSync } from '../src/sync/crypto/keyBundle.ts';
 import { bundleForCollection, decryptCryptoKeys, encryptPayload } from '../src/sync/crypto/records.ts';
@@ -125,14 +125,6 @@ async function send<T>(ext: ChromiumExtension, message: unknown): Promise<T> {
   return reply.value;
 }
 
-async function signIn(ext: ChromiumExtension, origin: string): Promise<void> {
-  const options = await ext.openPage('src/options/options.html');
-  await options.getByLabel('Sync server').fill(origin);
-  await options.getByRole('link', { name: 'Sign in with password' }).click();
-  await options.getByLabel('Email').fill(DEMO_EMAIL);
-  await options.getByLabel('Password').fill(DEMO_PASSWORD);
-  await options.getByRole('button', { name: 'Sign in' }).click();
-}
 
 interface Sample { t: number; progress: Progress | null }
 

@@ -1,0 +1,33 @@
+// What the benchmarks share: signing in through the real options page, and the peak memory of
+// the Chromium extension process.
+import { readFileSync, readdirSync } from 'node:fs';
+import type { ChromiumExtension } from '../e2e/support/chromium.ts';
+import { DEMO_EMAIL, DEMO_PASSWORD } from '../server/identity/demo/fixtures.ts';
+
+/** Starts a password sign-in to the demo account from the options page (it returns before the sync is done). */
+export async function signIn(ext: ChromiumExtension, origin: string): Promise<void> {
+  const options = await ext.openPage('src/options/options.html');
+  await options.getByLabel('Sync server').fill(origin);
+  await options.getByRole('link', { name: 'Sign in with password' }).click();
+  await options.getByLabel('Email').fill(DEMO_EMAIL);
+  await options.getByLabel('Password').fill(DEMO_PASSWORD);
+  await options.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/**
+ * Peak resident memory (VmHWM, MiB) of the Chromium extension process of this profile: the process
+ * that runs the extension's service worker and pages. Linux only; null when it cannot be found.
+ */
+export function extensionProcessPeakMiB(profileDir: string): number | null {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('--extension-process') || !cmd.includes(profileDir)) continue;
+      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (hwm) return Math.round(Number(hwm[1]) / 1024);
+    } catch {
+      // The process went away between listing and reading.
+    }
+  }
+  return null;
+}
