@@ -8,6 +8,8 @@ import { encryptCryptoKeys } from '../sync/crypto/records.ts';
 import { randomKeyBundle } from '../sync/crypto/keyBundle.ts';
 import { KeysUndecryptableError, ServerDataIncompleteError, StorageVersionTooNewError } from '../sync/setup/setupErrors.ts';
 import { ServerBusyError, SyncCancelledError } from '../sync/errors.ts';
+import { FakeHistoryApi } from '../engines/history/local/fakeHistoryApi.ts';
+import { FakeTabsApi } from '../engines/tabs/local/fakeTabsApi.ts';
 import { FakeBookmarksApi } from '../engines/bookmarks/local/fakeBookmarksApi.ts';
 
 let h: Harness;
@@ -267,6 +269,19 @@ describe('a sync when nothing changed anywhere', () => {
     const storage = h.requests.filter((r) => /\/1\.5\/[^/]+\//.test(r));
     expect(storage).toEqual([expect.stringMatching(/^GET .*\/1\.5\/[^/]+\/info\/collections$/)]);
     expect(h.requests).toHaveLength(1); // no token, account or device request either
+  });
+
+  test('also with history and tabs syncing: exactly one storage request', async () => {
+    await signedIn({ demo: true });
+    const bookmarks = new FakeBookmarksApi('chromium');
+    const history = new FakeHistoryApi('chromium');
+    history.visit('https://visited.example/', { title: 'Visited', at: Date.now() - 60_000 });
+    const tabs = new FakeTabsApi();
+    tabs.open('https://open.example/', { title: 'Open', active: true });
+    await h.sync({ bookmarks, history, tabs });
+    h.requests.length = 0;
+    expect((await h.sync({ bookmarks, history, tabs })).outcome).toBe('success');
+    expect(h.requests.filter((r) => /\/1\.5\/[^/]+\//.test(r))).toEqual([expect.stringMatching(/^GET .*\/1\.5\/[^/]+\/info\/collections$/)]);
   });
 
   test('a change on either side makes that collection sync again', async () => {
