@@ -1,0 +1,65 @@
+// Every word a person reads comes from public/_locales/<lang>/messages.json through the browser's
+// i18n API, which picks the browser's language and falls back to English (default_locale "en").
+// Outside a browser (Node tests, the bench's seeding) the English file answers the same way, so the
+// code that builds messages never needs to know where it runs. Keys are typed: a key that is not in
+// the English messages does not compile.
+import en from '../../public/_locales/en/messages.json' with { type: 'json' };
+
+export type MessageKey = keyof typeof en;
+/** A message and its substitutions, for text made in one context and shown in another. */
+export interface LocalizedText { key: MessageKey; subs?: ReadonlyArray<string | number> }
+
+interface MessageEntry { message: string; placeholders?: Record<string, { content: string }> }
+
+type GetMessage = (key: string, subs?: string | string[]) => string;
+
+function browserGetMessage(): GetMessage | null {
+  const api = (globalThis as { chrome?: { i18n?: { getMessage?: GetMessage } } }).chrome?.i18n;
+  return typeof api?.getMessage === 'function' ? api.getMessage.bind(api) : null;
+}
+
+/** The browser's rules for one message: $NAME$ → its placeholder's content, then $1…$9 → substitutions, $$ → $. */
+export function formatMessage(entry: MessageEntry, subs: ReadonlyArray<string>): string {
+  const named = entry.message.replace(/\$([A-Za-z0-9_@]+)\$/g, (whole, name: string) => {
+    const ph = Object.entries(entry.placeholders ?? {}).find(([k]) => k.toLowerCase() === name.toLowerCase());
+    return ph ? ph[1].content : whole;
+  });
+  return named.replace(/\$(\$|[1-9])/g, (_w, d: string) => (d === '$' ? '$' : subs[Number(d) - 1] ?? ''));
+}
+
+/** The message for `key` in the browser's language, with its substitutions filled in. */
+export function t(key: MessageKey, ...subs: ReadonlyArray<string | number>): string {
+  const strings = subs.map(String);
+  const fromBrowser = browserGetMessage()?.(key, strings);
+  if (fromBrowser) return fromBrowser;
+  return formatMessage(en[key] as MessageEntry, strings);
+}
+
+export function tText(text: LocalizedText): string {
+  return t(text.key, ...(text.subs ?? []));
+}
+
+/** The language the browser shows its own UI in ("de", "en-US"); for Intl formatting and <html lang>. */
+export function uiLanguage(): string {
+  const api = (globalThis as { chrome?: { i18n?: { getUILanguage?: () => string } } }).chrome?.i18n;
+  const lang = typeof api?.getUILanguage === 'function' ? api.getUILanguage() : undefined;
+  return lang || (typeof navigator !== 'undefined' ? navigator.language : '') || 'en';
+}
+
+const ATTRIBUTES: ReadonlyArray<[string, string]> = [
+  ['i18nPlaceholder', 'placeholder'], ['i18nAriaLabel', 'aria-label'], ['i18nTitle', 'title'], ['i18nAlt', 'alt'],
+];
+
+/**
+ * Fills a page from its markup: `data-i18n="key"` sets the element's text, `data-i18n-placeholder`,
+ * `data-i18n-aria-label`, `data-i18n-title` and `data-i18n-alt` set those attributes; `<html lang>`
+ * follows the browser's language. Called once when a page loads, before its script renders.
+ */
+export function localizePage(doc: Document): void {
+  doc.documentElement.lang = uiLanguage();
+  for (const node of doc.querySelectorAll<HTMLElement>('[data-i18n]')) node.textContent = t(node.dataset['i18n'] as MessageKey);
+  for (const [data, attr] of ATTRIBUTES) {
+    const selector = `[data-${data.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}]`;
+    for (const node of doc.querySelectorAll<HTMLElement>(selector)) node.setAttribute(attr, t(node.dataset[data] as MessageKey));
+  }
+}
