@@ -93,3 +93,83 @@ describe('Chromium: accessibility (axe-core, serious and critical)', () => {
     });
   });
 });
+
+interface Focused {
+  /** "button Sync now", "input Email", "a Sign in with password": role-ish tag and the words naming it. */
+  name: string;
+  /** The browser shows a focus ring: :focus-visible matches and the outline is drawn. */
+  ringShown: boolean;
+}
+
+/** What has the keyboard focus now, and whether a person can see it. */
+function focused(page: Page): Promise<Focused> {
+  return page.evaluate(() => {
+    const e = document.activeElement as HTMLElement | null;
+    if (!e || e === document.body) return { name: 'body', ringShown: false };
+    const labelled = (e as HTMLInputElement).labels?.[0]?.textContent;
+    const words = (e.getAttribute('aria-label') ?? labelled ?? e.textContent ?? '').replace(/\s+/g, ' ').trim();
+    const style = getComputedStyle(e);
+    const outlined = style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 1;
+    return { name: `${e.tagName.toLowerCase()} ${words}`, ringShown: e.matches(':focus-visible') && outlined };
+  });
+}
+
+/**
+ * Presses Tab until the focus is on `target` (at most `max` presses); returns every stop on the
+ * way, in order, each of which must show a focus ring.
+ */
+async function tabTo(page: Page, target: string, max = 30): Promise<string[]> {
+  const stops: string[] = [];
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const f = await focused(page);
+    expect(f.ringShown, `no visible focus on ${f.name}`).toBe(true);
+    stops.push(f.name);
+    if (f.name === target) return stops;
+  }
+  throw new Error(`Tab never reached ${target}; stops: ${stops.join(' → ')}`);
+}
+
+describe('Chromium: keyboard alone', () => {
+  test('from the popup to Settings, sign in with a password, then Sync now, without a mouse', async () => {
+    const popup = await ext.openPage(POPUP);
+    await settled(popup);
+    // Signed out, the popup's controls are its two buttons, in reading order.
+    expect(await tabTo(popup, 'button Settings')).toEqual(['button Sync now', 'button Settings']);
+    // Settings opens the options page and closes the popup (window.close) while the key is still down.
+    await popup.keyboard.press('Enter').catch((e: unknown) => {
+      if (!popup.isClosed()) throw e;
+    });
+    await expect.poll(() => ext.context.pages().some((p) => p.url().endsWith(OPTIONS)), { timeout: 10_000 }).toBe(true);
+    const options = ext.context.pages().find((p) => p.url().endsWith(OPTIONS))!;
+    await settled(options);
+    await options.bringToFront();
+
+    // The account section comes first; nothing hidden is in the way.
+    expect(await tabTo(options, 'input Sync server')).toEqual(['input Sync server']);
+    await options.keyboard.press('Control+A');
+    await options.keyboard.type(stack.origin);
+    expect(await tabTo(options, 'a Sign in with password')).toEqual(['summary Self-hosted storage', 'button Sign in', 'a Sign in with password']);
+    await options.keyboard.press('Enter');
+    // Opening the password form moves the focus into it.
+    await expect.poll(async () => (await focused(options)).name).toBe('input Email');
+    await options.keyboard.type(DEMO_EMAIL);
+    expect(await tabTo(options, 'input Password')).toEqual(['input Password']);
+    await options.keyboard.type(DEMO_PASSWORD);
+    await options.keyboard.press('Enter');
+    await expect.poll(() => options.getByTestId('account').textContent(), { timeout: 20_000 }).toBe(`Signed in as ${DEMO_EMAIL}`);
+    expect(await options.locator('#server-url').inputValue()).toBe(stack.origin);
+
+    // Signed in: Sync now with the space bar, and the popup's switches are reachable.
+    const again = await ext.openPage(POPUP);
+    await expect.poll(() => again.getByTestId('status').textContent(), { timeout: 20_000 }).toMatch(/^Last synced/);
+    const before = await again.getByTestId('status').textContent();
+    const stops = await tabTo(again, 'button Sync now', 80);
+    expect(stops).toContain('input Bookmarks');
+    expect(stops.indexOf('input Bookmarks')).toBeLessThan(stops.indexOf('button Sync now'));
+    await again.keyboard.press('Space');
+    await expect.poll(() => again.getByTestId('devices').textContent(), { timeout: 20_000 }).toContain(DEMO_CLIENT_NAME);
+    await expect.poll(() => again.getByTestId('status').textContent(), { timeout: 20_000 }).not.toBe(before);
+    await expect.poll(() => again.getByTestId('status').textContent(), { timeout: 20_000 }).toMatch(/^Last synced/);
+  });
+});
