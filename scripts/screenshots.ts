@@ -169,7 +169,9 @@ async function main(): Promise<void> {
     if (built.status !== 0) throw new Error('the build failed');
   }
   const dist = distDir('chromium');
-  const langs = await languages(dist);
+  // --languages en,de overrides the detection (e.g. to try the German run before the translation is done).
+  const asked = process.argv[process.argv.indexOf('--languages') + 1];
+  const langs = process.argv.includes('--languages') && asked ? asked.split(',').filter((l): l is Lang => l in CAPTIONS) : await languages(dist);
   const written: string[] = [];
   for (const lang of langs) {
     // A fresh stack per language: each run is one new device joining the demo account.
