@@ -7,6 +7,7 @@ import { launchChromiumWithExtension, type ChromiumExtension } from '../support/
 import { startLocalStack, type LocalStack } from '../support/stack.ts';
 import { HISTORY_PAGE, OPTIONS, POPUP, signInWithPassword, syncNow } from '../support/chromiumUi.ts';
 import { describeViolations, seriousViolations } from '../support/axe.ts';
+import { startPageServer } from '../support/pageServer.ts';
 import { DEMO_CLIENT_NAME, DEMO_EMAIL, DEMO_PASSWORD } from '../../server/identity/demo/fixtures.ts';
 
 let stack: LocalStack;
@@ -65,6 +66,31 @@ describe('Chromium: accessibility (axe-core, serious and critical)', () => {
       if (name === 'popup') await expect.poll(() => page.getByTestId('devices').textContent(), { timeout: 20_000 }).toContain(DEMO_CLIENT_NAME);
       if (name === 'history page') await expect.poll(() => page.locator('#results li').count(), { timeout: 20_000 }).toBeGreaterThan(0);
     });
+  });
+
+  test('signed in, the popup’s “Send this tab to…” menu open (with Enter)', async () => {
+    const site = await startPageServer({ '/article': { title: 'An article to send' } });
+    try {
+      (await signInWithPassword(ext, stack.origin, DEMO_EMAIL, DEMO_PASSWORD)).close();
+      await syncNow(ext);
+      // The popup sends its window's active tab: open it as a tab, then a web page after it (as tabs.e2e.ts does).
+      const popup = await ext.openPage(POPUP);
+      const page = await ext.context.newPage();
+      await page.goto(site.url('/article'));
+      await page.bringToFront();
+      await popup.evaluate(() => chrome.runtime.sendMessage({ type: 'syncNow' })); // a status change re-reads the active tab
+      const send = popup.getByRole('button', { name: 'Send this tab to…' });
+      await expect.poll(() => send.isEnabled(), { timeout: 20_000 }).toBe(true);
+      await send.focus();
+      await popup.keyboard.press('Enter');
+      await expect.poll(() => send.getAttribute('aria-expanded')).toBe('true');
+      // Opening the menu puts the focus on its first device.
+      await expect.poll(async () => (await focused(popup)).name).toMatch(new RegExp(`^button ${DEMO_CLIENT_NAME}`));
+      const problems = await audit(popup, 'popup, send menu open');
+      expect(problems, problems.join('\n\n')).toEqual([]);
+    } finally {
+      await site.close();
+    }
   });
 
   test('with errors showing: a sync the server refuses, a wrong password', async () => {
