@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 // End-to-end browser tests have their own config in e2e/.
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'server/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'server/**/*.test.ts', 'scripts/**/*.test.ts'],
     environment: 'node',
     testTimeout: 20_000,
     pool: 'forks',
