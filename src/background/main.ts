@@ -102,7 +102,9 @@ async function wire(): Promise<App> {
       // Back after the browser discarded our database: this browser's bookmarks were synced with
       // this account, so the first sync merges (matching items are not duplicated) without asking.
       if (info?.returning) await safety.chooseFirstSync('merge');
-      await scheduler?.requestSync('manual');
+      // Automatic: with "Sync automatically" off the first sync waits for Sync now.
+      await scheduler?.requestSync('sign-in');
+      await scheduler?.broadcast();
       await sendTab.signedIn().catch((e: unknown) => log.warn('Send Tab could not start', { error: String(e) }));
     },
     onSignedOut: async () => {
@@ -176,7 +178,7 @@ async function wire(): Promise<App> {
       : describeRootProblems([{ id: '0', title: '', children: await bookmarksApi.getChildren('0') }]).map((p) => p.message),
     restore: (items) => restoreSnapshot(localBookmarks, items),
     requestSync: async () => {
-      await scheduler!.requestSync('manual');
+      await scheduler!.requestSync('settings');
     },
   });
   return {
