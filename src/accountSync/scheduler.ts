@@ -10,7 +10,7 @@ import type { SettingsStore } from '../db/settingsStore.ts';
 import type { StatusStore } from '../db/statusStore.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SyncNowResult } from '../shared/messages.ts';
-import type { FailureStreak, LastRun, RunProblem, StatusView, SyncProgress, SyncTrigger } from '../shared/status.ts';
+import { ASKED_TRIGGERS, type FailureStreak, type LastRun, type RunProblem, type StatusView, type SyncProgress, type SyncTrigger } from '../shared/status.ts';
 
 export const PERIODIC_ALARM = 'syncbridge-periodic';
 
@@ -114,12 +114,12 @@ export class Scheduler {
 
   /**
    * Starts a run unless one is running, the server asked us to back off, or the trigger is
-   * automatic while the person syncs only when asked (then only 'manual', Sync now, runs).
+   * automatic while the person syncs only when asked (then only Sync now and answers run).
    * Does not wait for the run.
    */
   async requestSync(trigger: SyncTrigger): Promise<SyncNowResult> {
     if (this.current) return { outcome: 'already-running' };
-    if (trigger !== 'manual' && !(await this.deps.settings.get()).autoSync) {
+    if (!ASKED_TRIGGERS.has(trigger) && !(await this.deps.settings.get()).autoSync) {
       this.deps.log.debug('Sync not started: Syncbridge syncs only when asked', { trigger });
       return { outcome: 'manual-only' };
     }

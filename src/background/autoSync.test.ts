@@ -1,6 +1,7 @@
 // "Sync automatically" off, against the local stack with the real scheduler and sync job: no sync
 // at sign-in, after a rename, after local edits, at browser start or on the alarm (which is
-// removed); Sync now still syncs. On (the default), the automatic triggers sync as before.
+// removed); Sync now still syncs, and so does answering a bookmarks question. On (the default),
+// the automatic triggers sync as before.
 import { afterEach, describe, expect, test } from 'vitest';
 import { LeaseLock } from '../db/leaseLock.ts';
 import { SettingsStore } from '../db/settingsStore.ts';
@@ -102,6 +103,7 @@ describe('Sync automatically', () => {
     // The alarm and browser start.
     expect(await scheduler.requestSync('alarm')).toEqual({ outcome: 'manual-only' });
     expect(await scheduler.requestSync('startup')).toEqual({ outcome: 'manual-only' });
+    expect(await scheduler.requestSync('settings')).toEqual({ outcome: 'manual-only' });
     await scheduler.whenIdle();
     expect(runs).toEqual([]);
     expect(clientRecordsOnServer()).toBe(0);
@@ -114,6 +116,10 @@ describe('Sync automatically', () => {
     const view = await scheduler.statusView();
     expect(view.lastRun?.outcome, view.lastRun?.message).toBe('success');
     expect(clientRecordsOnServer()).toBe(1);
+    // An answer to a bookmarks question is the person asking too ("Thanks. Syncing now.").
+    expect(await scheduler.requestSync('decision')).toEqual({ outcome: 'started' });
+    await scheduler.whenIdle();
+    expect(runs).toEqual(['manual', 'decision']);
     const [client] = [...(await h.decryptedRecords('clients')).values()];
     expect(client?.['name']).toBe('Renamed browser');
     tracker.stop();

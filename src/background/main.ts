@@ -202,7 +202,8 @@ async function wire(): Promise<App> {
       : describeRootProblems([{ id: '0', title: '', children: await bookmarksApi.getChildren('0') }]).map((p) => p.message),
     restore: (items) => restoreSnapshot(localBookmarks, items),
     requestSync: async () => {
-      await scheduler!.requestSync('settings');
+      // Its button says it syncs now: the person asked, so it runs even with "Sync automatically" off.
+      await scheduler!.requestSync('decision');
       // The answer may end the question the badge shows, whether or not a sync starts now.
       await badge.update();
     },

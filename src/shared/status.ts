@@ -14,12 +14,15 @@ export interface LastRun {
 }
 
 /**
- * What started a run. Only 'manual' (Sync now) runs when the person turned "Sync automatically"
- * off; every other trigger is automatic: 'sign-in', 'rename' (the device name), 'settings' (an
- * engine switch, an answer about bookmarks), 'local-change' (the change trackers), 'alarm',
- * 'startup', 'installed'.
+ * What started a run. The person asked for it: 'manual' (Sync now) and 'decision' (an answer to a
+ * bookmarks question or a restore, whose button says it syncs now); these run even with "Sync
+ * automatically" off. Every other trigger is automatic: 'sign-in', 'rename' (the device name),
+ * 'settings' (an engine switch), 'local-change' (the change trackers), 'alarm', 'startup', 'installed'.
  */
-export type SyncTrigger = 'alarm' | 'manual' | 'startup' | 'installed' | 'local-change' | 'sign-in' | 'rename' | 'settings';
+export type SyncTrigger = 'alarm' | 'manual' | 'startup' | 'installed' | 'local-change' | 'sign-in' | 'rename' | 'settings' | 'decision';
+
+/** The triggers that are the person asking for a sync (they run whatever "Sync automatically" says). */
+export const ASKED_TRIGGERS: ReadonlySet<SyncTrigger> = new Set<SyncTrigger>(['manual', 'decision']);
 
 /**
  * Why a run failed, as far as the person is concerned: 'sign-in-again' (the account's sign-in or
