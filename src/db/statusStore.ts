@@ -32,10 +32,19 @@ export class StatusStore {
   }
 
   /**
-   * Sign-out: what the runs learned belongs to the account being forgotten (its last run, its
-   * failures, its problem). The server's backoff stays: it is about the server, not the account.
+   * Sign-out: what the runs learned about the account being forgotten (its successes, its failures,
+   * the problem its last run hit) goes; the last run's words stay for the status line ("Sync
+   * stopped: you signed out."). The server's backoff stays: it is about the server, not the account.
    */
   async forgetAccount(): Promise<void> {
-    await this.update({ lastRun: null, lastSuccessAt: null, failures: null });
+    const tx = this.db.transaction('status', 'readwrite');
+    const current = { ...EMPTY, ...((await tx.store.get(KEY)) as Partial<PersistedStatus> | undefined) };
+    let lastRun = current.lastRun;
+    if (lastRun?.problem !== undefined) {
+      const { problem: _forgotten, ...rest } = lastRun;
+      lastRun = rest;
+    }
+    await tx.store.put({ ...current, lastRun, lastSuccessAt: null, failures: null }, KEY);
+    await tx.done;
   }
 }
