@@ -5,7 +5,7 @@ import { SettingsStore } from '../db/settingsStore.ts';
 import { StatusStore } from '../db/statusStore.ts';
 import { createLogHub } from '../log/logger.ts';
 import type { SyncbridgeDB } from '../db/schema.ts';
-import type { StatusView } from '../shared/status.ts';
+import type { RunProblem, StatusView } from '../shared/status.ts';
 import { PERIODIC_ALARM, Scheduler, type AlarmInfo, type AlarmsPort, type JobResult, type SyncJob } from './scheduler.ts';
 
 class FakeAlarms implements AlarmsPort {
@@ -32,7 +32,7 @@ function gatedJob(result: JobResult = { outcome: 'success', message: 'Synced.' }
   return { job, calls, finish: () => open?.() };
 }
 
-async function makeScheduler(db: SyncbridgeDB, job: SyncJob, opts: { instanceId?: string; now?: () => number; statuses?: StatusView[] } = {}) {
+async function makeScheduler(db: SyncbridgeDB, job: SyncJob, opts: { instanceId?: string; now?: () => number; statuses?: StatusView[]; classifyError?: (e: unknown) => RunProblem } = {}) {
   const now = opts.now ?? (() => 1_000_000);
   const alarms = new FakeAlarms(now);
   const scheduler = new Scheduler({
@@ -47,6 +47,7 @@ async function makeScheduler(db: SyncbridgeDB, job: SyncJob, opts: { instanceId?
     extensionVersion: '9.9.9',
     now,
     ...(opts.statuses ? { onStatusChange: (s: StatusView) => void opts.statuses?.push(s) } : {}),
+    ...(opts.classifyError ? { classifyError: opts.classifyError } : {}),
   });
   return { scheduler, alarms };
 }
@@ -139,6 +140,48 @@ describe('Scheduler', () => {
     expect(view.lastRun).toMatchObject({ outcome: 'error', message: 'Server unreachable' });
     expect(view.lastSuccessAt).toBeNull();
     expect(await new LeaseLock(db, 'sync', 1).holder()).toBeNull();
+  });
+
+  test('transient failures in a row make a streak from the first one’s start; other problems leave it; a success ends it', async () => {
+    const db = await freshDatabase();
+    let t = 1_000_000;
+    let outcome: 'transient' | 'sign-in-again' | 'ok' = 'transient';
+    const { scheduler } = await makeScheduler(db, async () => {
+      t += 1000;
+      if (outcome === 'ok') return { outcome: 'success', message: 'Synced.' };
+      throw new Error(outcome);
+    }, { now: () => t, classifyError: (e) => (e instanceof Error && e.message === 'sign-in-again' ? 'sign-in-again' : 'transient') });
+    const runOnce = async (): Promise<StatusView> => {
+      await scheduler.requestSync('manual');
+      await scheduler.whenIdle();
+      t += 60_000;
+      return scheduler.statusView();
+    };
+    let view = await runOnce();
+    expect(view.lastRun).toMatchObject({ outcome: 'error', problem: 'transient' });
+    expect(view.failures).toEqual({ count: 1, since: 1_000_000 });
+    view = await runOnce();
+    expect(view.failures).toEqual({ count: 2, since: 1_000_000 });
+    outcome = 'sign-in-again';
+    view = await runOnce();
+    expect(view.lastRun).toMatchObject({ outcome: 'error', problem: 'sign-in-again' });
+    expect(view.failures).toEqual({ count: 2, since: 1_000_000 });
+    outcome = 'ok';
+    view = await runOnce();
+    expect(view.lastRun?.problem).toBeUndefined();
+    expect(view.failures).toBeNull();
+  });
+
+  test('while a run is in progress the status says since when; not afterwards', async () => {
+    const db = await freshDatabase();
+    const gate = gatedJob();
+    const { scheduler } = await makeScheduler(db, gate.job);
+    await scheduler.requestSync('manual');
+    await until(() => gate.calls.length === 1);
+    expect((await scheduler.statusView()).runningSince).toBe(1_000_000);
+    gate.finish();
+    await scheduler.whenIdle();
+    expect((await scheduler.statusView()).runningSince).toBeNull();
   });
 
   test('a busy server error sets the backoff from its Retry-After', async () => {

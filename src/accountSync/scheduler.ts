@@ -10,7 +10,7 @@ import type { SettingsStore } from '../db/settingsStore.ts';
 import type { StatusStore } from '../db/statusStore.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SyncNowResult } from '../shared/messages.ts';
-import type { LastRun, StatusView, SyncProgress, SyncTrigger } from '../shared/status.ts';
+import { ASKED_TRIGGERS, type FailureStreak, type LastRun, type RunProblem, type StatusView, type SyncProgress, type SyncTrigger } from '../shared/status.ts';
 
 export const PERIODIC_ALARM = 'syncbridge-periodic';
 
@@ -22,6 +22,8 @@ export interface AlarmInfo {
 export interface AlarmsPort {
   get(name: string): Promise<AlarmInfo | undefined>;
   create(name: string, info: { periodInMinutes: number; delayInMinutes: number }): Promise<void>;
+  /** Removes the alarm (absent: the port cannot, and the alarm's syncs are refused instead). */
+  clear?(name: string): Promise<void>;
 }
 
 export interface RunContext {
@@ -72,6 +74,8 @@ export interface SchedulerDeps {
   now?: () => number;
   /** Describes a thrown error in words for the person (typed errors map to specific advice). */
   describeError?: (e: unknown) => string;
+  /** What kind of problem a thrown error is for the person (accountSync/problems.ts); absent: none recorded. */
+  classifyError?: (e: unknown) => RunProblem;
 }
 
 export class Scheduler {
@@ -79,16 +83,27 @@ export class Scheduler {
   private abort: AbortController | null = null;
   private progress: SyncProgress | null = null;
   private lastProgressBroadcast = 0;
+  private runningSince: number | null = null;
   private readonly now: () => number;
 
   constructor(private readonly deps: SchedulerDeps) {
     this.now = deps.now ?? Date.now;
   }
 
-  /** Creates the periodic alarm, or re-creates it when the interval setting changed. */
+  /**
+   * Creates the periodic alarm, or re-creates it when the interval setting changed; removes it
+   * while the person syncs only when asked (the status then shows no next sync).
+   */
   async ensurePeriodicAlarm(): Promise<void> {
-    const { syncIntervalMinutes } = await this.deps.settings.get();
+    const { syncIntervalMinutes, autoSync } = await this.deps.settings.get();
     const existing = await this.deps.alarms.get(PERIODIC_ALARM);
+    if (!autoSync) {
+      if (existing && this.deps.alarms.clear) {
+        await this.deps.alarms.clear(PERIODIC_ALARM);
+        this.deps.log.info('Periodic sync off: Syncbridge syncs only when asked');
+      }
+      return;
+    }
     if (existing && existing.periodInMinutes === syncIntervalMinutes) return;
     await this.deps.alarms.create(PERIODIC_ALARM, {
       periodInMinutes: syncIntervalMinutes,
@@ -97,9 +112,17 @@ export class Scheduler {
     this.deps.log.info('Periodic sync scheduled', { everyMinutes: syncIntervalMinutes });
   }
 
-  /** Starts a run unless one is running or the server asked us to back off. Does not wait for it. */
+  /**
+   * Starts a run unless one is running, the server asked us to back off, or the trigger is
+   * automatic while the person syncs only when asked (then only Sync now and answers run).
+   * Does not wait for the run.
+   */
   async requestSync(trigger: SyncTrigger): Promise<SyncNowResult> {
     if (this.current) return { outcome: 'already-running' };
+    if (!ASKED_TRIGGERS.has(trigger) && !(await this.deps.settings.get()).autoSync) {
+      this.deps.log.debug('Sync not started: Syncbridge syncs only when asked', { trigger });
+      return { outcome: 'manual-only' };
+    }
     const { backoffUntil } = await this.deps.status.get();
     if (backoffUntil !== null && backoffUntil > this.now()) {
       this.deps.log.info('Sync skipped: the server asked us to wait', { trigger, until: new Date(backoffUntil).toISOString() });
@@ -127,20 +150,25 @@ export class Scheduler {
   }
 
   async statusView(): Promise<StatusView> {
-    const [persisted, holder, alarm, email, notice] = await Promise.all([
+    const [persisted, holder, alarm, email, notice, settings] = await Promise.all([
       this.deps.status.get(),
       this.deps.lock.holder(),
       this.deps.alarms.get(PERIODIC_ALARM),
       this.deps.accountEmail(),
       this.deps.accountNotice?.() ?? Promise.resolve(null),
+      this.deps.settings.get(),
     ]);
+    const syncing = this.current !== null || (holder !== null && holder.owner === this.deps.instanceId);
     return {
       signedIn: email !== null,
       accountEmail: email,
       accountNotice: email === null ? notice : null,
-      syncing: this.current !== null || (holder !== null && holder.owner === this.deps.instanceId),
+      syncing,
       lastRun: persisted.lastRun,
       lastSuccessAt: persisted.lastSuccessAt,
+      failures: persisted.failures,
+      runningSince: syncing ? this.runningSince : null,
+      autoSync: settings.autoSync,
       backoffUntil: persisted.backoffUntil !== null && persisted.backoffUntil > this.now() ? persisted.backoffUntil : null,
       nextSyncAt: alarm?.scheduledTime ?? null,
       extensionVersion: this.deps.extensionVersion,
@@ -157,6 +185,7 @@ export class Scheduler {
       return;
     }
     const startedAt = this.now();
+    this.runningSince = startedAt;
     this.abort = new AbortController();
     const interrupted = acquired.tookOverExpired;
     if (interrupted) log.warn('The previous sync was interrupted before it finished; resuming it');
@@ -168,7 +197,7 @@ export class Scheduler {
       this.deps.keepAlive?.();
     }, this.deps.heartbeatMs ?? 20_000);
     let lastRun: LastRun;
-    const patch: { lastSuccessAt?: number; backoffUntil?: number | null } = {};
+    const patch: { lastSuccessAt?: number; backoffUntil?: number | null; failures?: FailureStreak | null } = {};
     let backoffUntil: number | null = null;
     const reportBackoff = (until: number): void => {
       backoffUntil = Math.max(backoffUntil ?? 0, until);
@@ -184,13 +213,23 @@ export class Scheduler {
       };
       const result = await this.deps.job({ trigger, log, resumingInterrupted: interrupted, reportProgress, reportBackoff, signal: (this.abort as AbortController).signal });
       lastRun = { startedAt, finishedAt: this.now(), outcome: result.outcome, message: result.message, trigger };
-      if (result.outcome === 'success') patch.lastSuccessAt = lastRun.finishedAt;
+      if (result.outcome === 'success') {
+        patch.lastSuccessAt = lastRun.finishedAt;
+        patch.failures = null;
+      }
       log.info('Sync finished', { outcome: result.outcome, ms: lastRun.finishedAt - startedAt });
     } catch (e) {
       const message = this.deps.describeError ? this.deps.describeError(e) : e instanceof Error ? e.message : String(e);
       // A run stopped on purpose (sign-out) is not a failure to report.
       const cancelled = (e as { kind?: unknown } | null)?.kind === 'cancelled';
       lastRun = { startedAt, finishedAt: this.now(), outcome: cancelled ? 'skipped' : 'error', message, trigger };
+      const problem = cancelled ? undefined : this.deps.classifyError?.(e);
+      if (problem !== undefined) lastRun.problem = problem;
+      // Only transient failures make a streak: the others say at once what the person must do.
+      if (problem === 'transient') {
+        const before = (await status.get()).failures;
+        patch.failures = { count: (before?.count ?? 0) + 1, since: before?.since ?? startedAt };
+      }
       // A busy server's Retry-After is a promise we keep: no run starts before it has passed.
       const retryAfterMs = (e as { retryAfterMs?: unknown } | null)?.retryAfterMs;
       if (typeof retryAfterMs === 'number' && retryAfterMs > 0) reportBackoff(lastRun.finishedAt + retryAfterMs);
@@ -205,6 +244,7 @@ export class Scheduler {
     await lock.release(instanceId);
     this.current = null;
     this.progress = null;
+    this.runningSince = null;
     await this.broadcast();
   }
 

@@ -44,6 +44,10 @@ import { AccountDevices } from './accountDevices.ts';
 import { remoteTabsSource } from './remoteTabs.ts';
 import { SendTabService } from './sendTab.ts';
 import { browserSendTabPorts, listenForSendTab } from './sendTabBrowser.ts';
+import { BadgeService } from './badge.ts';
+import { browserBadgePorts, listenForBadgeClicks } from './badgeBrowser.ts';
+import type { WaitingDecision } from './badgeState.ts';
+import { classifyRunError } from '../accountSync/problems.ts';
 
 const hub = createLogHub({ consoleLevel: 'info', storeLevel: 'info' });
 const log = hub.logger.child('background');
@@ -57,6 +61,7 @@ interface App {
   bookmarkChanges: IdbChangeStore;
   historyChanges: IdbChangeStore;
   sendTab: SendTabService;
+  badge: BadgeService;
 }
 
 const bookmarksApi = browserBookmarksApi();
@@ -87,6 +92,21 @@ async function wire(): Promise<App> {
   // The scheduler and the account controller refer to each other (sign-in starts a sync; a
   // "logout" command signs out): the controller's callbacks read `scheduler`, assigned just below.
   let scheduler: Scheduler | null = null;
+  const statusStore = new StatusStore(db);
+  // The toolbar button and the problem notifications follow every status change (badge.ts).
+  const badge = new BadgeService({
+    ports: browserBadgePorts(),
+    status: () => scheduler!.statusView(),
+    decision: async (): Promise<WaitingDecision | null> => {
+      const p = await safety.waitingForPerson();
+      return p === null ? null : p.kind === 'first-sync' ? { kind: 'first-sync' } : { kind: p.kind, deletions: p.deletions };
+    },
+    notified: {
+      get: async () => (await statusStore.get()).notified,
+      set: async (notified) => void (await statusStore.update({ notified })),
+    },
+    log: hub.logger.child('badge'),
+  });
   const accounts = new AccountController({
     store: accountStore,
     log: hub.logger.child('account'),
@@ -102,7 +122,9 @@ async function wire(): Promise<App> {
       // Back after the browser discarded our database: this browser's bookmarks were synced with
       // this account, so the first sync merges (matching items are not duplicated) without asking.
       if (info?.returning) await safety.chooseFirstSync('merge');
-      await scheduler?.requestSync('manual');
+      // Automatic: with "Sync automatically" off the first sync waits for Sync now.
+      await scheduler?.requestSync('sign-in');
+      await scheduler?.broadcast();
       await sendTab.signedIn().catch((e: unknown) => log.warn('Send Tab could not start', { error: String(e) }));
     },
     onSignedOut: async () => {
@@ -110,13 +132,14 @@ async function wire(): Promise<App> {
       await scheduler?.cancelRun();
       await forgetAccountData(db, { syncState, safety });
       await sendTab.signedOut();
+      await statusStore.forgetAccount();
       await scheduler?.broadcast();
     },
   });
   scheduler = new Scheduler({
     instanceId,
     lock: new LeaseLock(db, 'sync', 120_000),
-    status: new StatusStore(db),
+    status: statusStore,
     settings,
     alarms: alarmsPort,
     job: createSyncJob({
@@ -157,6 +180,7 @@ async function wire(): Promise<App> {
     accountNotice: async () => ((await accounts.dataLost()) ? LOST_DATA_NOTICE : null),
     extensionVersion: browser.runtime.getManifest().version,
     describeError: describeForPerson,
+    classifyError: classifyRunError,
     keepAlive: () => {
       browser.runtime.getPlatformInfo().catch(() => undefined);
     },
@@ -164,9 +188,11 @@ async function wire(): Promise<App> {
       const event: StatusChangedEvent = { type: 'event', event: 'statusChanged', status };
       // No page open means no receiver; that is normal.
       browser.runtime.sendMessage(event).catch(() => undefined);
+      void badge.update(status);
     },
   });
   await scheduler.ensurePeriodicAlarm();
+  void badge.update();
   void sendTab.start().catch((e: unknown) => log.warn('Send Tab could not start', { error: String(e) }));
   const bookmarks = new BookmarksController({
     safety,
@@ -176,7 +202,10 @@ async function wire(): Promise<App> {
       : describeRootProblems([{ id: '0', title: '', children: await bookmarksApi.getChildren('0') }]).map((p) => p.message),
     restore: (items) => restoreSnapshot(localBookmarks, items),
     requestSync: async () => {
-      await scheduler!.requestSync('manual');
+      // Its button says it syncs now: the person asked, so it runs even with "Sync automatically" off.
+      await scheduler!.requestSync('decision');
+      // The answer may end the question the badge shows, whether or not a sync starts now.
+      await badge.update();
     },
   });
   return {
@@ -186,6 +215,7 @@ async function wire(): Promise<App> {
     bookmarkChanges,
     historyChanges,
     sendTab,
+    badge,
     handlers: createHandlers({
       scheduler, settings, logs, flushLogs: hub.flush, accounts, syncState, bookmarks,
       syncedHistory: syncedHistorySource({
@@ -251,6 +281,7 @@ watchTabs({
 const app: Promise<App> = wire();
 // Send Tab's events (notification clicks, the context menu, window focus, its poll alarm, start-up).
 listenForSendTab(app.then((a) => a.sendTab));
+listenForBadgeClicks(app.then((a) => a.badge));
 void bookmarkTracker.start();
 void historyTracker.start();
 app.catch((e: unknown) => log.error('Background start-up failed', { error: String(e) }));

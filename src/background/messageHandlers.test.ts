@@ -94,18 +94,18 @@ describe('message handlers', () => {
   test('updating settings reschedules the alarm; invalid values come back as a readable error', async () => {
     const { handlers, alarms } = await setup();
     expect(await dispatch(handlers, { type: 'updateSettings', patch: { syncIntervalMinutes: 60 } }))
-      .toEqual({ ok: true, value: { syncIntervalMinutes: 60, addRemoteHistoryToBrowser: false } });
+      .toEqual({ ok: true, value: { syncIntervalMinutes: 60, addRemoteHistoryToBrowser: false, autoSync: true } });
     expect(alarms.get('syncbridge-periodic')?.periodInMinutes).toBe(60);
     const bad = await dispatch(handlers, { type: 'updateSettings', patch: { syncIntervalMinutes: -1 } });
     expect(bad).toEqual({ ok: false, error: expect.stringContaining('whole number of minutes') });
-    expect(await dispatch(handlers, { type: 'getSettings' })).toEqual({ ok: true, value: { syncIntervalMinutes: 60, addRemoteHistoryToBrowser: false } });
+    expect(await dispatch(handlers, { type: 'getSettings' })).toEqual({ ok: true, value: { syncIntervalMinutes: 60, addRemoteHistoryToBrowser: false, autoSync: true } });
   });
 
   test('adding other devices’ pages to this browser’s history is off until switched on, and only a boolean is accepted', async () => {
     const { handlers } = await setup();
     expect(await dispatch(handlers, { type: 'getSettings' })).toMatchObject({ ok: true, value: { addRemoteHistoryToBrowser: false } });
     expect(await dispatch(handlers, { type: 'updateSettings', patch: { addRemoteHistoryToBrowser: true } }))
-      .toEqual({ ok: true, value: { syncIntervalMinutes: 10, addRemoteHistoryToBrowser: true } });
+      .toEqual({ ok: true, value: { syncIntervalMinutes: 10, addRemoteHistoryToBrowser: true, autoSync: true } });
     // What a page sends is not checked by the compiler: a string is refused, with words for the person.
     const bad = await dispatch(handlers, { type: 'updateSettings', patch: JSON.parse('{"addRemoteHistoryToBrowser":"yes"}') as { addRemoteHistoryToBrowser: boolean } });
     expect(bad).toEqual({ ok: false, error: expect.stringContaining('switched on or off') });

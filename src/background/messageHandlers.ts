@@ -47,6 +47,8 @@ export function createHandlers(d: HandlerDeps): Handlers {
     updateSettings: async (req) => {
       const next = await d.settings.update(req.patch);
       await d.scheduler.ensurePeriodicAlarm();
+      // The status carries "Sync automatically" and the next sync's time: pages and the badge re-read it.
+      await d.scheduler.broadcast();
       return next;
     },
     getLogs: async (req) => {
@@ -73,14 +75,15 @@ export function createHandlers(d: HandlerDeps): Handlers {
     signOut: () => d.accounts.signOut(),
     setDeviceName: async (req) => {
       const view = await d.accounts.setDeviceName(req.name);
-      // The new name reaches the account and the clients record with a sync.
-      if (view.state === 'signed-in') await d.scheduler.requestSync('manual');
+      // The new name reaches the account and the clients record with a sync (an automatic one:
+      // with "Sync automatically" off it waits for Sync now).
+      if (view.state === 'signed-in') await d.scheduler.requestSync('rename');
       return view;
     },
     getEngines: () => d.syncState.engineChoices(),
     setEngine: async (req) => {
       const view = await d.syncState.chooseEngine(req.engine, req.enabled);
-      await d.scheduler.requestSync('manual');
+      await d.scheduler.requestSync('settings');
       return view;
     },
     getDevices: async (): Promise<DeviceView[]> => {

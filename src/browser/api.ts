@@ -58,6 +58,9 @@ export const alarmsPort: AlarmsPort = {
   async create(name, info) {
     await browser.alarms.create(name, info);
   },
+  async clear(name) {
+    await browser.alarms.clear(name);
+  },
 };
 
 /** "<Browser> on <OS>", the default device name other Firefox devices will show. */

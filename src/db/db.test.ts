@@ -40,7 +40,7 @@ describe('migrations', () => {
     const db = await openDatabase(name);
     expect(db.version).toBe(DB_VERSION);
     expect(db.objectStoreNames.contains('idMap')).toBe(true);
-    expect(await new SettingsStore(db).get()).toEqual({ syncIntervalMinutes: 42, addRemoteHistoryToBrowser: false });
+    expect(await new SettingsStore(db).get()).toEqual({ syncIntervalMinutes: 42, addRemoteHistoryToBrowser: false, autoSync: true });
   });
 
   test('version 4 moves engine work and bookmark decisions out of syncState into their own stores', async () => {
@@ -108,21 +108,30 @@ describe('IdMapStore', () => {
 describe('SettingsStore', () => {
   test('returns defaults, saves valid patches, refuses invalid ones with a readable message', async () => {
     const s = new SettingsStore(await freshDatabase());
-    expect(await s.get()).toEqual({ syncIntervalMinutes: 10, addRemoteHistoryToBrowser: false });
-    expect(await s.update({ syncIntervalMinutes: 30 })).toEqual({ syncIntervalMinutes: 30, addRemoteHistoryToBrowser: false });
+    expect(await s.get()).toEqual({ syncIntervalMinutes: 10, addRemoteHistoryToBrowser: false, autoSync: true });
+    expect(await s.update({ syncIntervalMinutes: 30 })).toEqual({ syncIntervalMinutes: 30, addRemoteHistoryToBrowser: false, autoSync: true });
     await expect(s.update({ syncIntervalMinutes: 0 })).rejects.toThrow(/whole number of minutes from 1 to 1440/);
     await expect(s.update({ syncIntervalMinutes: 2.5 })).rejects.toThrow(/whole number/);
-    expect(await s.get()).toEqual({ syncIntervalMinutes: 30, addRemoteHistoryToBrowser: false });
+    expect(await s.get()).toEqual({ syncIntervalMinutes: 30, addRemoteHistoryToBrowser: false, autoSync: true });
   });
 });
 
 describe('StatusStore', () => {
   test('merges patches over what is stored', async () => {
     const s = new StatusStore(await freshDatabase());
-    expect(await s.get()).toEqual({ lastRun: null, lastSuccessAt: null, backoffUntil: null });
+    expect(await s.get()).toEqual({ lastRun: null, lastSuccessAt: null, backoffUntil: null, failures: null, notified: null });
     await s.update({ lastSuccessAt: 5 });
     await s.update({ backoffUntil: 9 });
-    expect(await s.get()).toEqual({ lastRun: null, lastSuccessAt: 5, backoffUntil: 9 });
+    expect(await s.get()).toEqual({ lastRun: null, lastSuccessAt: 5, backoffUntil: 9, failures: null, notified: null });
+  });
+
+  test('sign-out forgets what the runs learned about the account (the last run keeps its words); the server’s backoff stays', async () => {
+    const s = new StatusStore(await freshDatabase());
+    const lastRun = { startedAt: 1, finishedAt: 2, outcome: 'error' as const, message: 'x', trigger: 'alarm' as const, problem: 'sign-in-again' as const };
+    await s.update({ lastRun, lastSuccessAt: 1, backoffUntil: 9, failures: { count: 2, since: 1 } });
+    await s.forgetAccount();
+    const { problem: _problem, ...words } = lastRun;
+    expect(await s.get()).toEqual({ lastRun: words, lastSuccessAt: null, backoffUntil: 9, failures: null, notified: null });
   });
 });
 

@@ -31,6 +31,20 @@ describe('SafetyStore', () => {
     expect(await s.approvedDeletions(80)).toBe(false); // used up
   });
 
+  test('waiting for the person: a question until it is answered; an approved deletion no longer waits for them', async () => {
+    const s = new SafetyStore(await freshDatabase(), () => 1000);
+    expect(await s.waitingForPerson()).toBeNull();
+    await s.askLargeDeletion(stats(80, 100));
+    expect(await s.waitingForPerson()).toMatchObject({ kind: 'large-deletion', deletions: 80 });
+    await s.approveDeletion();
+    expect(await s.pending()).toMatchObject({ kind: 'large-deletion' }); // the sync that deletes them has not run yet
+    expect(await s.waitingForPerson()).toBeNull();
+    await s.askLargeDeletion(stats(90, 100)); // more than approved: asked again
+    expect(await s.waitingForPerson()).toMatchObject({ kind: 'large-deletion', deletions: 90 });
+    await s.askFirstSync({ local: 1, remote: 2 });
+    expect(await s.waitingForPerson()).toMatchObject({ kind: 'first-sync' });
+  });
+
   test('keeps the newest five snapshots, newest first, with their item counts', async () => {
     let t = 0;
     const s = new SafetyStore(await freshDatabase(), () => ++t);

@@ -205,6 +205,16 @@ export class SafetyStore implements BookmarkSafety, AccountSafety {
     return (await this.load()).pending;
   }
 
+  /**
+   * The question still waiting for the person's answer, for the toolbar badge: an approved
+   * deletion stays pending until the sync that carries it out, but the person is done with it.
+   */
+  async waitingForPerson(): Promise<PendingDecision | null> {
+    const d = await this.load();
+    if (d.pending?.kind === 'large-deletion' && d.approvedDeletions >= d.pending.deletions) return null;
+    return d.pending;
+  }
+
   async chooseFirstSync(choice: FirstSyncChoice): Promise<void> {
     await this.save({ firstSyncChoice: choice, pending: null });
   }

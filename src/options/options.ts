@@ -5,6 +5,10 @@ import { statusLine } from '../ui/format.ts';
 import { initAccountSection, loadAccount } from './account.ts';
 import { initBookmarksSection, loadBookmarks } from './bookmarks.ts';
 import { initHistorySection, renderHistorySettings } from './history.ts';
+import { localizePage, t } from '../i18n/i18n.ts';
+import type { Settings } from '../shared/settings.ts';
+
+localizePage(document);
 
 const el = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
@@ -48,6 +52,27 @@ el<HTMLFormElement>('schedule-form').addEventListener('submit', async (ev) => {
   }
 });
 
+// "Sync automatically": disabled until the saved setting is shown, so a click is never overwritten by the load.
+const autoSyncBox = el<HTMLInputElement>('auto-sync');
+const autoSyncResult = el<HTMLParagraphElement>('auto-sync-result');
+function renderAutoSync(settings: Settings): void {
+  autoSyncBox.checked = settings.autoSync;
+  autoSyncBox.disabled = false;
+}
+autoSyncBox.addEventListener('change', async () => {
+  const wanted = autoSyncBox.checked;
+  try {
+    const saved = await send({ type: 'updateSettings', patch: { autoSync: wanted } });
+    autoSyncBox.checked = saved.autoSync;
+    autoSyncResult.className = '';
+    autoSyncResult.textContent = t(saved.autoSync ? 'optionsAutoSyncSavedOn' : 'optionsAutoSyncSavedOff');
+  } catch (e) {
+    autoSyncBox.checked = !wanted;
+    autoSyncResult.className = 'error';
+    autoSyncResult.textContent = message(e);
+  }
+});
+
 el<HTMLButtonElement>('refresh-log').addEventListener('click', () => {
   loadLog().catch((e: unknown) => (logResult.textContent = message(e)));
 });
@@ -88,6 +113,7 @@ async function init(): Promise<void> {
   const [settings, status] = await Promise.all([send({ type: 'getSettings' }), send({ type: 'getStatus' })]);
   if (!intervalTyped) intervalInput.value = String(settings.syncIntervalMinutes);
   renderHistorySettings(settings);
+  renderAutoSync(settings);
   renderStatus(status);
   await loadAccount();
   await loadBookmarks();

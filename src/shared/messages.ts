@@ -47,7 +47,9 @@ export type RequestType = Request['type'];
 export type SyncNowResult =
   | { outcome: 'started' }
   | { outcome: 'already-running' }
-  | { outcome: 'backing-off'; until: number };
+  | { outcome: 'backing-off'; until: number }
+  /** An automatic trigger while "Sync automatically" is off (Sync now itself always runs). */
+  | { outcome: 'manual-only' };
 
 /** What each request answers with. */
 export interface ResponseMap {

@@ -9,12 +9,21 @@ describe('settings', () => {
   test('a boolean is saved; the rest stays', () => {
     expect(applySettingsPatch(DEFAULT_SETTINGS, { addRemoteHistoryToBrowser: true })).toEqual({ ...DEFAULT_SETTINGS, addRemoteHistoryToBrowser: true });
     expect(applySettingsPatch({ ...DEFAULT_SETTINGS, addRemoteHistoryToBrowser: true }, { syncIntervalMinutes: 30 }))
-      .toEqual({ syncIntervalMinutes: 30, addRemoteHistoryToBrowser: true });
+      .toEqual({ ...DEFAULT_SETTINGS, syncIntervalMinutes: 30, addRemoteHistoryToBrowser: true });
   });
 
   test('anything else is refused with words for the person', () => {
     for (const v of ['true', 1, null, {}]) {
       const patch = { addRemoteHistoryToBrowser: v } as unknown as Partial<Settings>;
+      expect(() => applySettingsPatch(DEFAULT_SETTINGS, patch), String(v)).toThrow(/switched on or off/);
+    }
+  });
+
+  test('syncing automatically is on by default; only a boolean switches it', () => {
+    expect(DEFAULT_SETTINGS.autoSync).toBe(true);
+    expect(applySettingsPatch(DEFAULT_SETTINGS, { autoSync: false })).toEqual({ ...DEFAULT_SETTINGS, autoSync: false });
+    for (const v of ['false', 0, null]) {
+      const patch = { autoSync: v } as unknown as Partial<Settings>;
       expect(() => applySettingsPatch(DEFAULT_SETTINGS, patch), String(v)).toThrow(/switched on or off/);
     }
   });

@@ -9,11 +9,18 @@ export interface Settings {
    * "History from other devices" page. Firefox gets the real visits in its own history either way.
    */
   addRemoteHistoryToBrowser: boolean;
+  /**
+   * Sync on its own (at sign-in and browser start, after a rename or local edits, on the periodic
+   * alarm). Off: only Sync now syncs, for metered connections and for test harnesses that must
+   * control every sync. Checking for tabs sent from other devices goes on either way.
+   */
+  autoSync: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
   syncIntervalMinutes: 10,
   addRemoteHistoryToBrowser: false,
+  autoSync: true,
 };
 
 export const SYNC_INTERVAL_LIMITS = { min: 1, max: 24 * 60 } as const;
@@ -37,6 +44,11 @@ export function applySettingsPatch(current: Settings, patch: Partial<Settings>):
       throw new Error('Adding pages from other devices to this browser’s history must be switched on or off (true or false).');
     }
     next.addRemoteHistoryToBrowser = v;
+  }
+  if (patch.autoSync !== undefined) {
+    const v: unknown = patch.autoSync;
+    if (typeof v !== 'boolean') throw new Error('Syncing automatically must be switched on or off (true or false).');
+    next.autoSync = v;
   }
   return next;
 }

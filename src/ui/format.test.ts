@@ -4,7 +4,7 @@ import { deviceTypeLabel, lastUsedText, relativeTime, statusLine } from './forma
 
 const base: StatusView = {
   signedIn: true, accountEmail: 'a@b.c', syncing: false, lastRun: null, lastSuccessAt: null,
-  backoffUntil: null, nextSyncAt: null, extensionVersion: '1', progress: null,
+  backoffUntil: null, nextSyncAt: null, extensionVersion: '1', progress: null, failures: null, runningSince: null, autoSync: true,
 };
 const NOW = 10_000_000;
 
