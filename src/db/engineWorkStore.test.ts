@@ -1,10 +1,35 @@
 import { describe, expect, test } from 'vitest';
 import { freshDatabase } from '../test-support/db.ts';
-import { IdbChangeStore, IdbProgressStore } from './engineWorkStore.ts';
+import { IdbChangeStore, IdbProgressStore, IdbWriteLog } from './engineWorkStore.ts';
+import type { WrittenState } from '../engines/bookmarks/local/writeLog.ts';
 import { SyncStateStore } from './syncStateStore.ts';
 import { SWITCHABLE_ENGINES } from '../engines/registry.ts';
 
+const written = (localId: string, at: number, title = `t${localId}`): WrittenState => ({ guid: `g${localId}`, localId, at, removed: false, title });
+
 describe('engine work stores', () => {
+  test('write log in chunks: a later entry for an id replaces an earlier one, save replaces all, old one-per-id entries still read', async () => {
+    const db = await freshDatabase();
+    // An entry as an earlier version stored it (one record per browser id).
+    await db.put('engineWork', written('7', 1, 'old format'), 'bookmarks:written:7');
+    const log = new IdbWriteLog(db, 'bookmarks');
+    const many = Array.from({ length: IdbWriteLog.CHUNK * 2 + 500 }, (_, i) => written(String(100 + i), 2));
+    await log.append(many);
+    await log.append([written('100', 3, 'again'), written('7', 3, 'new')]);
+    const loaded = await log.load();
+    expect(loaded).toHaveLength(many.length + 1);
+    const byId = new Map(loaded.map((e) => [e.localId, e]));
+    expect(byId.get('100')).toMatchObject({ at: 3, title: 'again' });
+    expect(byId.get('7')).toMatchObject({ at: 3, title: 'new' });
+    expect(byId.get(String(99 + many.length))).toMatchObject({ at: 2 });
+    // Far fewer records than entries: that is the point of the chunks.
+    const keys = await db.getAllKeys('engineWork', IDBKeyRange.bound('bookmarks:written:', 'bookmarks:written:\uffff'));
+    expect(keys.length).toBe(1 + 3 + 1);
+    await log.save([written('1', 4)]);
+    expect(await log.load()).toEqual([written('1', 4)]);
+    expect(await new IdbWriteLog(db, 'history').load()).toEqual([]);
+  });
+
   test('apply progress per run survives reopening and is cleared at the end', async () => {
     const db = await freshDatabase();
     const p = new IdbProgressStore(db, 'bookmarks');

@@ -22,6 +22,10 @@ export class IdbProgressStore implements ProgressStore {
     return ((await this.db.get('engineWork', this.key(runId))) as number | undefined) ?? 0;
   }
 
+  async started(runId: string): Promise<boolean> {
+    return (await this.db.getKey('engineWork', this.key(runId))) !== undefined;
+  }
+
   async set(runId: string, done: number): Promise<void> {
     await this.db.put('engineWork', done, this.key(runId));
   }
@@ -37,35 +41,61 @@ export class IdbProgressStore implements ProgressStore {
 }
 
 /**
- * The state the sync's last writes left in the browser (engines/bookmarks/local/writeLog.ts): one
- * entry per browser id under "<engine>:written:<id>", so an apply can add a slice's writes cheaply.
+ * The state the sync's last writes left in the browser (engines/bookmarks/local/writeLog.ts), as
+ * chunks under "<engine>:written:#<seq>": a first sync writes ten thousand entries, and one record
+ * per entry cost a second of IndexedDB puts. A later chunk's entry for a browser id replaces an
+ * earlier one's. (Entries stored one per id under "<engine>:written:<id>" by earlier versions are
+ * read as the oldest chunk.)
  */
 export class IdbWriteLog implements WriteLogStore {
+  static readonly CHUNK = 1000;
+
   constructor(
     private readonly db: SyncbridgeDB,
     private readonly engine: string,
   ) {}
 
+  private get prefix(): string {
+    return `${this.engine}:written:`;
+  }
+
   private get range(): IDBKeyRange {
-    const prefix = `${this.engine}:written:`;
-    return IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+    return IDBKeyRange.bound(this.prefix, `${this.prefix}\uffff`);
+  }
+
+  private chunkKey(seq: number): string {
+    return `${this.prefix}#${String(seq).padStart(12, '0')}`;
   }
 
   async load(): Promise<WrittenState[]> {
-    return (await this.db.getAll('engineWork', this.range)) as WrittenState[];
+    const tx = this.db.transaction('engineWork', 'readonly');
+    const [keys, values] = await Promise.all([tx.store.getAllKeys(this.range), tx.store.getAll(this.range)]);
+    const byId = new Map<string, WrittenState>();
+    const chunks: Array<[string, WrittenState[]]> = [];
+    values.forEach((v, i) => {
+      if (Array.isArray(v)) chunks.push([String(keys[i]), v as WrittenState[]]);
+      else byId.set((v as WrittenState).localId, v as WrittenState);
+    });
+    chunks.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    for (const [, entries] of chunks) for (const e of entries) byId.set(e.localId, e);
+    return [...byId.values()];
   }
 
   async save(entries: readonly WrittenState[]): Promise<void> {
     const tx = this.db.transaction('engineWork', 'readwrite');
     void tx.store.delete(this.range);
-    for (const e of entries) void tx.store.put(e, `${this.engine}:written:${e.localId}`);
+    for (let i = 0; i < entries.length; i += IdbWriteLog.CHUNK) {
+      void tx.store.put(entries.slice(i, i + IdbWriteLog.CHUNK), this.chunkKey(i / IdbWriteLog.CHUNK + 1));
+    }
     await tx.done;
   }
 
   async append(entries: readonly WrittenState[]): Promise<void> {
     if (entries.length === 0) return;
     const tx = this.db.transaction('engineWork', 'readwrite');
-    for (const e of entries) void tx.store.put(e, `${this.engine}:written:${e.localId}`);
+    const last = await tx.store.openKeyCursor(IDBKeyRange.bound(`${this.prefix}#`, `${this.prefix}#\uffff`), 'prev');
+    let seq = last ? Number(String(last.key).slice(this.prefix.length + 1)) + 1 : 1;
+    for (let i = 0; i < entries.length; i += IdbWriteLog.CHUNK) void tx.store.put(entries.slice(i, i + IdbWriteLog.CHUNK), this.chunkKey(seq++));
     await tx.done;
   }
 }

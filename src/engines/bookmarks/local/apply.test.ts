@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IdMapStore } from '../../../db/idMapStore.ts';
 import { freshDatabase } from '../../../test-support/db.ts';
 import { MENU_GUID, TOOLBAR_GUID, UNFILED_GUID } from '../record.ts';
-import type { BrowserFlavor } from './api.ts';
+import type { BookmarksApi, BrowserBookmarkNode, BrowserFlavor, CreateDetails } from './api.ts';
 import { applyOps, runIdFor } from './apply.ts';
 import type { ApplyOptions, LocalOp } from './apply.ts';
 import { FakeBookmarksApi, SimulatedKill } from './fakeBookmarksApi.ts';
@@ -333,6 +333,118 @@ describe('applyOps, Firefox', () => {
         await expect(applyOps(s.api, ops, s.options(ops))).rejects.toBeInstanceOf(SimulatedKill);
         await applyOps(s.api, ops, s.options(ops));
         expect(s.api.dump(), `kill ${phase} write ${k}`).toBe(FIREFOX_RESULT);
+      }
+    }
+  });
+});
+
+/** The browser as an extension sees it: each call is handled when made, its answer comes later. */
+class AnsweringLater implements BookmarksApi {
+  inFlight = 0;
+  maxInFlight = 0;
+  childListReads = 0;
+  constructor(private readonly inner: FakeBookmarksApi) {}
+  private async later<T>(call: () => Promise<T>): Promise<T> {
+    const answer = call(); // handled now, in the order of the calls
+    answer.catch(() => undefined); // answered (and looked at) below
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      await new Promise((r) => setTimeout(r, 0));
+      return await answer;
+    } finally {
+      this.inFlight--;
+    }
+  }
+  getTree(): Promise<BrowserBookmarkNode[]> { return this.later(() => this.inner.getTree()); }
+  get(id: string): Promise<BrowserBookmarkNode[]> { return this.later(() => this.inner.get(id)); }
+  getChildren(id: string): Promise<BrowserBookmarkNode[]> {
+    this.childListReads++;
+    return this.later(() => this.inner.getChildren(id));
+  }
+  create(details: CreateDetails): Promise<BrowserBookmarkNode> { return this.later(() => this.inner.create(details)); }
+  update(id: string, changes: { title?: string; url?: string }): Promise<BrowserBookmarkNode> { return this.later(() => this.inner.update(id, changes)); }
+  move(id: string, destination: { parentId?: string; index?: number }): Promise<BrowserBookmarkNode> { return this.later(() => this.inner.move(id, destination)); }
+  remove(id: string): Promise<void> { return this.later(() => this.inner.remove(id)); }
+  removeTree(id: string): Promise<void> { return this.later(() => this.inner.removeTree(id)); }
+}
+
+/** A first sync's operations: folders in Other bookmarks, each with its bookmarks, in the merger's order. */
+function manyCreates(folders: number, perFolder: number, bad: (f: number, b: number) => boolean = () => false): LocalOp[] {
+  const ops: LocalOp[] = [];
+  for (let f = 0; f < folders; f++) {
+    const folder = `Folder${String(f).padStart(6, '0')}`;
+    ops.push({ type: 'create', guid: folder, parentGuid: UNFILED_GUID, index: f + 1, kind: 'folder', title: `F${f}`, url: null });
+    for (let b = 0; b < perFolder; b++) {
+      ops.push({ type: 'create', guid: `B${String(f * perFolder + b).padStart(11, '0')}`, parentGuid: folder, index: b, kind: 'bookmark', title: `B${f}.${b}`, url: bad(f, b) ? 'not a url' : `https://b/${f}/${b}` });
+    }
+  }
+  return ops;
+}
+
+describe('applyOps at the speed of the browser (issue 12)', () => {
+  it('issue 12: on Chromium, creates that append are in flight together and land in the merger’s order, reading each folder’s children at most once', async () => {
+    const s = await setup('chromium');
+    const api = new AnsweringLater(s.api);
+    const ops = manyCreates(30, 10);
+    const report = await applyOps(api, ops, s.options(ops, { sliceSize: 200, localIdByGuid: s.snap.localIdByGuid }));
+    expect(report).toMatchObject({ complete: true, skipped: [] });
+    expect(api.maxInFlight).toBeGreaterThan(50);
+    expect(api.childListReads).toBe(1); // Other bookmarks; the new folders' lists are known
+    const other = await s.api.getChildren('2');
+    expect(other.map((n) => n.title)).toEqual(['Misc', ...Array.from({ length: 30 }, (_, f) => `F${f}`)]);
+    for (const [f, folder] of other.slice(1).entries()) {
+      expect((await s.api.getChildren(folder.id)).map((n) => n.title)).toEqual(Array.from({ length: 10 }, (_, b) => `B${f}.${b}`));
+    }
+    for (const op of ops) expect(await s.idMap.localIdFor((op as { guid: string }).guid)).not.toBeNull();
+  });
+
+  it('issue 12: a bookmark the browser refuses among creates in flight leaves no gap: the rest keep their order, the refusal is reported', async () => {
+    const s = await setup('chromium');
+    const api = new AnsweringLater(s.api);
+    const ops = manyCreates(3, 6, (f, b) => f === 1 && (b === 0 || b === 3));
+    const report = await applyOps(api, ops, s.options(ops, { localIdByGuid: s.snap.localIdByGuid }));
+    expect(report.skipped.map((k) => [k.guid, k.reason])).toEqual([['B00000000006', 'rejected'], ['B00000000009', 'rejected']]);
+    const folder = (await s.api.getChildren('2'))[2] as BrowserBookmarkNode;
+    expect((await s.api.getChildren(folder.id)).map((n) => n.title)).toEqual(['B1.1', 'B1.2', 'B1.4', 'B1.5']);
+  });
+
+  it('issue 12: a create in the middle of a folder waits for the ones before it and lands at its place', async () => {
+    const s = await setup('chromium');
+    const api = new AnsweringLater(s.api);
+    const ops: LocalOp[] = [
+      bm('App000000001', TOOLBAR_GUID, 3, 'Appended'),
+      bm('Mid000000001', TOOLBAR_GUID, 1, 'Middle'),
+      bm('App000000002', TOOLBAR_GUID, 5, 'Last'),
+    ];
+    await applyOps(api, ops, s.options(ops, { localIdByGuid: s.snap.localIdByGuid }));
+    expect((await s.api.getChildren('1')).map((n) => n.title)).toEqual(['Work', 'Middle', 'Mail', 'Old', 'Appended', 'Last']);
+  });
+
+  it('issue 12: Firefox gets its creates one at a time, still without reading the folder for each', async () => {
+    const s = await setup('firefox');
+    const api = new AnsweringLater(s.api);
+    const ops = manyCreates(5, 8);
+    await applyOps(api, ops, s.options(ops, { localIdByGuid: s.snap.localIdByGuid }));
+    expect(api.maxInFlight).toBe(1);
+    expect(api.childListReads).toBe(1);
+    const folders = (await s.api.getChildren('unfiled_____')).slice(1);
+    expect(folders.map((n) => n.title)).toEqual(['F0', 'F1', 'F2', 'F3', 'F4']);
+  });
+
+  it('issue 12: a run cut with creates in flight resumes without duplicates or misplaced items, whichever answer the kill comes at', async () => {
+    const total = manyCreates(4, 5).length;
+    for (let k = 0; k < total; k += 3) {
+      const s = await setup('chromium');
+      const api = new AnsweringLater(s.api);
+      const ops = manyCreates(4, 5);
+      s.api.killAfter(k, 'after');
+      await expect(applyOps(api, ops, s.options(ops, { sliceSize: 8, localIdByGuid: s.snap.localIdByGuid }))).rejects.toBeInstanceOf(SimulatedKill);
+      await applyOps(api, ops, s.options(ops, { sliceSize: 8, localIdByGuid: s.snap.localIdByGuid }));
+      const folders = (await s.api.getChildren('2')).slice(1);
+      expect(folders.map((n) => n.title), `kill at ${k}`).toEqual(['F0', 'F1', 'F2', 'F3']);
+      for (const [f, folder] of folders.entries()) {
+        expect((await s.api.getChildren(folder.id)).map((n) => n.title), `kill at ${k}`).toEqual(Array.from({ length: 5 }, (_, b) => `B${f}.${b}`));
       }
     }
   });

@@ -4,8 +4,9 @@
 // slice that did run before the kill:
 // - create: skipped when its GUID already maps to a live item; in the replayed slice, an item the
 //   sync does not know yet with the same kind, title and URL in the target folder is taken as the
-//   one made just before the kill (the id map is written right after each create, so only that
-//   tiny window needs this);
+//   one made just before the kill (the id map is written once per slice, at most one slice
+//   behind, so the two slices after the recorded progress are replayed this way; a run never
+//   started replays nothing);
 // - delete of an item already gone is success; update is idempotent;
 // - move is idempotent alone, but its index means "where it goes given every earlier operation":
 //   replayed after later operations ran, it could land elsewhere. And a delete followed by a
@@ -20,6 +21,18 @@
 // to the folder's parent and reported as rescued. A title the browser holds longer than Firefox's
 // limit is not cut by an update that carries its first MAX_TITLE_LENGTH characters (the sync
 // only ever sees those; see snapshot.ts).
+//
+// Speed (a first sync creates thousands of items): outside the replayed slice a create needs no
+// read of the id map or the browser. The parent's browser id comes from the snapshot or from this
+// run's own creates, and each folder's children are read once, then kept in step with our writes.
+// On Chromium, which handles an extension's API calls in the order they are made, creates that
+// append to their folder are issued without waiting for each other (a child waits only for its
+// folder): they land in order, and one the browser refuses leaves no gap. A create in the middle
+// of a folder, and every move, update and delete, waits for the creates before it. Firefox gets
+// the same calls one at a time. The pairings of a slice's creates go to the id map in one
+// transaction before its progress is recorded, while the next slice's creates run. A move or
+// delete drops the kept child lists (they may have changed). An edit the person makes meanwhile is
+// not in them either: like any edit, the change tracker notes it for the next sync's merge.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { ROOT_GUID, isRootGuid, isValidGuid, limitTitle } from '../record.ts';
@@ -42,10 +55,15 @@ export interface ApplyOptions {
   idMap: BookmarkIdMap;
   roots: LocalRoots;
   progress: ProgressStore;
-  /** Operations between progress writes (default 25). */
+  /** Operations between progress writes (default 200). */
   sliceSize?: number;
   /** Browser ids the snapshot listed (needed in Firefox to tell the person's new items apart). */
   knownLocalIds?: ReadonlySet<string>;
+  /** The snapshot's Sync GUID → browser id (pairings it checked, roots included): parents found here
+   *  are not looked up again. */
+  localIdByGuid?: ReadonlyMap<string, string>;
+  /** Whether appending creates may be in flight together (default: on Chromium, see above). */
+  concurrentCreates?: boolean;
   /** Called with each browser item we write and what the write leaves there, so the change tracker can tell its events from the person's. */
   onWrite?: (localId: string, write: OwnWrite, guid?: string, dateAdded?: number) => void;
   /** Asked after each slice; true stops the run here (resumable). */
@@ -92,28 +110,73 @@ class Skip extends Error {
   }
 }
 
+/** The children of one browser folder as this run last saw them, kept in step with its own writes. */
+interface ChildList {
+  nodes: BrowserBookmarkNode[];
+  /** How many of them the merger's indexes count (see `listed`). */
+  listed: number;
+}
+
+/** A create on its way to the browser. */
+interface InFlight {
+  op: Extract<LocalOp, { type: 'create' }>;
+  at: number;
+  details: CreateDetails;
+  /** Its entry in the parent's child list: a provisional id until the browser answers. */
+  entry: BrowserBookmarkNode;
+  list: ChildList;
+  /** The folder it goes into, when that is in flight too. */
+  parent: InFlight | null;
+  parentId: string | null;
+  /** A folder's own (empty) child list, for creates that go into it. */
+  children: ChildList | null;
+  done: Promise<BrowserBookmarkNode>;
+}
+
 class Applier {
   private readonly adopted = new Set<string>();
   readonly skipped: SkippedOp[] = [];
   readonly rescued: string[] = [];
+  /** GUID → browser id of items known to exist now: the snapshot's, then this run's creates. */
+  private readonly ids: Map<string, string>;
+  /** Child lists by browser id (or a folder in flight's provisional id). */
+  private readonly lists = new Map<string, ChildList>();
+  private inFlight: InFlight[] = [];
+  private readonly inFlightByGuid = new Map<string, InFlight>();
+  /** Per child list, the promise after which the next create into it may be issued. */
+  private readonly issueTail = new Map<ChildList, Promise<void>>();
+  private provisional = 0;
+  private readonly concurrent: boolean;
+  /** The run's IndexedDB writes, in order (pairings before the progress that counts them). */
+  private writing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly api: BookmarksApi, private readonly o: ApplyOptions) {}
+  constructor(private readonly api: BookmarksApi, private readonly o: ApplyOptions) {
+    this.ids = new Map(o.localIdByGuid ?? []);
+    this.concurrent = o.concurrentCreates ?? o.roots.flavor === 'chromium';
+  }
 
   private get flavor(): LocalRoots['flavor'] {
     return this.o.roots.flavor;
   }
 
   /** Applies one operation; true after a move or delete that changed something (the caller then
-   *  records progress). */
+   *  records progress). A create outside the replayed slice may still be in flight on return. */
   async run(op: LocalOp, at: number, replayed: boolean): Promise<boolean> {
     try {
+      if (op.type === 'create' && !replayed) {
+        await this.createFast(op, at);
+        return false;
+      }
+      await this.flush();
+      await this.writing; // what follows reads the id map
       switch (op.type) {
-        case 'create': await this.create(op, replayed); return false;
+        case 'create': await this.create(op, replayed); break;
         case 'update': await this.update(op); return false;
         case 'move': return await this.move(op);
         case 'delete': return await this.delete(op.guid);
-        case 'changeGuid': await this.changeGuid(op.from, op.to); return false;
+        case 'changeGuid': await this.changeGuid(op.from, op.to); break;
       }
+      return false;
     } catch (e) {
       if (e instanceof Skip) {
         const guid = op.type === 'changeGuid' ? op.from : op.guid;
@@ -121,7 +184,132 @@ class Applier {
         return false;
       }
       throw e;
+    } finally {
+      // What a careful operation wrote may have changed any folder's children.
+      if (op.type !== 'update' && !(op.type === 'create' && !replayed)) this.lists.clear();
     }
+  }
+
+  /** Waits for the creates in flight, records their pairings in one transaction and reports them. */
+  async flush(): Promise<void> {
+    if (this.inFlight.length === 0) return;
+    const batch = this.inFlight;
+    this.inFlight = [];
+    this.inFlightByGuid.clear();
+    this.issueTail.clear();
+    const settled = await Promise.allSettled(batch.map((f) => f.done));
+    const pairs: Array<{ syncId: string; localId: string; dateAdded?: number | undefined }> = [];
+    const failed = new Set<InFlight>();
+    let failure: { error: unknown } | null = null;
+    batch.forEach((f, i) => {
+      const r = settled[i] as PromiseSettledResult<BrowserBookmarkNode>;
+      if (r.status === 'fulfilled') {
+        const node = r.value;
+        const parentId = node.parentId ?? f.parent?.entry.id ?? f.parentId ?? undefined;
+        f.entry.parentId = parentId;
+        this.o.onWrite?.(node.id, { kind: 'create', title: f.details.title, url: f.details.url, parentId }, f.op.guid, node.dateAdded);
+        pairs.push({ syncId: f.op.guid, localId: node.id, dateAdded: node.dateAdded });
+        this.ids.set(f.op.guid, node.id);
+        if (f.children) this.lists.set(node.id, f.children);
+        return;
+      }
+      failed.add(f);
+      const k = f.list.nodes.indexOf(f.entry);
+      if (k >= 0) {
+        f.list.nodes.splice(k, 1);
+        f.list.listed--;
+      }
+      const skip = f.parent && failed.has(f.parent) ? new Skip('parent-missing') : r.reason instanceof Skip ? r.reason : null;
+      if (skip) this.skipped.push({ at: f.at, guid: f.op.guid, type: 'create', reason: skip.reason, ...(skip.message !== skip.reason ? { detail: skip.message } : {}) });
+      else failure ??= { error: r.reason };
+    });
+    void this.queue(() => this.o.idMap.pair(pairs));
+    if (failure !== null) {
+      this.lists.clear();
+      await this.writing;
+      throw (failure as { error: unknown }).error;
+    }
+  }
+
+  /** Runs `write` after every write queued before it; the browser calls go on meanwhile. */
+  queue(write: () => Promise<void>): Promise<void> {
+    const next = this.writing.then(write);
+    next.catch(() => undefined); // awaited by the next sync point, which throws it
+    this.writing = next;
+    return next;
+  }
+
+  /** Resolves when everything queued so far is written (throws the first failure). */
+  drain(): Promise<void> {
+    return this.writing;
+  }
+
+  /** Where a create outside the replayed slice goes: into a folder in flight, or a live one. */
+  private async target(parentGuid: string): Promise<{ parent: InFlight | null; parentId: string | null; list: ChildList }> {
+    const parent = this.inFlightByGuid.get(parentGuid);
+    if (parent) return { parent, parentId: null, list: parent.children as ChildList };
+    let parentId = isRootGuid(parentGuid) ? undefined : this.ids.get(parentGuid);
+    if (parentId === undefined) {
+      parentId = await this.parentId(parentGuid);
+      if (!isRootGuid(parentGuid)) this.ids.set(parentGuid, parentId);
+    }
+    let list = this.lists.get(parentId);
+    if (!list) {
+      const nodes = await this.api.getChildren(parentId);
+      list = { nodes, listed: nodes.filter(this.listed).length };
+      this.lists.set(parentId, list);
+    }
+    return { parent: null, parentId, list };
+  }
+
+  private async createFast(op: Extract<LocalOp, { type: 'create' }>, at: number): Promise<void> {
+    if (unsupportedKinds(this.flavor).includes(op.kind)) throw new Skip('unsupported-kind', op.kind);
+    let where = await this.target(op.parentGuid);
+    // Only an append may overtake the creates before it: its place does not depend on them landing.
+    const append = op.index >= where.list.listed;
+    if (!this.concurrent || !append) {
+      await this.flush();
+      where = await this.target(op.parentGuid);
+    }
+    const { parent, parentId, list } = where;
+    const index = append ? undefined : placeAt(this.flavor, list.nodes, this.listed, op.index, null).index;
+    const details: CreateDetails = {};
+    if (op.kind === 'separator') details.type = 'separator';
+    else {
+      details.title = op.title;
+      if (op.kind === 'folder') {
+        if (this.flavor === 'firefox') details.type = 'folder';
+      } else {
+        details.url = op.url ?? '';
+        if (this.flavor === 'firefox') details.type = 'bookmark';
+      }
+    }
+    const entry: BrowserBookmarkNode = {
+      id: `pending:${++this.provisional}`, parentId: parent?.entry.id ?? parentId ?? undefined, title: details.title ?? '',
+      ...(details.url === undefined ? {} : { url: details.url }), ...(details.type === undefined ? {} : { type: details.type }),
+    };
+    if (index === undefined) list.nodes.push(entry);
+    else list.nodes.splice(index, 0, entry);
+    list.listed++;
+    // Calls into one folder are made in order (each after the one before was made, not answered);
+    // a folder's first child waits for the folder.
+    const tail = this.issueTail.get(list) ?? (parent ? parent.done.then(() => undefined) : Promise.resolve());
+    let call: Promise<BrowserBookmarkNode> | null = null;
+    const issued = tail.then(() => {
+      const at = { parentId: parent ? parent.entry.id : parentId as string, ...(index === undefined ? {} : { index }) };
+      call = this.write(() => this.api.create({ ...details, ...at }));
+    });
+    this.issueTail.set(list, issued);
+    const done = issued.then(() => call as Promise<BrowserBookmarkNode>).then((node) => {
+      entry.id = node.id;
+      if (node.dateAdded !== undefined) entry.dateAdded = node.dateAdded;
+      return node;
+    });
+    done.catch(() => undefined); // looked at in flush()
+    const f: InFlight = { op, at, details, entry, list, parent, parentId, children: op.kind === 'folder' ? { nodes: [], listed: 0 } : null, done };
+    this.inFlight.push(f);
+    this.inFlightByGuid.set(op.guid, f);
+    if (!this.concurrent) await this.flush();
   }
 
   private async node(localId: string): Promise<BrowserBookmarkNode | null> {
@@ -190,7 +378,11 @@ class Applier {
 
   private async create(op: Extract<LocalOp, { type: 'create' }>, replayed: boolean): Promise<void> {
     if (unsupportedKinds(this.flavor).includes(op.kind)) throw new Skip('unsupported-kind', op.kind);
-    if (await this.resolve(op.guid)) return;
+    const existing = await this.resolve(op.guid);
+    if (existing) {
+      this.ids.set(op.guid, existing.id);
+      return;
+    }
     const parentId = await this.parentId(op.parentGuid);
     const children = await this.api.getChildren(parentId);
     if (replayed) {
@@ -198,6 +390,7 @@ class Applier {
       if (twin) {
         this.adopted.add(twin.id);
         await this.o.idMap.pair([{ syncId: op.guid, localId: twin.id }]);
+        this.ids.set(op.guid, twin.id);
         return;
       }
     }
@@ -215,6 +408,7 @@ class Applier {
     const created = await this.write(() => this.api.create(details));
     this.o.onWrite?.(created.id, { kind: 'create', title: details.title, url: details.url, parentId }, op.guid, created.dateAdded);
     await this.o.idMap.pair([{ syncId: op.guid, localId: created.id, dateAdded: created.dateAdded }]);
+    this.ids.set(op.guid, created.id);
   }
 
   private async findTwin(
@@ -260,6 +454,7 @@ class Applier {
   }
 
   private async delete(guid: string): Promise<boolean> {
+    this.ids.delete(guid);
     const node = await this.resolve(guid);
     if (!node) return false;
     if (this.o.roots.isProtected(node.id)) throw new Skip('protected');
@@ -302,23 +497,43 @@ class Applier {
       throw new Skip('missing');
     }
     await this.o.idMap.pair([{ syncId: to, localId }]);
+    this.ids.delete(from);
+    this.ids.set(to, localId);
   }
 }
 
 export async function applyOps(api: BookmarksApi, ops: readonly LocalOp[], options: ApplyOptions): Promise<ApplyReport> {
-  const slice = Math.max(1, options.sliceSize ?? 25);
+  const slice = Math.max(1, options.sliceSize ?? 200);
   const applier = new Applier(api, options);
   let done = Math.min(await options.progress.get(options.runId), ops.length);
-  const replayEnd = done + slice;
-  while (done < ops.length) {
-    const end = Math.min(ops.length, done + slice);
-    for (let i = done; i < end; i++) {
-      if (await applier.run(ops[i] as LocalOp, i, i < replayEnd)) await options.progress.set(options.runId, i + 1);
+  // A slice's records are written while the next slice runs (never further behind), so after a
+  // kill up to two slices past the recorded progress may have run: both are replayed. A run never
+  // started has nothing to replay; it is marked started before its first write.
+  const resumed = await options.progress.started(options.runId);
+  if (!resumed) await options.progress.set(options.runId, 0);
+  const replayEnd = resumed ? done + 2 * slice : 0;
+  let previousSlice: Promise<void> = Promise.resolve();
+  try {
+    while (done < ops.length) {
+      const end = Math.min(ops.length, done + slice);
+      for (let i = done; i < end; i++) {
+        if (await applier.run(ops[i] as LocalOp, i, i < replayEnd)) await applier.queue(() => options.progress.set(options.runId, i + 1));
+      }
+      await applier.flush();
+      await previousSlice;
+      done = end;
+      const recorded = done;
+      previousSlice = applier.queue(async () => {
+        await options.progress.set(options.runId, recorded);
+        await options.onSlice?.();
+      });
+      if (done < ops.length && options.shouldPause?.()) break;
     }
-    done = end;
-    await options.progress.set(options.runId, done);
-    await options.onSlice?.();
-    if (done < ops.length && options.shouldPause?.()) break;
+  } catch (e) {
+    await applier.drain().catch(() => undefined);
+    throw e;
   }
-  return { total: ops.length, done, complete: done >= ops.length, skipped: applier.skipped, rescued: applier.rescued };
+  await applier.drain();
+  const skipped = applier.skipped.sort((a, b) => a.at - b.at);
+  return { total: ops.length, done, complete: done >= ops.length, skipped, rescued: applier.rescued };
 }

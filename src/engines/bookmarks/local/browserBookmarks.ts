@@ -103,6 +103,7 @@ export class BrowserBookmarks implements LocalBookmarks {
       roots: snap.roots,
       progress: this.o.progress,
       knownLocalIds: new Set(snap.localIdByGuid.values()),
+      localIdByGuid: snap.localIdByGuid,
       ...(this.o.sliceSize === undefined ? {} : { sliceSize: this.o.sliceSize }),
       ...(this.o.shouldPause ? { shouldPause: this.o.shouldPause } : {}),
       onWrite,

@@ -6,6 +6,8 @@
 export interface ProgressStore {
   /** Operations finished for this run; 0 when the run is unknown. */
   get(runId: string): Promise<number>;
+  /** Whether this run was started before (progress recorded for it, even 0). */
+  started(runId: string): Promise<boolean>;
   set(runId: string, done: number): Promise<void>;
   clear(runId: string): Promise<void>;
   /** Forgets every run's progress. */
@@ -16,6 +18,9 @@ export class MemoryProgressStore implements ProgressStore {
   readonly values = new Map<string, number>();
   async get(runId: string): Promise<number> {
     return this.values.get(runId) ?? 0;
+  }
+  async started(runId: string): Promise<boolean> {
+    return this.values.has(runId);
   }
   async set(runId: string, done: number): Promise<void> {
     this.values.set(runId, done);
