@@ -5,6 +5,7 @@ import { openDatabase } from './open.ts';
 import { openDB } from 'idb';
 import { DB_VERSION, MIGRATIONS, type SyncbridgeSchema } from './schema.ts';
 import { IdMapStore } from './idMapStore.ts';
+import { MIRROR_BUCKETS, MirrorStore } from './mirrorStore.ts';
 import { IdbChangeStore, IdbProgressStore } from './engineWorkStore.ts';
 import { SafetyStore } from './safetyStore.ts';
 import { LeaseLock } from './leaseLock.ts';
@@ -31,6 +32,27 @@ describe('database schema', () => {
 });
 
 describe('migrations', () => {
+  test('version 6 moves a version-5 mirror (one row per record) into buckets, carried records included', async () => {
+    const name = `v5-${Date.now()}`;
+    const v5 = await openDB<SyncbridgeSchema>(name, 5, {
+      upgrade: (db, _o, _n, tx) => MIGRATIONS.slice(0, 5).forEach((step) => void step(db, tx)),
+    });
+    const old = [
+      { collection: 'bookmarks', id: 'aaaaaaaaaaaa', modified: '1.00', cleartext: { id: 'aaaaaaaaaaaa', type: 'folder', children: [] } },
+      { collection: 'bookmarks', id: 'menu', modified: '2.00', cleartext: { id: 'menu', type: 'folder', children: ['aaaaaaaaaaaa'] } },
+      { collection: 'bookmarks#carried', id: 'sep000000001', modified: '0.50', cleartext: { id: 'sep000000001', type: 'separator' } },
+    ];
+    // The old rows are MirrorRecords, which the v6 schema type no longer names.
+    for (const r of old) await v5.put('mirror', r as unknown as SyncbridgeSchema['mirror']['value']);
+    v5.close();
+    const db = await openDatabase(name);
+    expect(db.version).toBe(DB_VERSION);
+    const m = new MirrorStore(db, 'bookmarks');
+    expect((await m.all()).sort((a, b) => a.id.localeCompare(b.id))).toEqual([old[0], old[1]]);
+    expect(await m.carried()).toEqual([old[2]]);
+    expect(await m.get('menu')).toEqual(old[1]);
+  });
+
   test('a version-1 profile is upgraded to the newest schema with its data kept', async () => {
     const name = `v1-${Date.now()}`;
     // Build a profile exactly as version 1 of the extension left it.
@@ -84,6 +106,47 @@ describe('migrations', () => {
   });
 });
 
+describe('MirrorStore', () => {
+  const rec = (id: string, modified = '1.00', extra: Record<string, unknown> = {}) => ({ id, modified, cleartext: { id, type: 'bookmark', ...extra } });
+
+  test('keeps ten thousand records in at most one row per bucket, and one change rewrites one row', async () => {
+    const db = await freshDatabase();
+    const m = new MirrorStore(db, 'bookmarks');
+    const many = Array.from({ length: 10_000 }, (_, i) => rec(`guid${String(i).padStart(8, '0')}`));
+    await m.update(many);
+    const rows = await db.getAll('mirror');
+    expect(rows.length).toBeLessThanOrEqual(MIRROR_BUCKETS);
+    expect(rows.length).toBeGreaterThan(MIRROR_BUCKETS / 2); // spread, not piled into a few
+    expect(await m.count()).toBe(10_000);
+    expect((await m.all()).map((r) => r.id).sort()).toEqual(many.map((r) => r.id));
+    await m.update([rec('guid00000007', '2.00', { title: 'changed' })], ['guid00000008']);
+    expect(await m.get('guid00000007')).toEqual({ collection: 'bookmarks', ...rec('guid00000007', '2.00', { title: 'changed' }) });
+    expect(await m.get('guid00000008')).toBeNull();
+    expect(await m.count()).toBe(9_999);
+    // A put and a removal of one id in one call: the removal wins, as before.
+    await m.update([rec('guid00000009')], ['guid00000009']);
+    expect(await m.get('guid00000009')).toBeNull();
+    expect(await new MirrorStore(db, 'other').all()).toEqual([]);
+  });
+
+  test('carries records over a reset, the newer copy winning over one carried before, until dropped', async () => {
+    const db = await freshDatabase();
+    const m = new MirrorStore(db, 'bookmarks');
+    await m.update([rec('aaaaaaaaaaaa', '1.00'), rec('bbbbbbbbbbbb', '1.00')]);
+    await m.carryOver();
+    expect(await m.all()).toEqual([]);
+    await m.update([rec('aaaaaaaaaaaa', '2.00')]);
+    await m.carryOver();
+    const carried = new Map((await m.carried()).map((r) => [r.id, r.modified]));
+    expect(carried).toEqual(new Map([['aaaaaaaaaaaa', '2.00'], ['bbbbbbbbbbbb', '1.00']]));
+    await m.dropCarried();
+    expect(await m.carried()).toEqual([]);
+    await m.update([rec('cccccccccccc')]);
+    await m.clear();
+    expect(await m.count()).toBe(0);
+  });
+});
+
 describe('IdMapStore', () => {
   test('pairs Sync GUIDs with browser ids both ways, per collection, re-pairing a reused local id', async () => {
     const db = await freshDatabase();
@@ -102,6 +165,21 @@ describe('IdMapStore', () => {
     await bookmarks.clear();
     expect(await bookmarks.all()).toEqual([]);
     expect(await other.all()).toHaveLength(1);
+  });
+
+  test('a batch that re-pairs one reused local id among many new ones keeps every pairing right, and a local id paired twice in one batch ends with the last', async () => {
+    const db = await freshDatabase();
+    const map = new IdMapStore(db, 'bookmarks');
+    await map.pair([{ syncId: 'oldoldoldold', localId: '7', dateAdded: 1 }]);
+    const fresh = Array.from({ length: 300 }, (_, i) => ({ syncId: `new${String(i).padStart(9, '0')}`, localId: String(100 + i), dateAdded: 2 }));
+    await map.pair([...fresh.slice(0, 150), { syncId: 'reusedreused', localId: '7', dateAdded: 3 }, ...fresh.slice(150)]);
+    expect(await map.localIdFor('oldoldoldold')).toBeNull();
+    expect(await map.mappingFor('reusedreused')).toMatchObject({ localId: '7', dateAdded: 3 });
+    expect(await map.syncIdFor('399')).toBe('new000000299');
+    expect(await map.all()).toHaveLength(301);
+    await map.pair([{ syncId: 'firstfirstfi', localId: '8' }, { syncId: 'secondsecond', localId: '8' }]);
+    expect(await map.syncIdFor('8')).toBe('secondsecond');
+    expect(await map.localIdFor('firstfirstfi')).toBeNull();
   });
 });
 

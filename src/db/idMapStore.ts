@@ -31,13 +31,38 @@ export class IdMapStore {
   /** Records pairings in one transaction; a local id paired before is re-paired to the new GUID. */
   async pair(pairs: ReadonlyArray<{ syncId: string; localId: string; dateAdded?: number | undefined }>): Promise<void> {
     if (pairs.length === 0) return;
+    // A local id paired twice in one call ends with its last pairing, as if paired one by one.
+    const last = new Map<string, number>();
+    pairs.forEach((p, i) => last.set(p.localId, i));
+    const batch = pairs.filter((p, i) => last.get(p.localId) === i);
+    // Mostly the local ids are new (items just created): plain puts, one request each. One that is
+    // paired with another GUID already makes the unique index refuse the transaction; then it
+    // is done again with a lookup per pair.
+    if (!(await this.putAll(batch, false))) await this.putAll(batch, true);
+  }
+
+  /** False when the unique index refused a put (the transaction is then undone). */
+  private async putAll(batch: ReadonlyArray<{ syncId: string; localId: string; dateAdded?: number | undefined }>, lookUp: boolean): Promise<boolean> {
     const tx = this.db.transaction('idMap', 'readwrite');
-    for (const { syncId, localId, dateAdded } of pairs) {
-      const previous = await tx.store.index('byLocalId').getKey([this.collection, localId]);
-      if (previous) await tx.store.delete(previous);
-      await tx.store.put({ collection: this.collection, syncId, localId, ...(dateAdded === undefined ? {} : { dateAdded }) });
+    const byLocal = tx.store.index('byLocalId');
+    // Every lookup is asked at once (a first sync pairs hundreds per slice), then the writes follow
+    // in order in the same transaction.
+    let refused = false;
+    const previous = lookUp ? await Promise.all(batch.map(({ localId }) => byLocal.getKey([this.collection, localId]))) : [];
+    batch.forEach(({ syncId, localId, dateAdded }, i) => {
+      const old = previous[i];
+      if (old && old[1] !== syncId) tx.store.delete(old).catch(() => undefined);
+      tx.store.put({ collection: this.collection, syncId, localId, ...(dateAdded === undefined ? {} : { dateAdded }) }).catch((e: unknown) => {
+        if ((e as { name?: unknown } | null)?.name === 'ConstraintError') refused = true;
+      });
+    });
+    try {
+      await tx.done;
+    } catch (e) {
+      if (refused && !lookUp) return false;
+      throw e;
     }
-    await tx.done;
+    return true;
   }
 
   async forgetLocal(localIds: readonly string[]): Promise<void> {

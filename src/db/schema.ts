@@ -5,6 +5,7 @@
 // promise; the next one starts when it has settled, and a failure aborts the whole upgrade.
 import type { DBSchema, IDBPDatabase, IDBPTransaction, StoreNames } from 'idb';
 import type { LogEntry } from '../shared/logEntry.ts';
+import { mirrorBucketOf } from './mirrorStore.ts';
 
 export const DB_NAME = 'syncbridge';
 
@@ -17,6 +18,14 @@ export interface LeaseRecord {
 }
 
 /** A record as last seen on the server, per collection (filled by the engines). */
+/** One row of a collection's mirror (see mirrorStore.ts): the records whose ids hash to it. */
+export interface MirrorBucket {
+  collection: string;
+  /** "#<n>", the bucket number. */
+  id: string;
+  records: Record<string, { modified: string; cleartext: Record<string, unknown> }>;
+}
+
 export interface MirrorRecord {
   collection: string;
   id: string;
@@ -48,8 +57,8 @@ export interface SyncbridgeSchema extends DBSchema {
   locks: { key: string; value: LeaseRecord };
   /** Owner: log/logStore.ts. Auto-increment keys keep insertion order. */
   log: { key: number; value: LogEntry; indexes: { byTime: number } };
-  /** Owner: the engines, through sync/ (later issues). Key [collection, id]. */
-  mirror: { key: [string, string]; value: MirrorRecord; indexes: { byCollection: string } };
+  /** Owner: db/mirrorStore.ts. Key [collection, "#<bucket>"] (one row per bucket of records, v6). */
+  mirror: { key: [string, string]; value: MirrorBucket; indexes: { byCollection: string } };
   /** Owner: db/safetyStore.ts. Local trees saved before large changes, restorable from the options page. */
   snapshots: { key: number; value: LocalSnapshotRecord; indexes: { byTime: number } };
   /** Owner: db/idMapStore.ts. Sync GUID ↔ browser id, for browsers whose ids are not Sync GUIDs (Chromium). */
@@ -175,6 +184,20 @@ export const MIGRATIONS: ReadonlyArray<(db: SyncbridgeDB, tx: UpgradeTx) => void
     const history = db.createObjectStore('history', { keyPath: 'id' });
     history.createIndex('byUrl', 'url');
     history.createIndex('byLastForeign', 'lastForeign');
+  },
+  // 5 → 6: the mirror's records move from one row each into one row per bucket (mirrorStore.ts).
+  async (_db, tx) => {
+    const store = tx.objectStore('mirror');
+    const rows = (await store.getAll()) as unknown as MirrorRecord[];
+    await store.clear();
+    const buckets = new Map<string, MirrorBucket>();
+    for (const r of rows) {
+      const key = `${r.collection}\u0000${mirrorBucketOf(r.id)}`;
+      const bucket = buckets.get(key) ?? { collection: r.collection, id: mirrorBucketOf(r.id), records: {} };
+      bucket.records[r.id] = { modified: r.modified, cleartext: r.cleartext };
+      buckets.set(key, bucket);
+    }
+    for (const b of buckets.values()) await store.put(b);
   },
 ];
 
