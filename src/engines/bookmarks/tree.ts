@@ -163,13 +163,13 @@ function assemble(raw: Map<string, RawItem>, problems: TreeProblem[], deletions:
     parentOf.set(guid, parent);
   }
   const childrenOf = new Map<string, string[]>();
+  const listed = new Set<string>(); // children already in their parent's list (one parent each)
   for (const item of items) {
     if (!holdsChildren(item.node.kind)) continue;
-    const own = new Set<string>();
     const list: string[] = [];
     for (const child of item.childrenHint) {
-      if (parentOf.get(child) === item.node.guid && !own.has(child)) {
-        own.add(child);
+      if (parentOf.get(child) === item.node.guid && !listed.has(child)) {
+        listed.add(child);
         list.push(child);
       }
     }
@@ -179,7 +179,10 @@ function assemble(raw: Map<string, RawItem>, problems: TreeProblem[], deletions:
     const parent = parentOf.get(item.node.guid);
     if (parent === undefined) continue;
     const list = childrenOf.get(parent);
-    if (list && !list.includes(item.node.guid)) list.push(item.node.guid);
+    if (list && !listed.has(item.node.guid)) {
+      listed.add(item.node.guid);
+      list.push(item.node.guid);
+    }
   }
   childrenOf.set(ROOT_GUID, [...USER_ROOT_GUIDS]);
   breakCycles(items.map((i) => i.node.guid), parentOf, childrenOf, problems, diverged);

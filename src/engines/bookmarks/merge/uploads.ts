@@ -63,10 +63,22 @@ export function desiredRecord(item: MergedItem, parent: MergedItem | undefined, 
 
 /** Everything that matters for "does the server need this record again". */
 const IGNORED_FOR_UPLOAD = new Set(['parentName', 'hasDupe', 'dateAdded', 'pos']);
-function uploadKey(record: object): string {
-  const entries = Object.entries(record).filter(([k, v]) => !IGNORED_FOR_UPLOAD.has(k) && v !== undefined);
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return JSON.stringify(entries);
+
+/** Whether two records agree on every field that matters for upload (their JSON values equal). */
+function sameForUpload(a: object, b: object): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const keys = (r: Record<string, unknown>): string[] => Object.keys(r).filter((k) => !IGNORED_FOR_UPLOAD.has(k) && r[k] !== undefined);
+  const kx = keys(x);
+  if (kx.length !== keys(y).length) return false;
+  return kx.every((k) => sameJson(x[k], y[k]));
+}
+
+function sameJson(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => sameJson(v, y[i]));
+  // Tags, unknown fields and the like: rare, compared as their JSON.
+  return typeof x === 'object' && typeof y === 'object' && x !== null && y !== null && JSON.stringify(x) === JSON.stringify(y);
 }
 
 export interface UploadPlan {
@@ -80,6 +92,9 @@ export interface UploadPlan {
 /** `items` in tree order (parents first); the Places root is never uploaded. */
 export function planUploads(items: readonly MergedItem[], remote: BookmarkTree): UploadPlan {
   const byGuid = new Map(items.map((i) => [i.guid, i]));
+  // Each item's place among its parent's children, without a search per item (flat folders hold thousands).
+  const position = new Map<string, number>();
+  for (const item of items) item.children.forEach((c, i) => position.set(c, i));
   const records = new Map<string, BookmarkItem>();
   const uploads: BookmarkRecord[] = [];
   const serverRecords: BookmarkItem[] = [];
@@ -87,11 +102,11 @@ export function planUploads(items: readonly MergedItem[], remote: BookmarkTree):
   for (const item of items) {
     if (item.guid === ROOT_GUID) continue;
     const parent = byGuid.get(item.parentGuid);
-    const index = parent ? parent.children.indexOf(item.guid) : 0;
+    const index = parent ? position.get(item.guid) ?? -1 : 0;
     const wanted = desiredRecord(item, parent, index);
     const onServer = remote.nodes.get(item.guid);
     const existing = onServer?.record;
-    const needsUpload = !existing || remote.diverged.has(item.guid) || uploadKey(existing) !== uploadKey(wanted);
+    const needsUpload = !existing || remote.diverged.has(item.guid) || !sameForUpload(existing, wanted);
     const record = needsUpload ? wanted : existing;
     if (needsUpload) {
       uploads.push(wanted);
