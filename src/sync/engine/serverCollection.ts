@@ -60,11 +60,25 @@ export class EncryptedCollection {
   }
 
   async *fetchSince(newer: ServerTimestamp, pageSize: number): AsyncGenerator<DecryptedPage> {
-    for await (const page of this.inner.fetchSince(newer, pageSize)) {
-      const { records, failures } = await decryptBsos(page.bsos, this.keys);
-      yield { records, failures, lastModified: page.lastModified };
+    // The next page is asked for while this one is decrypted and handed on: the download never
+    // waits for the crypto, and at most two pages are held.
+    const pages = this.inner.fetchSince(newer, pageSize)[Symbol.asyncIterator]();
+    let next = pages.next();
+    try {
+      for (;;) {
+        const current = await next;
+        if (current.done) return;
+        next = pages.next();
+        next.catch(() => undefined); // surfaces when awaited above
+        const page = current.value;
+        const { records, failures } = await decryptBsos(page.bsos, this.keys);
+        yield { records, failures, lastModified: page.lastModified };
+      }
+    } finally {
+      await pages.return?.(undefined);
     }
   }
+
 
   /** Whether this cleartext, once encrypted, is within the server's record size limit. */
   async fits(cleartext: CleartextRecord): Promise<boolean> {

@@ -57,8 +57,8 @@ export interface DecryptedBatch<T extends CleartextRecord = CleartextRecord> {
 /** Decrypts a page of BSOs, separating the good records from the per-record failures. */
 export async function decryptBsos<T extends CleartextRecord = CleartextRecord>(bsos: readonly Bso[], keys: KeyBundle): Promise<DecryptedBatch<T>> {
   const out: DecryptedBatch<T> = { records: [], failures: [] };
-  for (const bso of bsos) {
-    const r = await decryptBso<T>(bso, keys);
+  // All of a page at once: WebCrypto works off the main thread, so the calls overlap.
+  for (const r of await Promise.all(bsos.map((bso) => decryptBso<T>(bso, keys)))) {
     if (r.ok) {
       const { ok: _ok, ...rest } = r;
       out.records.push(rest);
