@@ -1,7 +1,10 @@
 // First sync of 10,000 bookmarks in 500 folders into Chromium, through the real extension and the
 // local stack, next to the time Chromium itself needs to create the same bookmarks through its
-// API (the floor no sync can beat); then an incremental sync of one change, and a first sync cut
-// off by a stopped service worker. Prints figures; run with `npx tsx bench/bookmarks.bench.ts [folders] [perFolder]`.
+// API (the floor no sync can beat: folders, then every folder's children, each level's calls
+// issued together with explicit indexes; and the same calls one after another); then a first sync
+// cut off by a stopped service worker, an incremental sync of one change, and the extension
+// process's peak memory over its idle level. Prints figures and the ratio to the parallel floor.
+// Run with `npx tsx bench/bookmarks.bench.ts [FOLDERSxPER_FOLDER …]` (default 500x20; 2500x20 is 50,000).
 import { launchChromiumWithExtension, type ChromiumExtension } from '../e2e/support/chromium.ts';
 import { startLocalStack, type LocalStack } from '../e2e/support/stack.ts';
 import { DEMO_KB_HEX } from '../server/identity/demo/fixtures.ts';
@@ -9,12 +12,19 @@ import { hexToBytes } from '../src/sync/crypto/encoding.ts';
 import { keyBundleFromKSync } from '../src/sync/crypto/keyBundle.ts';
 import { bundleForCollection, decryptCryptoKeys, decryptPayload, encryptPayload } from '../src/sync/crypto/records.ts';
 import { deriveSyncKey } from '../src/sync/crypto/syncKeys.ts';
-import { extensionProcessPeakMiB, signIn } from './support.ts';
+import { extensionProcessPeakMiB, extensionProcessRssMiB, extensionProcessRssParts, signIn } from './support.ts';
 
-
-const FOLDERS = Number(process.argv[2] ?? 500);
-const PER_FOLDER = Number(process.argv[3] ?? 20);
-const TOTAL = FOLDERS * PER_FOLDER;
+const SIZES = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['500x20']).map((a) => {
+  const m = /^(\d+)x(\d+)$/.exec(a);
+  if (!m) throw new Error(`size "${a}" is not FOLDERSxPER_FOLDER`);
+  return { folders: Number(m[1]), perFolder: Number(m[2]) };
+});
+// BENCH_ONLY=first,incremental runs only those cases (while working on one; the figures need all).
+const ONLY = process.env['BENCH_ONLY']?.split(',') ?? null;
+const runs = (name: string): boolean => ONLY === null || ONLY.includes(name);
+let FOLDERS = 0;
+let PER_FOLDER = 0;
+let TOTAL = 0;
 
 const id = (prefix: string, n: number): string => `${prefix}${String(n).padStart(12 - prefix.length, '0')}`;
 
@@ -43,17 +53,31 @@ async function seed(stack: LocalStack): Promise<void> {
   for (let i = 0; i < records.length; i += 1000) stack.server.ctx.storage.putRecords(uid, 'bookmarks', records.slice(i, i + 1000));
 }
 
-async function countBookmarks(ext: ChromiumExtension): Promise<number> {
+/**
+ * Bookmarks in Chromium; how many repeat a URL of another (each seeded URL is unique); and how many
+ * seeded folders are out of the account's order or hold their bookmarks out of order.
+ */
+async function countBookmarks(ext: ChromiumExtension): Promise<{ count: number; duplicates: number; misordered: number }> {
   // No named inner functions: tsx would wrap them in a helper the browser does not have.
   return ext.worker.evaluate(async () => {
-    let n = 0;
+    const urls = new Set<string>();
+    let count = 0;
+    let misordered = 0;
     const stack: chrome.bookmarks.BookmarkTreeNode[] = [...(await chrome.bookmarks.getTree())];
     while (stack.length > 0) {
       const node = stack.pop()!;
-      if (node.url) n++;
-      stack.push(...(node.children ?? []));
+      if (node.url) {
+        count++;
+        urls.add(node.url);
+      }
+      const kids = node.children ?? [];
+      const folders = kids.map((k) => /^Folder (\d+)$/.exec(k.title)).filter((m) => m !== null).map((m) => Number(m[1]));
+      if (folders.some((f, i) => i > 0 && f < (folders[i - 1] as number))) misordered++;
+      const own = /^Folder (\d+)$/.exec(node.title);
+      if (own && kids.some((k, i) => k.title !== `Bookmark ${own[1]}.${i}`)) misordered++;
+      stack.push(...kids);
     }
-    return n;
+    return { count, duplicates: count - urls.size, misordered };
   });
 }
 
@@ -66,11 +90,56 @@ async function status(ext: ChromiumExtension): Promise<Status> {
 
 
 /** Polls until a run that finished after `since` is reported; records the progress bar's states. */
+/** Highest resident memory (MiB) of the extension process seen during each step of the sync. */
+const rssByStep = new Map<string, number>();
+/** With BENCH_HEAP=1: the highest JavaScript heap (MiB, in use / reserved) of the service worker, and reserved by the extension's pages, during each step. */
+const heapByStep = new Map<string, { used: number; total: number; pages: number }>();
+let workerHeap: (() => Promise<{ used: number; total: number }>) | null = null;
+
+/**
+ * Reads the service worker's JavaScript heap in use (MiB) through the DevTools protocol: the part
+ * of the process's memory that is the extension's own data, not Chromium's.
+ */
+async function watchWorkerHeap(ext: ChromiumExtension): Promise<() => Promise<{ used: number; total: number }>> {
+  const page = ext.context.pages()[0] ?? (await ext.context.newPage());
+  const cdp = await ext.context.newCDPSession(page);
+  const { targetInfos } = await cdp.send('Target.getTargets');
+  const sw = targetInfos.find((t) => t.type === 'service_worker' && t.url.includes(ext.extensionId));
+  if (!sw) throw new Error('no service worker target');
+  const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: sw.targetId, flatten: false });
+  let next = 0;
+  const waiting = new Map<number, (heap: { used: number; total: number }) => void>();
+  cdp.on('Target.receivedMessageFromTarget', (e) => {
+    if (e.sessionId !== sessionId) return;
+    const m = JSON.parse(e.message) as { id?: number; result?: { usedSize: number; totalSize: number } };
+    if (m.id !== undefined) waiting.get(m.id)?.({ used: Math.round((m.result?.usedSize ?? 0) / 1048576), total: Math.round((m.result?.totalSize ?? 0) / 1048576) });
+  });
+  return () => new Promise((resolve) => {
+    const id = ++next;
+    waiting.set(id, resolve);
+    void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) });
+  });
+}
+
 async function waitForRun(ext: ChromiumExtension, since: number, progressSeen: Set<string>, limitMs = 600_000): Promise<Status> {
   const deadline = Date.now() + limitMs;
   const popup = await ext.openPage('src/popup/popup.html');
   for (;;) {
     const s = await status(ext);
+    const rss = extensionProcessRssMiB(ext.profileDir);
+    const step = s.syncing ? `${s.progress?.step ?? 'sync'}` : 'idle';
+    if (rss !== null) rssByStep.set(step, Math.max(rssByStep.get(step) ?? 0, rss));
+    if (workerHeap) {
+      const heap = await workerHeap();
+      let pages = 0;
+      for (const pg of ext.context.pages()) {
+        const c = await ext.context.newCDPSession(pg);
+        pages += Math.round(((await c.send('Runtime.getHeapUsage')) as { totalSize: number }).totalSize / 1048576);
+        await c.detach();
+      }
+      const seen = heapByStep.get(step) ?? { used: 0, total: 0, pages: 0 };
+      heapByStep.set(step, { used: Math.max(seen.used, heap.used), total: Math.max(seen.total, heap.total), pages: Math.max(seen.pages, pages) });
+    }
     const bar = await popup.evaluate(() => {
       const p = document.getElementById('progress') as HTMLProgressElement | null;
       return p && !p.hidden ? `${p.value}/${p.max}` : null;
@@ -85,28 +154,82 @@ async function waitForRun(ext: ChromiumExtension, since: number, progressSeen: S
   }
 }
 
-async function floor(): Promise<number> {
+/** Chromium's own time for the tree: `parallel` issues each level's creates together (explicit indexes). */
+async function floor(parallel: boolean): Promise<number> {
   const ext = await launchChromiumWithExtension();
   try {
-    return await ext.worker.evaluate(async ([folders, per]) => {
+    return await ext.worker.evaluate(async ([folders, per, together]) => {
       const t0 = performance.now();
-      for (let f = 0; f < folders; f++) {
-        const folder = await chrome.bookmarks.create({ parentId: '2', title: `Folder ${f}` });
-        for (let b = 0; b < per; b++) await chrome.bookmarks.create({ parentId: folder.id, title: `Bookmark ${f}.${b}`, url: `https://bench.example/${f}/${b}` });
+      if (together) {
+        const made = await Promise.all(Array.from({ length: folders }, (_, f) => chrome.bookmarks.create({ parentId: '2', index: f, title: `Folder ${f}` })));
+        await Promise.all(made.flatMap((folder, f) => Array.from({ length: per }, (_, b) =>
+          chrome.bookmarks.create({ parentId: folder.id, index: b, title: `Bookmark ${f}.${b}`, url: `https://bench.example/${f}/${b}` }))));
+      } else {
+        for (let f = 0; f < folders; f++) {
+          const folder = await chrome.bookmarks.create({ parentId: '2', title: `Folder ${f}` });
+          for (let b = 0; b < per; b++) await chrome.bookmarks.create({ parentId: folder.id, title: `Bookmark ${f}.${b}`, url: `https://bench.example/${f}/${b}` });
+        }
       }
       return (performance.now() - t0) / 1000;
-    }, [FOLDERS, PER_FOLDER] as const);
+    }, [FOLDERS, PER_FOLDER, parallel] as const);
   } finally {
     await ext.close();
   }
 }
 
-async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<{ seconds: number; progress: number; count: number; stops: number; peakMiB: number | null }> {
+/**
+ * What storing the pairings costs in this browser, alone: TOTAL + FOLDERS records shaped as the id
+ * map's (compound key, unique index on the browser id), one transaction per 200, one after another.
+ */
+async function idMapFloor(per = 200): Promise<number> {
+  const ext = await launchChromiumWithExtension();
+  try {
+    return await ext.worker.evaluate(async ([n, per]) => {
+      const open = indexedDB.open(`bench-floor-${Date.now()}`, 1);
+      open.onupgradeneeded = () => {
+        const store = open.result.createObjectStore('idMap', { keyPath: ['collection', 'syncId'] });
+        store.createIndex('byLocalId', ['collection', 'localId'], { unique: true });
+      };
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const t0 = performance.now();
+      for (let i = 0; i < n; i += per) {
+        const tx = db.transaction('idMap', 'readwrite');
+        for (let k = i; k < Math.min(n, i + per); k++) tx.objectStore('idMap').put({ collection: 'bookmarks', syncId: `guid${String(k).padStart(8, '0')}`, localId: String(k + 100), dateAdded: 1_700_000_000_000 + k });
+        await new Promise<void>((resolve, reject) => {
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        });
+      }
+      return (performance.now() - t0) / 1000;
+    }, [TOTAL + FOLDERS, per] as const);
+  } finally {
+    await ext.close();
+  }
+}
+
+interface FirstSyncFigures { seconds: number; progress: number; count: number; duplicates: number; misordered: number; stops: number; idleMiB: number | null; peakMiB: number | null }
+
+async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSyncFigures> {
+  rssByStep.clear();
+  heapByStep.clear();
+  workerHeap = null;
   const stack = await startLocalStack();
   await seed(stack);
   const ext = await launchChromiumWithExtension();
   try {
     const progressSeen = new Set<string>();
+    // The idle level: the extension with the pages the run will have open (settings, popup), settled.
+    const idlePopup = await ext.openPage('src/popup/popup.html');
+    await ext.openPage('src/options/options.html');
+    await new Promise((r) => setTimeout(r, 1500));
+    const idleMiB = extensionProcessRssMiB(ext.profileDir);
+    if (process.env['BENCH_HEAP']) console.log(`  idle: ${extensionProcessRssParts(ext.profileDir)}`);
+    await idlePopup.close();
+    // The heap is watched only where the worker is never stopped (a debugger would keep it alive).
+    if (!opts.stopWorkerAtHalf && process.env['BENCH_HEAP']) workerHeap = await watchWorkerHeap(ext);
     const t0 = Date.now();
     await signIn(ext, stack.origin);
     let stops = 0;
@@ -133,7 +256,10 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<{ seconds
     }
     const seconds = (Date.now() - t0) / 1000;
     if (s.lastRun?.outcome !== 'success') throw new Error(`first sync failed: ${s.lastRun?.message}`);
-    return { seconds, progress: progressSeen.size, count: await countBookmarks(ext), stops, peakMiB: extensionProcessPeakMiB(ext.profileDir) };
+    if (process.env['BENCH_HEAP']) console.log(`  after the sync: ${extensionProcessRssParts(ext.profileDir)}`);
+    if (process.env['BENCH_HEAP']) console.log(`  after the sync: ${extensionProcessRssParts(ext.profileDir)}`);
+    const { count, duplicates, misordered } = await countBookmarks(ext);
+    return { seconds, progress: progressSeen.size, count, duplicates, misordered, stops, idleMiB, peakMiB: extensionProcessPeakMiB(ext.profileDir) };
   } finally {
     await ext.close();
     await stack.close();
@@ -161,17 +287,29 @@ async function incremental(): Promise<number> {
 }
 
 const demoBookmarks = 13; // the demo account's own bookmarks Chromium shows (besides the seeded ones)
-console.log(`bookmarks bench: ${TOTAL} bookmarks in ${FOLDERS} folders, Chromium ${process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'}`);
-const floorS = await floor();
-console.log(`Chromium API floor: create ${TOTAL} bookmarks + ${FOLDERS} folders   ${floorS.toFixed(1)} s`);
-const first = await firstSync({ stopWorkerAtHalf: false });
-console.log(`first sync (sign-in to done)                          ${first.seconds.toFixed(1)} s  (${first.count} bookmarks in Chromium, ${first.progress} progress-bar states seen)`);
-console.log(`  peak resident memory of the extension process           ${first.peakMiB ?? 'n/a'} MiB`);
-const cut = await firstSync({ stopWorkerAtHalf: true });
-console.log(`first sync, worker stopped halfway, then Sync now     ${cut.seconds.toFixed(1)} s  (${cut.count} bookmarks in Chromium)`);
-const inc = await incremental();
-console.log(`incremental sync of one local change                  ${inc.toFixed(2)} s`);
-const expected = TOTAL + demoBookmarks;
-for (const [name, n] of [['first', first.count], ['cut', cut.count]] as const) {
-  if (n < TOTAL || n > expected) console.log(`WARNING: ${name} sync left ${n} bookmarks, expected ${TOTAL} seeded (+ up to ${demoBookmarks} demo)`);
+for (const size of SIZES) {
+  FOLDERS = size.folders;
+  PER_FOLDER = size.perFolder;
+  TOTAL = FOLDERS * PER_FOLDER;
+  console.log(`bookmarks bench: ${TOTAL} bookmarks in ${FOLDERS} folders, Chromium ${process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'}`);
+  const parallelS = runs('floor') ? await floor(true) : NaN;
+  console.log(`Chromium API floor, each level's creates issued together  ${parallelS.toFixed(1)} s`);
+  if (runs('floor')) console.log(`Chromium API floor, one create after another             ${(await floor(false)).toFixed(1)} s`);
+  if (runs('floor')) console.log(`IndexedDB floor: store ${TOTAL + FOLDERS} id-map pairings, 200 per transaction  ${(await idMapFloor()).toFixed(2)} s`);
+  const first = await firstSync({ stopWorkerAtHalf: false });
+  console.log(`first sync (sign-in to done)                              ${first.seconds.toFixed(1)} s  = ${(first.seconds / parallelS).toFixed(2)}× the parallel floor (${first.count} bookmarks in Chromium, ${first.duplicates} duplicates, ${first.misordered} folders out of order, ${first.progress} progress-bar states seen)`);
+  console.log(`  extension process memory: idle ${first.idleMiB ?? 'n/a'} MiB, peak ${first.peakMiB ?? 'n/a'} MiB, growth ${first.idleMiB !== null && first.peakMiB !== null ? first.peakMiB - first.idleMiB : 'n/a'} MiB`);
+  console.log(`  highest resident memory seen per step (MiB, sampled): ${[...rssByStep].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  if (heapByStep.size > 0) console.log(`  highest JS heap per step (MiB, sampled; worker in use/reserved, pages reserved): ${[...heapByStep].map(([k, v]) => `${k} ${v.used}/${v.total} + ${v.pages}`).join(', ')}`);
+  const cut = runs('cut') ? await firstSync({ stopWorkerAtHalf: true }) : null;
+  if (cut) console.log(`first sync, worker stopped halfway, then Sync now         ${cut.seconds.toFixed(1)} s  (${cut.count} bookmarks in Chromium, ${cut.duplicates} duplicates, ${cut.misordered} folders out of order)`);
+  if (runs('incremental')) {
+    const inc = await incremental();
+    console.log(`incremental sync of one local change                      ${inc.toFixed(2)} s`);
+  }
+  const expected = TOTAL + demoBookmarks;
+  for (const [name, r] of [['first', first], ['cut', cut]] as const) {
+    if (r === null) continue;
+    if (r.count < TOTAL || r.count > expected || r.duplicates > 0 || r.misordered > 0) console.log(`WARNING: ${name} sync left ${r.count} bookmarks (${r.duplicates} duplicates, ${r.misordered} folders out of order), expected ${TOTAL} seeded (+ up to ${demoBookmarks} demo) in the account's order`);
+  }
 }

@@ -19,12 +19,26 @@ export async function signIn(ext: ChromiumExtension, origin: string): Promise<vo
  * that runs the extension's service worker and pages. Linux only; null when it cannot be found.
  */
 export function extensionProcessPeakMiB(profileDir: string): number | null {
+  return extensionProcessMemory(profileDir, 'VmHWM');
+}
+
+/** Resident memory now (VmRSS, MiB) of the same process: its idle level, before the work starts. */
+export function extensionProcessRssMiB(profileDir: string): number | null {
+  return extensionProcessMemory(profileDir, 'VmRSS');
+}
+
+/** RssAnon, RssFile and RssShmem (MiB) of the same process, to tell heap growth from mapped files and shared buffers. */
+export function extensionProcessRssParts(profileDir: string): string {
+  return (['RssAnon', 'RssFile', 'RssShmem'] as const).map((f) => `${f} ${extensionProcessMemory(profileDir, f)}`).join(', ');
+}
+
+function extensionProcessMemory(profileDir: string, field: 'VmHWM' | 'VmRSS' | 'RssAnon' | 'RssFile' | 'RssShmem'): number | null {
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
       if (!cmd.includes('--extension-process') || !cmd.includes(profileDir)) continue;
-      const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-      if (hwm) return Math.round(Number(hwm[1]) / 1024);
+      const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+      if (kb) return Math.round(Number(kb[1]) / 1024);
     } catch {
       // The process went away between listing and reading.
     }
