@@ -201,13 +201,14 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     }
     const strategy = choice === 'take-remote' ? 'takeRemote' : choice === 'keep-local' ? 'keepLocal' : 'merge';
     ctx.progress('merge', 0, 1);
+    // On a first sync there is no common ancestor; a placeholder is then a server-only item like any other.
+    const mirrorTree = buildTreeFromRecords(run.firstSync ? [] : [...run.mirrorEntries, ...placeholders]);
     const result = mergeTrees({
       local: buildTreeFromLocal(localItems),
       ...(localView ? { localView } : {}),
-      remote: buildTreeFromRecords(run.remoteEntries),
-      // On a first sync there is no common ancestor: the mirror is empty.
-      // On a first sync there is no common ancestor; a placeholder is then a server-only item like any other.
-      mirror: buildTreeFromRecords(run.firstSync ? [] : [...run.mirrorEntries, ...placeholders]),
+      // Nothing came down: the server is as the mirror has it, and the merge only reads the trees.
+      remote: incoming.length === 0 && !run.firstSync ? mirrorTree : buildTreeFromRecords(run.remoteEntries),
+      mirror: mirrorTree,
       ...(run.carriedEntries ? { carried: buildTreeFromRecords(run.carriedEntries) } : {}),
       localTimeMs: this.d.now(),
       remoteTimeS: Math.max(Number(ctx.collectionModified), this.d.now() / 1000),
