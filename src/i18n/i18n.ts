@@ -39,11 +39,44 @@ export function tText(text: LocalizedText): string {
   return t(text.key, ...(text.subs ?? []));
 }
 
-/** The language the browser shows its own UI in ("de", "en-US"); for Intl formatting and <html lang>. */
+/**
+ * The language the browser shows its own UI in ("de", "en-US"); for Intl formatting and <html lang>.
+ * Outside a browser the messages are English, so numbers and dates are too (not the machine's locale).
+ */
 export function uiLanguage(): string {
   const api = (globalThis as { chrome?: { i18n?: { getUILanguage?: () => string } } }).chrome?.i18n;
   const lang = typeof api?.getUILanguage === 'function' ? api.getUILanguage() : undefined;
-  return lang || (typeof navigator !== 'undefined' ? navigator.language : '') || 'en';
+  return lang || 'en';
+}
+
+/** Keys that come in plural forms: `<base>_one`, `<base>_other` (and any other CLDR category a language needs). */
+export type PluralBase = { [K in MessageKey]: K extends `${infer B}_other` ? B : never }[MessageKey];
+
+/**
+ * A message about `count` things, in the plural form the browser's language uses for it
+ * (Intl.PluralRules; the browser's i18n has none). The count, formatted for the language, is `$1`;
+ * `subs` follow as `$2`…
+ */
+export function tCount(base: PluralBase, count: number, ...subs: ReadonlyArray<string | number>): string {
+  const category = new Intl.PluralRules(uiLanguage()).select(count);
+  const key = `${base}_${category}`;
+  const chosen = (key in en ? key : `${base}_other`) as MessageKey;
+  return t(chosen, formatNumber(count), ...subs);
+}
+
+/** A number as the browser's language writes it ("1,440", "1.440"). */
+export function formatNumber(n: number): string {
+  return new Intl.NumberFormat(uiLanguage()).format(n);
+}
+
+/** A date and time as the browser's language writes it. */
+export function formatDateTime(ms: number, options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' }): string {
+  return new Intl.DateTimeFormat(uiLanguage(), options).format(ms);
+}
+
+/** "a, b and c" in the browser's language. */
+export function formatList(items: readonly string[]): string {
+  return new Intl.ListFormat(uiLanguage(), { style: 'long', type: 'conjunction' }).format(items);
 }
 
 const ATTRIBUTES: ReadonlyArray<[string, string]> = [
