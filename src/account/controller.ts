@@ -5,6 +5,7 @@
 // Browser-free: tabs and alarms are reached through injected functions, so Node tests drive it.
 import { LOST_DATA_NOTICE, type SignedInMarker } from './signedInMarker.ts';
 import type { AccountStore } from '../db/accountStore.ts';
+import { t, tCount } from '../i18n/i18n.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AccountView, ServerChoice } from '../shared/account.ts';
 import { resendCode, verifySession, destroySession } from './authClient.ts';
@@ -13,7 +14,7 @@ import { AccessTokenProvider, type StoredAccount } from './credentials.ts';
 import { AccountError } from './errors.ts';
 import type { FetchLike } from './http.ts';
 import { isRedirectFor, redirectMatchesState } from './oauthClient.ts';
-import { PENDING_PASSWORD_TTL_MS, PENDING_PASSWORD_TTL_WORDS } from './pendingSignIn.ts';
+import { PENDING_PASSWORD_TTL_MINUTES, PENDING_PASSWORD_TTL_MS } from './pendingSignIn.ts';
 import { finishPasswordSignIn, finishWebSignIn, signOut, startPasswordSignIn, startWebSignIn } from './signIn.ts';
 import type { PendingSignIn } from '../db/accountStore.ts';
 
@@ -46,7 +47,7 @@ export interface AccountControllerDeps {
 
 function expiredError(): AccountError {
   return new AccountError('session-expired', { serverMessage: 'password sign-in waited too long for its code' },
-    `The sign-in waited more than ${PENDING_PASSWORD_TTL_WORDS} for its code, so Syncbridge forgot it. Sign in again.`);
+    t('errorPendingSignInExpired', tCount('waitMinutes', PENDING_PASSWORD_TTL_MINUTES)));
 }
 
 export class AccountController {
@@ -173,8 +174,8 @@ export class AccountController {
 
   async passwordSignIn(email: string, password: string): Promise<AccountView> {
     await this.refuseIfSignedIn();
-    if (!email.includes('@')) throw new AccountError('unknown-account', {}, 'Enter the e-mail address of your Mozilla account.');
-    if (password === '') throw new AccountError('wrong-password', {}, 'Enter your password.');
+    if (!email.includes('@')) throw new AccountError('unknown-account', {}, t('errorEnterEmail'));
+    if (password === '') throw new AccountError('wrong-password', {}, t('errorEnterPassword'));
     const config = await this.serverConfig();
     const started = await startPasswordSignIn({ ...this.transport, config, email, password, verificationMethod: 'email-otp' });
     if (started.state === 'needs-verification') {

@@ -40,13 +40,18 @@ export function tText(text: LocalizedText): string {
 }
 
 /**
- * The language the browser shows its own UI in ("de", "en-US"); for Intl formatting and <html lang>.
- * Outside a browser the messages are English, so numbers and dates are too (not the machine's locale).
+ * The language of the words shown ("de", "en-US"), for Intl formatting and <html lang>: the
+ * browser's UI language when the messages are in it, else the language of the messages the browser
+ * fell back to — a date or "3 minutes ago" must be in the language of the sentence around it.
+ * (Chromium started with --lang=de shows German messages while getUILanguage may still say en-US.)
+ * Outside a browser the messages are English, so numbers and dates are too, whatever the machine's locale.
  */
 export function uiLanguage(): string {
   const api = (globalThis as { chrome?: { i18n?: { getUILanguage?: () => string } } }).chrome?.i18n;
-  const lang = typeof api?.getUILanguage === 'function' ? api.getUILanguage() : undefined;
-  return lang || 'en';
+  const browserLanguage = (typeof api?.getUILanguage === 'function' ? api.getUILanguage() : '') || 'en';
+  const messagesLanguage = browserGetMessage()?.('messagesLanguage') || en.messagesLanguage.message;
+  const primary = (tag: string): string => tag.split(/[-_]/)[0]!.toLowerCase();
+  return primary(browserLanguage) === primary(messagesLanguage) ? browserLanguage : messagesLanguage;
 }
 
 /** Keys that come in plural forms: `<base>_one`, `<base>_other` (and any other CLDR category a language needs). */

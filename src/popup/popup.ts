@@ -1,6 +1,6 @@
 import { browser } from '../browser/api.ts';
 import { formatDateTime, formatNumber, localizePage, t } from '../i18n/i18n.ts';
-import { engineInSentence } from '../shared/engineNames.ts';
+import { engineInSentence } from '../i18n/engineNames.ts';
 import type { StatusView } from '../shared/status.ts';
 import type { DeviceView, EnginesView } from '../shared/account.ts';
 import { onStatusChanged, send } from '../ui/client.ts';
