@@ -101,15 +101,15 @@ export class AccountController {
 
   async setDeviceName(name: string): Promise<AccountView> {
     const clean = name.trim();
-    if (clean === '') throw new Error('The device name cannot be empty.');
-    if (clean.length > 255) throw new Error('The device name can have at most 255 characters.');
+    if (clean === '') throw new Error(t('errorDeviceNameEmpty'));
+    if (clean.length > 255) throw new Error(t('errorDeviceNameTooLong'));
     await this.d.store.saveDeviceName(clean);
     return this.view();
   }
 
   /** Checks the server answers as a Mozilla accounts server before keeping the choice. */
   async setServer(choice: ServerChoice): Promise<AccountView> {
-    if (await this.d.store.account()) throw new Error('Sign out before changing the Sync server.');
+    if (await this.d.store.account()) throw new Error(t('errorSignOutFirstServer'));
     const accountsUrl = normalizeAccountsUrl(choice.accountsUrl);
     const tokenServerUrl = choice.tokenServerUrl ? normalizeTokenServerUrl(choice.tokenServerUrl) : null;
     const discovered = await discoverServer(accountsUrl, this.transport);
@@ -197,7 +197,7 @@ export class AccountController {
       await this.d.store.savePending(null);
       throw expiredError();
     }
-    throw new Error('There is no sign-in waiting for a code. Start again.');
+    throw new Error(t('errorNoPendingCode'));
   }
 
   async verifyCode(code: string): Promise<AccountView> {
@@ -245,7 +245,7 @@ export class AccountController {
   }
 
   private async refuseIfSignedIn(): Promise<void> {
-    if (await this.d.store.account()) throw new Error('Already signed in. Sign out first to use another account.');
+    if (await this.d.store.account()) throw new Error(t('errorAlreadySignedIn'));
   }
 
   // ---- signed in ----
