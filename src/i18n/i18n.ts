@@ -54,6 +54,15 @@ export function uiLanguage(): string {
   return primary(browserLanguage) === primary(messagesLanguage) ? browserLanguage : messagesLanguage;
 }
 
+// Intl objects are costly to make and a page formats thousands of rows: one per language.
+const pluralRules = new Map<string, Intl.PluralRules>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function cached<T>(cache: Map<string, T>, lang: string, make: (lang: string) => T): T {
+  let value = cache.get(lang);
+  if (value === undefined) cache.set(lang, (value = make(lang)));
+  return value;
+}
+
 /** Keys that come in plural forms: `<base>_one`, `<base>_other` (and any other CLDR category a language needs). */
 export type PluralBase = { [K in MessageKey]: K extends `${infer B}_other` ? B : never }[MessageKey];
 
@@ -63,7 +72,7 @@ export type PluralBase = { [K in MessageKey]: K extends `${infer B}_other` ? B :
  * `subs` follow as `$2`…
  */
 export function tCount(base: PluralBase, count: number, ...subs: ReadonlyArray<string | number>): string {
-  const category = new Intl.PluralRules(uiLanguage()).select(count);
+  const category = cached(pluralRules, uiLanguage(), (lang) => new Intl.PluralRules(lang)).select(count);
   const key = `${base}_${category}`;
   const chosen = (key in en ? key : `${base}_other`) as MessageKey;
   return t(chosen, formatNumber(count), ...subs);
@@ -71,7 +80,7 @@ export function tCount(base: PluralBase, count: number, ...subs: ReadonlyArray<s
 
 /** A number as the browser's language writes it ("1,440", "1.440"). */
 export function formatNumber(n: number): string {
-  return new Intl.NumberFormat(uiLanguage()).format(n);
+  return cached(numberFormats, uiLanguage(), (lang) => new Intl.NumberFormat(lang)).format(n);
 }
 
 /** A date and time as the browser's language writes it. */
