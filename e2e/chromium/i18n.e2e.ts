@@ -1,13 +1,13 @@
 // Under a German browser the whole UI is German: Chromium started with --lang=de, signed out and
 // then signed in to the local stack, shows the popup, the settings page and the History from other
 // devices page in German (headings, buttons, labels, status lines, dates), with <html lang="de…">;
-// the words the background makes (the status after a sync, the engine switches) are German too.
+// the words the background makes (the status after a sync, the engine switches, notifications) are German too.
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchChromiumWithExtension, type ChromiumExtension } from '../support/chromium.ts';
 import { HISTORY_PAGE, OPTIONS, POPUP, historyRows } from '../support/chromiumUi.ts';
 import { startLocalStack, type LocalStack } from '../support/stack.ts';
-import { DEMO_EMAIL, DEMO_PASSWORD } from '../../server/identity/demo/fixtures.ts';
+import { DEMO_CLIENT_ID, DEMO_CLIENT_NAME, DEMO_EMAIL, DEMO_PASSWORD } from '../../server/identity/demo/fixtures.ts';
 
 let stack: LocalStack;
 let ext: ChromiumExtension;
@@ -79,7 +79,7 @@ describe('Chromium in German', () => {
     await history.close();
   });
 
-  test('signed in: German sign-in, status after a sync, switches, devices and the history list', async () => {
+  test('signed in: German sign-in, status after a sync, switches, devices, a received tab’s notification and the history list', async () => {
     const options = await ext.openPage(OPTIONS);
     await options.getByLabel('Sync-Server').fill(stack.origin);
     await options.getByRole('link', { name: 'Mit Passwort anmelden' }).click();
@@ -104,6 +104,26 @@ describe('Chromium in German', () => {
     // The last run's own message, as the background stored it.
     const run = await popup.evaluate(async () => ((await chrome.runtime.sendMessage({ type: 'getStatus' })) as { value: { lastRun: { message: string } } }).value.lastRun.message);
     expect(run).toMatch(/^Mit Ihrem Konto synchronisiert: .*(Lesezeichen|Chronik)/);
+
+    // A tab the demo Firefox sends here opens with a German notification (recorded in the worker:
+    // chrome.notifications cannot read a title back).
+    await ext.worker.evaluate(() => {
+      const g = globalThis as unknown as { __shown?: Array<{ title?: string; message?: string }> };
+      const shown: Array<{ title?: string; message?: string }> = (g.__shown = []);
+      const create = chrome.notifications.create.bind(chrome.notifications) as (...a: unknown[]) => unknown;
+      (chrome.notifications as unknown as { create: (...a: unknown[]) => unknown }).create = (...args: unknown[]) => {
+        const options = (typeof args[0] === 'string' ? args[1] : args[0]) as { title?: string; message?: string };
+        shown.push({ title: options.title, message: options.message });
+        return create(...args);
+      };
+    });
+    const me = (await stack.demoRecords('clients')).find((c) => c['id'] !== DEMO_CLIENT_ID)!;
+    await stack.control('/__test__/demo/send-tab', { url: `${stack.origin}/sent-in-german`, title: 'Gesendet vom Demo-Desktop', target: me['fxaDeviceId'] });
+    await popup.getByRole('button', { name: 'Jetzt synchronisieren' }).click();
+    await expect.poll(() => ext.worker.evaluate(() => (globalThis as unknown as { __shown: unknown[] }).__shown), { timeout: 30_000 })
+      .toEqual([{ title: `Tab von ${DEMO_CLIENT_NAME} empfangen`, message: 'Gesendet vom Demo-Desktop' }]);
+    // The sent tab is open before the next page is awaited, so that one is not taken for it.
+    await expect.poll(() => ext.context.pages().some((p) => p.url().endsWith('/sent-in-german')), { timeout: 15_000 }).toBe(true);
 
     const [history] = await Promise.all([
       ext.context.waitForEvent('page', { timeout: 15_000 }),
