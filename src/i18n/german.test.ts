@@ -9,6 +9,8 @@ import { filterSummary } from '../ui/remoteTabs.ts';
 import { dayHeading } from '../history/list.ts';
 import { describeSyncError, ServerBusyError } from '../sync/errors.ts';
 import { AccountError } from '../account/errors.ts';
+import { SendTabService, type MenuItemSpec, type SendTabDeps } from '../background/sendTab.ts';
+import { createLogHub } from '../log/logger.ts';
 import { formatDateTime, formatMessage, formatNumber, t, tCount, uiLanguage } from './i18n.ts';
 
 type Messages = Record<string, { message: string; placeholders?: Record<string, { content: string }> }>;
@@ -86,6 +88,31 @@ describe('a German browser', () => {
     expect(describeSyncError(new Error('boom'))).toBe('Die Synchronisierung wurde wegen eines unerwarteten Problems beendet. Syncbridge versucht es später erneut.');
     expect(new ServerBusyError('503', { status: 503, retryAfterMs: 30_000 }).userMessage).toBe('Der Sync-Server ist gerade ausgelastet. Syncbridge versucht es in 30 Sekunden erneut.');
     expect(new AccountError('throttled', { retryAfter: 1 }).userMessage).toBe('Zu viele Versuche. Warten Sie 1 Sekunde und versuchen Sie es dann erneut.');
+  });
+
+  test('the "Send to device" context menu and its notices', async () => {
+    const menus: Array<MenuItemSpec[] | null> = [];
+    const shown: Array<{ title: string; message: string }> = [];
+    let devices: [] | null = [];
+    const service = new SendTabService({
+      // Only account() is reached by the menu and a private window's click; the receiver's stores are not.
+      accounts: { account: async () => ({ uid: 'u' }) } as unknown as SendTabDeps['accounts'],
+      devices: { list: async () => devices, invalidate: () => undefined },
+      ports: {
+        tabs: { open: async () => null, openTabs: async () => [], close: async () => undefined, focus: async () => undefined },
+        notifications: { show: async (_id, title, message) => void shown.push({ title, message }), clear: async () => undefined },
+        menus: { set: async (items) => void menus.push(items) },
+        alarms: { ensure: async () => undefined, clear: async () => undefined },
+      },
+      log: createLogHub({ consoleLevel: 'error', storeLevel: 'error' }).logger,
+    });
+    await service.refreshMenu();
+    expect(menus.at(-1)?.map((m) => m.title)).toEqual(['An Gerät senden', 'Kein anderes Gerät nimmt Tabs an']);
+    devices = null;
+    await service.refreshMenu();
+    expect(menus.at(-1)?.map((m) => m.title)).toEqual(['An Gerät senden', 'Ihre Geräte können gerade nicht aufgelistet werden']);
+    await service.menuClicked({ menuItemId: 'syncbridge-send-to:x' }, { url: 'https://example.de/', incognito: true });
+    expect(shown).toEqual([{ title: 'Tab nicht gesendet', message: 'Syncbridge sendet nichts aus privaten Fenstern.' }]);
   });
 
   test('the language for dates is the messages’ when the browser reports another (Chromium with --lang=de may say en-US)', () => {
