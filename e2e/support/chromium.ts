@@ -25,6 +25,12 @@ export interface LaunchOptions {
    * for it; the returned worker is the new one.
    */
   allowIncognito?: boolean;
+  /**
+   * The browser's language, e.g. "de" (default: Chromium's own, English here). On Linux headless
+   * Chromium picks the extension's messages from --lang (LANGUAGE/LANG alone change nothing), while
+   * chrome.i18n.getUILanguage and navigator.language in pages follow Playwright's locale; both are set.
+   */
+  language?: string;
 }
 
 export async function launchChromiumWithExtension(opts: LaunchOptions = {}): Promise<ChromiumExtension> {
@@ -34,7 +40,9 @@ export async function launchChromiumWithExtension(opts: LaunchOptions = {}): Pro
   const context = await chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
+    ...(opts.language ? { locale: opts.language } : {}),
     args: [
+      ...(opts.language ? [`--lang=${opts.language}`] : []),
       `--disable-extensions-except=${dist}`,
       `--load-extension=${dist}`,
       '--no-sandbox',

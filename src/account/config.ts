@@ -1,6 +1,7 @@
 // Server discovery from the accounts server's `/.well-known/fxa-client-configuration`
 // (protocol.md §0.1; gecko FxAccountsConfig.sys.mjs appends /v1, app-services token.rs
 // fixup_server_url appends /1.0/sync/1.5).
+import { t, type MessageKey } from '../i18n/i18n.ts';
 import { AccountError } from './errors.ts';
 import type { FetchLike } from './http.ts';
 import { defaultFetch } from './http.ts';
@@ -56,11 +57,11 @@ export function normalizeTokenServerUrl(input: string): string {
     url = new URL(input.trim());
   } catch {
     throw new AccountError('not-an-accounts-server', { serverMessage: `token server is not a URL: ${input}` },
-      'The token server must be a web address starting with https://');
+      t('errorTokenServerNotUrl'));
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new AccountError('not-an-accounts-server', { serverMessage: `token server scheme ${url.protocol}` },
-      'The token server must be a web address starting with https://');
+      t('errorTokenServerNotUrl'));
   }
   requireSecureTypedUrl(url, 'token server');
   return url.href.replace(/\/+$/, '');
@@ -77,12 +78,13 @@ function withTokenServerPath(base: string): string {
 }
 
 /** What each base URL of the document is, in the person's words (and the key, for the operator). */
+/** The discovery document's addresses, and the words naming each server. */
 const DOCUMENT_URLS = {
-  auth_server_base_url: 'account server (auth_server_base_url)',
-  oauth_server_base_url: 'OAuth server (oauth_server_base_url)',
-  profile_server_base_url: 'profile server (profile_server_base_url)',
-  sync_tokenserver_base_url: 'token server (sync_tokenserver_base_url)',
-} as const;
+  auth_server_base_url: 'serverLabelAuth',
+  oauth_server_base_url: 'serverLabelOauth',
+  profile_server_base_url: 'serverLabelProfile',
+  sync_tokenserver_base_url: 'serverLabelToken',
+} as const satisfies Record<string, MessageKey>;
 
 function requireUrl(doc: Record<string, unknown>, key: keyof typeof DOCUMENT_URLS, source: string, accountsUrl: string): string {
   const value = doc[key];
@@ -95,7 +97,7 @@ function requireUrl(doc: Record<string, unknown>, key: keyof typeof DOCUMENT_URL
   if (typeof value !== 'string' || url === null) {
     throw new AccountError('not-an-accounts-server', { serverMessage: `${source} has no usable ${key}` });
   }
-  requireSecureNamedUrl(url, accountsUrl, DOCUMENT_URLS[key]);
+  requireSecureNamedUrl(url, accountsUrl, key, t(DOCUMENT_URLS[key]));
   return value;
 }
 

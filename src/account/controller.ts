@@ -5,6 +5,7 @@
 // Browser-free: tabs and alarms are reached through injected functions, so Node tests drive it.
 import { LOST_DATA_NOTICE, type SignedInMarker } from './signedInMarker.ts';
 import type { AccountStore } from '../db/accountStore.ts';
+import { t, tCount } from '../i18n/i18n.ts';
 import type { Logger } from '../log/logger.ts';
 import type { AccountView, ServerChoice } from '../shared/account.ts';
 import { resendCode, verifySession, destroySession } from './authClient.ts';
@@ -13,7 +14,7 @@ import { AccessTokenProvider, type StoredAccount } from './credentials.ts';
 import { AccountError } from './errors.ts';
 import type { FetchLike } from './http.ts';
 import { isRedirectFor, redirectMatchesState } from './oauthClient.ts';
-import { PENDING_PASSWORD_TTL_MS, PENDING_PASSWORD_TTL_WORDS } from './pendingSignIn.ts';
+import { PENDING_PASSWORD_TTL_MINUTES, PENDING_PASSWORD_TTL_MS } from './pendingSignIn.ts';
 import { finishPasswordSignIn, finishWebSignIn, signOut, startPasswordSignIn, startWebSignIn } from './signIn.ts';
 import type { PendingSignIn } from '../db/accountStore.ts';
 
@@ -46,7 +47,7 @@ export interface AccountControllerDeps {
 
 function expiredError(): AccountError {
   return new AccountError('session-expired', { serverMessage: 'password sign-in waited too long for its code' },
-    `The sign-in waited more than ${PENDING_PASSWORD_TTL_WORDS} for its code, so Syncbridge forgot it. Sign in again.`);
+    t('errorPendingSignInExpired', tCount('waitMinutes', PENDING_PASSWORD_TTL_MINUTES)));
 }
 
 export class AccountController {
@@ -100,15 +101,15 @@ export class AccountController {
 
   async setDeviceName(name: string): Promise<AccountView> {
     const clean = name.trim();
-    if (clean === '') throw new Error('The device name cannot be empty.');
-    if (clean.length > 255) throw new Error('The device name can have at most 255 characters.');
+    if (clean === '') throw new Error(t('errorDeviceNameEmpty'));
+    if (clean.length > 255) throw new Error(t('errorDeviceNameTooLong'));
     await this.d.store.saveDeviceName(clean);
     return this.view();
   }
 
   /** Checks the server answers as a Mozilla accounts server before keeping the choice. */
   async setServer(choice: ServerChoice): Promise<AccountView> {
-    if (await this.d.store.account()) throw new Error('Sign out before changing the Sync server.');
+    if (await this.d.store.account()) throw new Error(t('errorSignOutFirstServer'));
     const accountsUrl = normalizeAccountsUrl(choice.accountsUrl);
     const tokenServerUrl = choice.tokenServerUrl ? normalizeTokenServerUrl(choice.tokenServerUrl) : null;
     const discovered = await discoverServer(accountsUrl, this.transport);
@@ -173,8 +174,8 @@ export class AccountController {
 
   async passwordSignIn(email: string, password: string): Promise<AccountView> {
     await this.refuseIfSignedIn();
-    if (!email.includes('@')) throw new AccountError('unknown-account', {}, 'Enter the e-mail address of your Mozilla account.');
-    if (password === '') throw new AccountError('wrong-password', {}, 'Enter your password.');
+    if (!email.includes('@')) throw new AccountError('unknown-account', {}, t('errorEnterEmail'));
+    if (password === '') throw new AccountError('wrong-password', {}, t('errorEnterPassword'));
     const config = await this.serverConfig();
     const started = await startPasswordSignIn({ ...this.transport, config, email, password, verificationMethod: 'email-otp' });
     if (started.state === 'needs-verification') {
@@ -196,7 +197,7 @@ export class AccountController {
       await this.d.store.savePending(null);
       throw expiredError();
     }
-    throw new Error('There is no sign-in waiting for a code. Start again.');
+    throw new Error(t('errorNoPendingCode'));
   }
 
   async verifyCode(code: string): Promise<AccountView> {
@@ -244,7 +245,7 @@ export class AccountController {
   }
 
   private async refuseIfSignedIn(): Promise<void> {
-    if (await this.d.store.account()) throw new Error('Already signed in. Sign out first to use another account.');
+    if (await this.d.store.account()) throw new Error(t('errorAlreadySignedIn'));
   }
 
   // ---- signed in ----

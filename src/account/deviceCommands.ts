@@ -13,6 +13,7 @@
 // prefer that (at most once, as Firefox, which stores its index before handling a batch) to its
 // opposite: a tab opened twice, or a second "close these tabs" closing tabs opened since. The window
 // is one command wide (Firefox's is the whole batch) and lasts one local call.
+import { t, tCount } from '../i18n/i18n.ts';
 import type { StoredAccount } from './credentials.ts';
 import { CLOSE_URI_COMMAND, OPEN_URI_COMMAND, receiverOf, type CommandKeyStore, type OurCommand, type StoredCommandKeys } from './commandKeys.ts';
 import { pollCommands, type DeviceCommandMessage } from './devices.ts';
@@ -194,11 +195,12 @@ export class CommandReceiver {
     for (const o of opened) bySender.set(o.sender, [...(bySender.get(o.sender) ?? []), o]);
     for (const [sender, tabs] of bySender) {
       const name = sender ? await this.d.deviceName(sender).catch(() => null) : null;
-      const from = name ? `from ${name}` : 'from another device';
       const newest = tabs[tabs.length - 1]!;
       const first = tabs[0]!;
-      const title = tabs.length === 1 ? `Tab received ${from}` : `${tabs.length} tabs received ${from}`;
-      const message = tabs.length === 1 ? first.title || first.url : `${first.title || first.url} and ${tabs.length - 1} more`;
+      const title = tabs.length === 1
+        ? (name ? t('notificationTabReceivedFrom', name) : t('notificationTabReceived'))
+        : (name ? tCount('notificationTabsReceivedFrom', tabs.length, name) : tCount('notificationTabsReceived', tabs.length));
+      const message = tabs.length === 1 ? first.title || first.url : tCount('notificationAndMore', tabs.length - 1, first.title || first.url);
       await this.d.notify({ title, message, tabId: newest.tabId }).catch((e: unknown) => this.d.log.warn('Could not show a notification', { error: String(e) }));
     }
   }

@@ -1,6 +1,7 @@
 // Typed account errors with a plain-words message for the person signing in.
 // errno numbers are Mozilla's (mozilla/fxa packages/fxa-auth-server lib/error.js ERRNO and the OAuth
 // server's OAUTH_ERRNO); protocol.md §1.4, §1.5, §10.
+import { t, tCount, type MessageKey } from '../i18n/i18n.ts';
 
 export type AccountErrorKind =
   | 'wrong-password'
@@ -84,53 +85,35 @@ export interface AccountErrorDetails {
 }
 
 function waitWords(seconds: number | undefined): string {
-  if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return 'a few minutes';
-  if (seconds < 90) return `${Math.ceil(seconds)} seconds`;
-  const minutes = Math.ceil(seconds / 60);
-  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+  if (seconds === undefined || !Number.isFinite(seconds) || seconds <= 0) return t('waitFewMinutes');
+  if (seconds < 90) return tCount('waitSeconds', Math.ceil(seconds));
+  return tCount('waitMinutes', Math.ceil(seconds / 60));
 }
 
+const USER_MESSAGES: Record<Exclude<AccountErrorKind, 'throttled' | 'server-error'>, MessageKey> = {
+  'wrong-password': 'errorWrongPassword',
+  'unknown-account': 'errorUnknownAccount',
+  'email-case': 'errorEmailCase',
+  'secondary-email': 'errorSecondaryEmail',
+  'unverified': 'errorUnverified',
+  'invalid-code': 'errorInvalidCode',
+  'blocked': 'errorBlocked',
+  'bot-challenge': 'errorBotChallenge',
+  'totp-required': 'errorTotpRequired',
+  'session-expired': 'errorSessionExpired',
+  'invalid-grant': 'errorInvalidGrant',
+  'state-mismatch': 'errorStateMismatch',
+  'sign-in-cancelled': 'errorSignInCancelled',
+  'server-unreachable': 'errorServerUnreachable',
+  'not-an-accounts-server': 'errorNotAccountsServer',
+  'insecure-server': 'errorInsecureServer',
+  'bad-response': 'errorBadResponse',
+};
+
 function defaultUserMessage(kind: AccountErrorKind, d: AccountErrorDetails): string {
-  switch (kind) {
-    case 'wrong-password':
-      return 'That password is not right. Check it and try again, or reset it at accounts.firefox.com.';
-    case 'unknown-account':
-      return 'There is no Mozilla account with that email address. Check the address, or create an account first.';
-    case 'email-case':
-      return 'Sign in with the email address exactly as you created the account with.';
-    case 'secondary-email':
-      return 'Sign in with your account’s primary email address, not a secondary one.';
-    case 'unverified':
-      return 'This sign-in still needs confirming. Enter the code we emailed you, then try again.';
-    case 'invalid-code':
-      return 'That code is not right or has expired. Check the latest code and try again, or ask for a new one.';
-    case 'throttled':
-      return `Too many attempts. Wait ${waitWords(d.retryAfter)} and try again.`;
-    case 'blocked':
-      return 'Mozilla blocked this sign-in for your security. Sign in through the web page (Sign in with browser) to confirm it is you.';
-    case 'bot-challenge':
-      return 'Mozilla’s servers asked for a browser check. Use “Sign in with browser” instead of the password form.';
-    case 'totp-required':
-      return 'This account uses two-step authentication. Enter the code from your authenticator app.';
-    case 'session-expired':
-      return 'Your sign-in has expired or was ended elsewhere (for example after a password change). Please sign in again.';
-    case 'invalid-grant':
-      return 'Your sign-in is no longer valid. Please sign in again.';
-    case 'state-mismatch':
-      return 'The sign-in page answered a different request than the one we started. Start signing in again.';
-    case 'sign-in-cancelled':
-      return 'Sign-in was cancelled or refused on the Mozilla page. Start signing in again when you are ready.';
-    case 'server-unreachable':
-      return 'Could not reach the account server. Check your internet connection and the server address, then try again.';
-    case 'server-error':
-      return `The account server is having problems. Try again in ${waitWords(d.retryAfter)}.`;
-    case 'not-an-accounts-server':
-      return 'That address does not look like a Mozilla accounts server. Check the server address in the settings.';
-    case 'insecure-server':
-      return 'That server uses plain http://, which is not encrypted. Use an address starting with https:// (plain http:// is only allowed for a server on this computer).';
-    case 'bad-response':
-      return 'The account server sent an answer we could not understand. Try again later; if it keeps happening, report it.';
-  }
+  if (kind === 'throttled') return t('errorThrottled', waitWords(d.retryAfter));
+  if (kind === 'server-error') return t('errorServerError', waitWords(d.retryAfter));
+  return t(USER_MESSAGES[kind]);
 }
 
 export class AccountError extends Error {

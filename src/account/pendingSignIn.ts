@@ -43,8 +43,8 @@ export class MemorySessionArea implements SessionArea {
 }
 
 /** How long a password sign-in may wait for its code before it is forgotten. */
-export const PENDING_PASSWORD_TTL_MS = 15 * 60_000;
-export const PENDING_PASSWORD_TTL_WORDS = '15 minutes';
+export const PENDING_PASSWORD_TTL_MINUTES = 15;
+export const PENDING_PASSWORD_TTL_MS = PENDING_PASSWORD_TTL_MINUTES * 60_000;
 
 export interface PendingPassword {
   session: FxaSession;

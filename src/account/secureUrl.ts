@@ -6,11 +6,10 @@
 // Browser-free and fetch-free: the options page checks typed addresses with it before asking for
 // host permission.
 import { isSecureOrLoopback } from '../sync/tokenserver/client.ts';
+import { t } from '../i18n/i18n.ts';
 import { AccountError } from './errors.ts';
 
 export { isLoopbackHost, isSecureOrLoopback } from '../sync/tokenserver/client.ts';
-
-const ONLY_HERE = 'Plain http:// is only allowed for a server on this computer (localhost, 127.0.0.1 or [::1]).';
 
 function refuse(url: URL, log: string, words: string): never {
   throw new AccountError('insecure-server', { serverMessage: `${log} ${url.origin} is plain http on another computer` }, words);
@@ -22,23 +21,13 @@ export function requireSecureTypedUrl(url: URL, what: 'Sync server' | 'token ser
   const https = new URL(url.href);
   https.protocol = 'https:';
   const suggestion = https.href.replace(/\/+$/, '');
-  refuse(
-    url,
-    what,
-    `The ${what} address ${url.origin} uses plain http://, which is not encrypted: your password, keys and data could be read or changed on the way. ` +
-      `Use an address starting with https://, such as ${suggestion}. ${ONLY_HERE}`,
-  );
+  refuse(url, what, t(what === 'Sync server' ? 'errorInsecureTypedSyncServer' : 'errorInsecureTypedTokenServer', url.origin, suggestion, t('errorHttpOnlyHere')));
 }
 
-/** An address an accounts server's discovery document names (`label`: which server, in words). */
-export function requireSecureNamedUrl(url: URL, accountsUrl: string, label: string): void {
+/** An address an accounts server's discovery document names (`field`: its name there, for the log; `label`: which server, in words). */
+export function requireSecureNamedUrl(url: URL, accountsUrl: string, field: string, label: string): void {
   if (isSecureOrLoopback(url)) return;
-  refuse(
-    url,
-    label,
-    `The accounts server ${accountsUrl} says its ${label} is at ${url.href.replace(/\/+$/, '')}, which uses plain http:// and is not encrypted, ` +
-      `so Syncbridge will not use it. Ask the server’s operator to serve it over https://. ${ONLY_HERE}`,
-  );
+  refuse(url, field, t('errorInsecureNamedUrl', accountsUrl, label, url.href.replace(/\/+$/, ''), t('errorHttpOnlyHere')));
 }
 
 /** Every account request, just before it is sent. */
@@ -50,12 +39,7 @@ export function requireSecureRequestUrl(raw: string): void {
     return; // fetch reports an unusable URL itself
   }
   if (isSecureOrLoopback(url)) return;
-  refuse(
-    url,
-    'request to',
-    `Syncbridge did not contact ${url.origin}: it uses plain http://, which is not encrypted. ` +
-      `Sign out, then choose a Sync server whose address starts with https://. ${ONLY_HERE}`,
-  );
+  refuse(url, 'request to', t('errorInsecureRequest', url.origin, t('errorHttpOnlyHere')));
 }
 
 /**

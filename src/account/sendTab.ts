@@ -2,6 +2,7 @@
 // tab (or asking it to close tabs) as Firefox does — its bundle opened with kSync after checking its
 // kid equals ours, the payload encrypted with aes128gcm for it, then `invoke_command`. Failures are
 // SendTabError with words for the person. Browser-free.
+import { t } from '../i18n/i18n.ts';
 import type { StoredAccount } from './credentials.ts';
 import { accountKeys } from './credentials.ts';
 import { bundleKid, CLOSE_URI_COMMAND, commandKid, CommandBundleError, decryptCommandBundle, OPEN_URI_COMMAND } from './commandKeys.ts';
@@ -60,31 +61,30 @@ function callOptions(o: SendOptions) {
   return { config: o.account.server, auth: { refreshToken: o.account.refreshToken }, ...(o.fetch ? { fetch: o.fetch } : {}) };
 }
 
-const NETWORK_WORDS = 'Could not reach your account server. Check your internet connection and try again.';
 
 async function devicesOf(o: SendOptions): Promise<readonly RemoteDevice[]> {
   if (o.devices) return o.devices;
   try {
     return await listDevices(callOptions(o));
   } catch (e) {
-    if (isAccountError(e, 'server-unreachable')) throw new SendTabError('network', NETWORK_WORDS);
+    if (isAccountError(e, 'server-unreachable')) throw new SendTabError('network', t('sendErrorNetwork'));
     throw e;
   }
 }
 
-const label = (d: RemoteDevice): string => d.name || 'That device';
+const label = (d: RemoteDevice): string => d.name || t('sendThatDevice');
 
 /** Encrypts `data` for the target's `command` bundle and queues it; returns the target. */
 async function sendCommand(o: SendOptions, command: string, data: Record<string, unknown>): Promise<RemoteDevice> {
   const devices = await devicesOf(o);
   const target = devices.find((d) => d.id === o.deviceId && !d.isCurrentDevice);
-  if (!target) throw new SendTabError('gone', 'That device is no longer connected to your account.');
+  if (!target) throw new SendTabError('gone', t('sendErrorGone'));
   const bundle = target.availableCommands[command];
   const openUri = command === OPEN_URI_COMMAND;
-  const unsupported = () => new SendTabError('unsupported', `${label(target)} does not accept ${openUri ? 'tabs' : 'requests to close tabs'}.`);
+  const unsupported = () => new SendTabError('unsupported', t(openUri ? 'sendErrorNoTabs' : 'sendErrorNoClose', label(target)));
   if (typeof bundle !== 'string') throw unsupported();
   // As Firefox: a bundle made with another key generation (kid) is refused before anything else.
-  const staleKeys = () => new SendTabError('stale-keys', `${label(target)} needs to sign in again before it can ${openUri ? 'receive tabs' : 'close tabs'}.`);
+  const staleKeys = () => new SendTabError('stale-keys', t(openUri ? 'sendErrorStaleReceive' : 'sendErrorStaleClose', label(target)));
   const kid = bundleKid(bundle);
   if (kid === null) throw unsupported();
   if (kid.toLowerCase() !== commandKid(o.account)) throw staleKeys();
@@ -102,8 +102,8 @@ async function sendCommand(o: SendOptions, command: string, data: Record<string,
     await invokeCommand({ ...callOptions(o), target: target.id, command, payload: { encrypted } });
   } catch (e) {
     if (isAccountError(e) && e.errno === 157) throw unsupported();
-    if (isAccountError(e) && e.errno === 123) throw new SendTabError('gone', `${label(target)} is no longer connected to your account.`);
-    if (isAccountError(e, 'server-unreachable')) throw new SendTabError('network', NETWORK_WORDS);
+    if (isAccountError(e) && e.errno === 123) throw new SendTabError('gone', t('sendErrorDeviceGone', label(target)));
+    if (isAccountError(e, 'server-unreachable')) throw new SendTabError('network', t('sendErrorNetwork'));
     throw e;
   }
   return target;
@@ -111,7 +111,7 @@ async function sendCommand(o: SendOptions, command: string, data: Record<string,
 
 /** Sends one tab (`{"entries":[{title,url}],"flowID","streamID"}`, as Firefox writes it). */
 export async function sendTab(o: SendOptions & { url: string; title: string }): Promise<{ device: RemoteDevice }> {
-  if (!isSendableUrl(o.url)) throw new SendTabError('bad-url', 'Only web pages (http and https addresses) can be sent to another device.');
+  if (!isSendableUrl(o.url)) throw new SendTabError('bad-url', t('sendErrorBadUrl'));
   return { device: await sendCommand(o, OPEN_URI_COMMAND, { entries: [{ title: o.title, url: o.url }] }) };
 }
 

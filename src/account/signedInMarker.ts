@@ -4,6 +4,7 @@
 // the synced bookmarks. With this note it can say what happened, and a sign-in to the same account
 // merges with this browser's bookmarks at once (they were synced with it) instead of asking.
 // The note holds no secret: the account's uid and e-mail.
+import { t } from '../i18n/i18n.ts';
 
 export interface SignedInNote {
   uid: string;
@@ -29,6 +30,4 @@ export class MemorySignedInMarker implements SignedInMarker {
   }
 }
 
-export const LOST_DATA_NOTICE =
-  'Syncbridge’s data in this browser was lost: the browser discarded it, probably after it closed unexpectedly. ' +
-  'Your bookmarks here are unchanged. Sign in again and Syncbridge merges them with your account, without duplicates.';
+export const LOST_DATA_NOTICE = t('accountDataLost');

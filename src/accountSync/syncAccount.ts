@@ -4,6 +4,8 @@
 // machine (sync/engine/collectionState.ts) decides what each does this run. Browser-free: the
 // background supplies persistence and the browser-facing pieces; Node tests drive the same code
 // against the local server.
+import { t } from '../i18n/i18n.ts';
+import { engineInSentence } from '../i18n/engineNames.ts';
 import type { AccessTokenProvider, StoredAccount } from '../account/credentials.ts';
 import { accountKeys } from '../account/credentials.ts';
 import type { CommandKeyStore } from '../account/commandKeys.ts';
@@ -175,10 +177,9 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
       notes.push(...r.notes);
       if (r.detail) details.push(r.detail);
     }
-    return {
-      outcome: 'success',
-      message: `Synced ${synced.length ? synced.join(', ') : 'devices'} with your account${details.length ? ` (${details.join('; ')})` : ''}${notes.length ? `; ${notes.join('; ')}` : ''}.`,
-    };
+    const what = synced.length ? synced.map(engineInSentence).join(', ') : engineInSentence('clients');
+    const done = details.length ? t('statusSyncedDetails', what, details.join('; ')) : t('statusSynced', what);
+    return { outcome: 'success', message: notes.length ? t('statusSyncedNotes', done, notes.join('; ')) : t('statusSyncedEnd', done) };
   };
 
   try {

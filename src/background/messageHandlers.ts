@@ -10,6 +10,7 @@ import type { BookmarksController } from '../engines/bookmarks/controller.ts';
 import type { SyncedHistoryView } from '../shared/history.ts';
 import type { RemoteTabsView } from '../shared/tabs.ts';
 import type { SendTargetView } from '../shared/sendTab.ts';
+import { t } from '../i18n/i18n.ts';
 
 export type Handlers = {
   [K in RequestType]: (req: Extract<Request, { type: K }>) => Promise<ResponseMap[K]>;
@@ -101,7 +102,7 @@ export function createHandlers(d: HandlerDeps): Handlers {
     getRemoteTabs: () => d.remoteTabs(),
     getSendTargets: () => d.sendTab.targets({ fresh: true }),
     sendTab: async (req) => {
-      if (typeof req.deviceId !== 'string' || typeof req.url !== 'string') throw new Error('Choose a device and a page to send.');
+      if (typeof req.deviceId !== 'string' || typeof req.url !== 'string') throw new Error(t('sendErrorChoose'));
       await d.sendTab.send({ deviceId: req.deviceId, url: req.url, title: typeof req.title === 'string' ? req.title : '' });
       return { sent: true as const };
     },

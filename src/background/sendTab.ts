@@ -11,6 +11,7 @@ import { CommandReceiver, type CommandIndexStore, type PollResult, type Received
 import type { RemoteDevice } from '../account/devices.ts';
 import { isSendableUrl, sendTab, sendTargetsOf, SendTabError } from '../account/sendTab.ts';
 import type { FetchLike } from '../account/http.ts';
+import { t } from '../i18n/i18n.ts';
 import type { Logger } from '../log/logger.ts';
 import type { SendTargetView } from '../shared/sendTab.ts';
 
@@ -117,19 +118,19 @@ export class SendTabService {
     if (!(await this.d.accounts.account())) return [];
     if (opts.fresh) this.d.devices.invalidate();
     const devices = await this.d.devices.list();
-    if (devices === null) throw new SendTabError('network', 'Could not reach your account server to list your devices. Check your internet connection and try again.');
+    if (devices === null) throw new SendTabError('network', t('sendErrorListNetwork'));
     return sendTargetsOf(devices);
   }
 
   /** Sends a tab; errors carry words for the person (SendTabError, AccountError). */
   async send(req: { deviceId: string; url: string; title: string }): Promise<{ sent: true; deviceName: string }> {
     const account = await this.d.accounts.account();
-    if (!account) throw new SendTabError('gone', 'Sign in to your Mozilla account to send tabs to your other devices.');
-    if (!isSendableUrl(req.url)) throw new SendTabError('bad-url', 'Only web pages (http and https addresses) can be sent to another device.');
+    if (!account) throw new SendTabError('gone', t('sendErrorSignedOut'));
+    if (!isSendableUrl(req.url)) throw new SendTabError('bad-url', t('sendErrorBadUrl'));
     // The freshest list: the bundle and the kid are checked against what the target publishes now.
     this.d.devices.invalidate();
     const devices = await this.d.devices.list();
-    if (devices === null) throw new SendTabError('network', 'Could not reach your account server. Check your internet connection and try again.');
+    if (devices === null) throw new SendTabError('network', t('sendErrorNetwork'));
     const { device } = await sendTab({ account, deviceId: req.deviceId, url: req.url, title: req.title, devices, ...(this.d.fetch ? { fetch: this.d.fetch } : {}) });
     this.d.log.info('Sent a tab to another device', { deviceType: device.type });
     return { sent: true, deviceName: device.name };
@@ -188,11 +189,11 @@ export class SendTabService {
     let items: MenuItemSpec[] | null = null;
     if (await this.d.accounts.account()) {
       const targets = await this.targets().catch(() => null);
-      items = [{ id: MENU_ROOT_ID, title: 'Send to device' }];
+      items = [{ id: MENU_ROOT_ID, title: t('menuSendToDevice') }];
       if (targets && targets.length > 0) {
-        for (const t of targets) items.push({ id: `${MENU_DEVICE_PREFIX}${t.id}`, title: t.name || 'Unnamed device', parentId: MENU_ROOT_ID });
+        for (const target of targets) items.push({ id: `${MENU_DEVICE_PREFIX}${target.id}`, title: target.name || t('deviceUnnamed'), parentId: MENU_ROOT_ID });
       } else {
-        items.push({ id: MENU_NONE_ID, title: targets ? 'No other device accepts tabs' : 'Your devices cannot be listed now', parentId: MENU_ROOT_ID, enabled: false });
+        items.push({ id: MENU_NONE_ID, title: targets ? t('menuNoTargets') : t('menuDevicesUnavailable'), parentId: MENU_ROOT_ID, enabled: false });
       }
     }
     const signature = JSON.stringify(items);
@@ -211,15 +212,15 @@ export class SendTabService {
     const title = info.linkUrl ? (info.linkText?.trim() || info.linkUrl) : (tab?.title ?? url);
     const note = `${SENT_PREFIX}${++this.notificationCount}`;
     if (tab?.incognito) {
-      await this.d.ports.notifications.show(note, 'Tab not sent', 'Syncbridge does not send anything from private windows.');
+      await this.d.ports.notifications.show(note, t('notificationTabNotSent'), t('notificationNoPrivate'));
       return;
     }
     try {
       const { deviceName } = await this.send({ deviceId, url, title });
-      await this.d.ports.notifications.show(note, `Sent to ${deviceName || 'your device'}`, title || url);
+      await this.d.ports.notifications.show(note, t('notificationSentTo', deviceName || t('notificationYourDevice')), title || url);
     } catch (e) {
       const words = (e as { userMessage?: unknown } | null)?.userMessage;
-      await this.d.ports.notifications.show(note, 'Could not send the tab', typeof words === 'string' ? words : 'Something went wrong. Try again.');
+      await this.d.ports.notifications.show(note, t('notificationSendFailed'), typeof words === 'string' ? words : t('notificationSomethingWrong'));
     }
   }
 

@@ -7,6 +7,7 @@ import type { EngineSet } from '../engines/registry.ts';
 import type { BackoffSignal } from '../sync/http/backoff.ts';
 import type { SyncJob } from '../accountSync/scheduler.ts';
 import { runSync, type AccountCommands, type SyncRunInput } from '../accountSync/syncAccount.ts';
+import { t } from '../i18n/i18n.ts';
 
 export interface SyncJobDeps {
   accounts: AccountStore;
@@ -27,7 +28,7 @@ export function createSyncJob(d: SyncJobDeps): SyncJob {
     const account = await d.accounts.account();
     if (!account) {
       log.info('Nothing to sync: not signed in');
-      return { outcome: 'skipped', message: 'Not signed in. Open Settings to connect your Mozilla account.' };
+      return { outcome: 'skipped', message: t('statusNotSignedIn') };
     }
     const onBackoff = (s: BackoffSignal): void => {
       reportBackoff(s.until);

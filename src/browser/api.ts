@@ -1,5 +1,6 @@
 // The one import of the WebExtension API. Chromium 156 and Firefox both expose a promise-based
 // `browser` namespace; the polyfill passes it through and fills it in on older Chromium.
+import { t } from '../i18n/i18n.ts';
 import browser from 'webextension-polyfill';
 import type { AlarmsPort } from '../accountSync/scheduler.ts';
 import type { SessionArea } from '../account/pendingSignIn.ts';
@@ -69,7 +70,7 @@ export async function describeThisBrowser(): Promise<string> {
   const name = /Edg\//.test(ua) ? 'Edge' : /Firefox\//.test(ua) ? 'Firefox' : /Brave/.test(ua) ? 'Brave' : /Chrome\//.test(ua) ? 'Chromium' : 'Browser';
   const os = (await browser.runtime.getPlatformInfo()).os;
   const osName: Record<string, string> = { mac: 'macOS', win: 'Windows', linux: 'Linux', cros: 'ChromeOS', android: 'Android', openbsd: 'OpenBSD', fuchsia: 'Fuchsia' };
-  return `${name} on ${osName[os] ?? os}`;
+  return t('defaultDeviceName', name, osName[os] ?? os);
 }
 
 /** OS, application and version for our clients record, the way Firefox fills those fields. */

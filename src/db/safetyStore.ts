@@ -17,6 +17,7 @@
 // hold yet (a bookmark the person added between attempts; items already there stay as they were
 // first saved). The key is released when its decision is done: `first-sync` by
 // `clearFirstSyncChoice`, every key when the decisions are forgotten (reset, sign-out).
+import { t } from '../i18n/i18n.ts';
 import type { BookmarkSafety, FirstSyncChoice } from '../engines/bookmarks/engine.ts';
 import type { AccountDecisions, AccountRecord, AccountSafety, LargeRemoteDeletion } from '../engines/bookmarks/accountSafety.ts';
 import type { MergeStats } from '../engines/bookmarks/merge/types.ts';
@@ -221,27 +222,27 @@ export class SafetyStore implements BookmarkSafety, AccountSafety {
 
   async approveDeletion(): Promise<void> {
     const d = await this.load();
-    if (d.pending?.kind !== 'large-deletion') throw new Error('There is no deletion waiting for approval.');
+    if (d.pending?.kind !== 'large-deletion') throw new Error(t('errorNoDeletionWaiting'));
     await this.save({ approvedDeletions: d.pending.deletions });
   }
 
   /** "Delete them from my account": the next sync may delete up to that many of the account's bookmarks. */
   async approveRemoteDeletion(): Promise<void> {
     const d = await this.load();
-    if (d.pending?.kind !== 'large-remote-deletion') throw new Error('There is no deletion from your account waiting for approval.');
+    if (d.pending?.kind !== 'large-remote-deletion') throw new Error(t('errorNoRemoteDeletionWaiting'));
     await this.save({ approvedRemoteDeletions: { count: d.pending.deletions, at: this.now() }, keepRemote: null, pending: null });
   }
 
   /** "Keep them in my account": the next sync keeps them on the server and brings them back here. */
   async keepRemoteBookmarks(): Promise<void> {
     const d = await this.load();
-    if (d.pending?.kind !== 'large-remote-deletion') throw new Error('There is no deletion from your account waiting for a decision.');
+    if (d.pending?.kind !== 'large-remote-deletion') throw new Error(t('errorNoRemoteDecisionWaiting'));
     await this.save({ keepRemote: { ids: [...d.pending.ids], at: this.now() }, approvedRemoteDeletions: null, pending: null });
   }
 
   /** "Put back in my account": the next sync writes this account copy back. */
   async requestAccountRestore(snapshotId: number): Promise<void> {
-    if ((await this.accountRecords(snapshotId)) === null) throw new Error('That copy of your account’s bookmarks no longer exists.');
+    if ((await this.accountRecords(snapshotId)) === null) throw new Error(t('errorAccountCopyGone'));
     await this.save({ accountRestore: { snapshotId, at: this.now() } });
   }
 

@@ -1,5 +1,6 @@
 // Sole owner of the `syncState` store: the cached account setup, the Sync token, each engine's
 // association (syncID, last sync), the person's engine choices and the clients engine's state.
+import { t } from '../i18n/i18n.ts';
 import { EMPTY_GLOBAL_STATE, type GlobalState } from '../sync/setup/globalState.ts';
 import { newSyncId } from '../sync/setup/metaGlobal.ts';
 import type { AssociationStore, EngineAssociation } from '../sync/engine/contract.ts';
@@ -66,7 +67,7 @@ export class SyncStateStore implements SyncRunPersistence, ClientsStatePort, Tab
 
   /** Records a choice made on this device; it goes to meta/global with the next sync. */
   async chooseEngine(engine: string, enabled: boolean): Promise<EnginesView> {
-    if (!this.switchable.some((e) => e.name === engine)) throw new Error(`There is no engine called ${engine}.`);
+    if (!this.switchable.some((e) => e.name === engine)) throw new Error(t('errorUnknownEngine', engine));
     const c = await this.loadChoices();
     c.engines[engine] = enabled;
     c.pending[engine] = enabled;

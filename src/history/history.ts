@@ -2,6 +2,7 @@
 // their real times, so they are listed here. The background sends the whole list once per load;
 // search filters the rows already on the page, so typing never waits for the background.
 import { browser } from '../browser/api.ts';
+import { formatNumber, localizePage, t, tCount, uiLanguage } from '../i18n/i18n.ts';
 import type { SyncedHistoryView, SyncedPageView } from '../shared/history.ts';
 import { onStatusChanged, send } from '../ui/client.ts';
 import { mountRemoteTabsList } from '../ui/remoteTabsList.ts';
@@ -21,12 +22,10 @@ const messageEl = el<HTMLParagraphElement>('message');
 const errorEl = el<HTMLParagraphElement>('error');
 const results = el<HTMLDivElement>('results');
 
-const SIGNED_OUT = 'Sign in from the toolbar button to see history from your other devices';
-const ENGINE_OFF = 'History sync is off; turn it on in the toolbar popup';
-const NOTHING_YET = 'No history from other devices yet. It appears here after the next sync.';
-const NO_MATCHES = 'No pages match';
+// Before anything renders: the markup's words in the browser's language.
+localizePage(document);
 
-const locale = navigator.language;
+const locale = uiLanguage();
 const timeFormat = timeFormatter(locale);
 
 interface Row {
@@ -69,7 +68,7 @@ function rowFor(p: SyncedPageView): HTMLLIElement {
   when.className = 'when';
   when.dateTime = new Date(p.lastVisit).toISOString();
   const time = timeFormat.format(p.lastVisit);
-  when.textContent = p.visitCount > 1 ? `${time} · ${p.visitCount} visits` : time;
+  when.textContent = p.visitCount > 1 ? tCount('historyVisits', p.visitCount, time) : time;
   li.append(page, when);
   return li;
 }
@@ -111,10 +110,9 @@ function applyFilter(): void {
   }
   for (const section of results.children) (section as HTMLElement).hidden = !sectionsShown.has(section as HTMLElement);
   const total = index.length;
-  const noun = (n: number): string => (n === 1 ? 'page' : 'pages');
-  countEl.textContent = matches.length === 0 ? NO_MATCHES
-    : matches.length === total ? `${total} ${noun(total)}`
-    : `${matches.length} of ${total} ${noun(total)}`;
+  countEl.textContent = matches.length === 0 ? t('historyNoMatches')
+    : matches.length === total ? tCount('historyPages', total)
+    : tCount('historyPagesShown', total, formatNumber(matches.length));
 }
 
 function render(view: SyncedHistoryView): void {
@@ -122,9 +120,9 @@ function render(view: SyncedHistoryView): void {
   renderedDay = localDayKey(Date.now());
   const pages = view.signedIn ? view.pages : [];
   tabsSection.hidden = !view.signedIn;
-  if (!view.signedIn) showMessage(SIGNED_OUT);
-  else if (!view.engineEnabled) showMessage(ENGINE_OFF);
-  else showMessage(pages.length === 0 ? NOTHING_YET : null);
+  if (!view.signedIn) showMessage(t('historySignedOut'));
+  else if (!view.engineEnabled) showMessage(t('historyEngineOff'));
+  else showMessage(pages.length === 0 ? t('historyNothingYet') : null);
   renderList(pages);
   applyFilter();
 }

@@ -1,5 +1,6 @@
 // The list on the "History from other devices" page, DOM-free: days, headings, links, search.
 // Kept pure so it is tested in Node; history.ts only turns it into elements.
+import { t } from '../i18n/i18n.ts';
 import type { SyncedPageView } from '../shared/history.ts';
 import { matchesWords, queryWords, searchHaystack } from '../ui/links.ts';
 
@@ -31,8 +32,8 @@ function headingFor(now: number, locale: string | undefined): (ms: number) => st
   const otherYear = new Intl.DateTimeFormat(locale, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' });
   return (ms) => {
     const key = localDayKey(ms);
-    if (key === todayKey) return 'Today';
-    if (key === yesterdayKey) return 'Yesterday';
+    if (key === todayKey) return t('historyToday');
+    if (key === yesterdayKey) return t('historyYesterday');
     return (new Date(ms).getFullYear() === today.getFullYear() ? sameYear : otherYear).format(ms);
   };
 }

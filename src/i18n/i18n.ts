@@ -39,11 +39,58 @@ export function tText(text: LocalizedText): string {
   return t(text.key, ...(text.subs ?? []));
 }
 
-/** The language the browser shows its own UI in ("de", "en-US"); for Intl formatting and <html lang>. */
+/**
+ * The language of the words shown ("de", "en-US"), for Intl formatting and <html lang>: the
+ * browser's UI language when the messages are in it, else the language of the messages the browser
+ * fell back to — a date or "3 minutes ago" must be in the language of the sentence around it.
+ * (Chromium started with --lang=de shows German messages while getUILanguage may still say en-US.)
+ * Outside a browser the messages are English, so numbers and dates are too, whatever the machine's locale.
+ */
 export function uiLanguage(): string {
   const api = (globalThis as { chrome?: { i18n?: { getUILanguage?: () => string } } }).chrome?.i18n;
-  const lang = typeof api?.getUILanguage === 'function' ? api.getUILanguage() : undefined;
-  return lang || (typeof navigator !== 'undefined' ? navigator.language : '') || 'en';
+  const browserLanguage = (typeof api?.getUILanguage === 'function' ? api.getUILanguage() : '') || 'en';
+  const messagesLanguage = browserGetMessage()?.('messagesLanguage') || en.messagesLanguage.message;
+  const primary = (tag: string): string => tag.split(/[-_]/)[0]!.toLowerCase();
+  return primary(browserLanguage) === primary(messagesLanguage) ? browserLanguage : messagesLanguage;
+}
+
+// Intl objects are costly to make and a page formats thousands of rows: one per language.
+const pluralRules = new Map<string, Intl.PluralRules>();
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function cached<T>(cache: Map<string, T>, lang: string, make: (lang: string) => T): T {
+  let value = cache.get(lang);
+  if (value === undefined) cache.set(lang, (value = make(lang)));
+  return value;
+}
+
+/** Keys that come in plural forms: `<base>_one`, `<base>_other` (and any other CLDR category a language needs). */
+export type PluralBase = { [K in MessageKey]: K extends `${infer B}_other` ? B : never }[MessageKey];
+
+/**
+ * A message about `count` things, in the plural form the browser's language uses for it
+ * (Intl.PluralRules; the browser's i18n has none). The count, formatted for the language, is `$1`;
+ * `subs` follow as `$2`…
+ */
+export function tCount(base: PluralBase, count: number, ...subs: ReadonlyArray<string | number>): string {
+  const category = cached(pluralRules, uiLanguage(), (lang) => new Intl.PluralRules(lang)).select(count);
+  const key = `${base}_${category}`;
+  const chosen = (key in en ? key : `${base}_other`) as MessageKey;
+  return t(chosen, formatNumber(count), ...subs);
+}
+
+/** A number as the browser's language writes it ("1,440", "1.440"). */
+export function formatNumber(n: number): string {
+  return cached(numberFormats, uiLanguage(), (lang) => new Intl.NumberFormat(lang)).format(n);
+}
+
+/** A date and time as the browser's language writes it. */
+export function formatDateTime(ms: number, options: Intl.DateTimeFormatOptions = { dateStyle: 'medium', timeStyle: 'short' }): string {
+  return new Intl.DateTimeFormat(uiLanguage(), options).format(ms);
+}
+
+/** "a, b and c" in the browser's language. */
+export function formatList(items: readonly string[]): string {
+  return new Intl.ListFormat(uiLanguage(), { style: 'long', type: 'conjunction' }).format(items);
 }
 
 const ATTRIBUTES: ReadonlyArray<[string, string]> = [

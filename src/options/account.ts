@@ -3,6 +3,7 @@
 // is asked in steps). All state comes from the background; no secret ever reaches this page.
 import { checkTypedAddress } from '../account/secureUrl.ts';
 import { browser } from '../browser/api.ts';
+import { t, tCount } from '../i18n/i18n.ts';
 import type { AccountView, ServerChoice } from '../shared/account.ts';
 import { send } from '../ui/client.ts';
 import { hostList, originsToRequest } from './hostAccess.ts';
@@ -64,10 +65,7 @@ function showAccessPanel(missing: string[], signedIn: boolean): void {
   accessPanel.hidden = missing.length === 0;
   allowAccess.hidden = missing.length === 0;
   if (missing.length === 0) return;
-  const them = missing.length === 1 ? 'it' : 'them';
-  accessText.textContent = signedIn
-    ? `Your Sync server uses ${hostList(missing)} (for example to keep your synced data). Syncbridge needs your permission to reach ${them} before it can sync.`
-    : `This Sync server also uses ${hostList(missing)}. Syncbridge needs your permission to reach ${them} before you sign in.`;
+  accessText.textContent = tCount(signedIn ? 'optionsAccessSignedIn' : 'optionsAccessSignedOut', missing.length, hostList(missing));
 }
 
 /** Shows the "Allow access" panel when a host this server uses is not reachable yet. */
@@ -85,15 +83,15 @@ export function renderAccount(view: AccountView): void {
   if (view.state === 'signed-out' && view.notice) showError(view.notice);
   for (const [state, panel] of Object.entries(panels)) panel.hidden = state !== view.state;
   el('account').textContent =
-    view.state === 'signed-in' ? `Signed in as ${view.email}`
-      : view.state === 'needs-verification' ? `Confirm the sign-in of ${view.email}`
-        : view.state === 'web-pending' ? 'Signing in…' : 'Not signed in';
+    view.state === 'signed-in' ? t('accountSignedInAs', view.email)
+      : view.state === 'needs-verification' ? t('accountConfirmSignIn', view.email)
+        : view.state === 'web-pending' ? t('accountSigningIn') : t('accountNotSignedIn');
   if (document.activeElement !== serverInput) serverInput.value = view.server.accountsUrl;
   if (document.activeElement !== tokenInput) tokenInput.value = view.server.tokenServerUrl ?? '';
   if (view.state === 'needs-verification') {
     el('verify-help').textContent = view.method === 'totp-2fa'
-      ? 'Enter the 6-digit code from your authenticator app.'
-      : `Enter the verification code Mozilla sent to ${view.email}.`;
+      ? t('optionsVerifyTotp')
+      : t('optionsVerifyEmail', view.email);
     el<HTMLButtonElement>('resend-code').hidden = view.method === 'totp-2fa';
     el<HTMLInputElement>('code').focus();
   }
@@ -127,13 +125,13 @@ async function saveServer(): Promise<void> {
   const origins = originsToRequest([accountsUrl, ...(tokenServerUrl ? [tokenServerUrl] : []), ...learned]);
   // Must be the first await in the click handler: the browser only asks during a user gesture.
   if (origins.length > 0 && !(await browser.permissions.request({ origins }))) {
-    throw new Error(`Syncbridge needs permission to reach ${hostList(origins)} to use that server.`);
+    throw new Error(t('optionsAccessRefused', hostList(origins)));
   }
   const view = await send({ type: 'setServer', accountsUrl, tokenServerUrl });
   renderAccount(view);
   const missing = await refreshAccess(view);
   if (missing.length > 0) {
-    throw new Error(`This Sync server also uses ${hostList(missing)}. Choose “Allow access”, then sign in again.`);
+    throw new Error(t('optionsAccessMore', hostList(missing)));
   }
 }
 
@@ -182,21 +180,21 @@ export function initAccountSection(): void {
   el<HTMLButtonElement>('resend-code').addEventListener('click', (ev) => act(ev.currentTarget as HTMLButtonElement, async () => {
     await send({ type: 'resendCode' });
     showError(null);
-    el('verify-help').textContent = 'A new code is on its way. Enter it below.';
+    el('verify-help').textContent = t('optionsCodeResent');
   }));
   allowAccess.addEventListener('click', () => act(allowAccess, async () => {
     const origins = accessNeeded;
     // The first await of the click handler, as the browser requires.
     if (!(await browser.permissions.request({ origins }))) {
-      throw new Error(`Without permission to reach ${hostList(origins)}, Syncbridge cannot use this Sync server.`);
+      throw new Error(t('optionsAccessDenied', hostList(origins)));
     }
     allowAccess.hidden = true;
     accessNeeded = [];
     if (current?.state === 'signed-in') {
-      accessText.textContent = 'Thank you. Syncbridge can reach your Sync server now and is syncing.';
+      accessText.textContent = t('optionsAccessGrantedSignedIn');
       await send({ type: 'syncNow' });
     } else {
-      accessText.textContent = 'Thank you. Syncbridge can reach this Sync server now: sign in to continue.';
+      accessText.textContent = t('optionsAccessGrantedSignedOut');
     }
   }));
   for (const id of ['verify-cancel', 'web-cancel']) {
@@ -209,7 +207,7 @@ export function initAccountSection(): void {
     ev.preventDefault();
     void act(null, async () => {
       renderAccount(await send({ type: 'setDeviceName', name: el<HTMLInputElement>('device-name').value }));
-      el('device-result').textContent = 'Saved. Other devices see the new name after the next sync.';
+      el('device-result').textContent = t('optionsDeviceSaved');
     });
   });
 }

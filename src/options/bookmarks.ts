@@ -2,6 +2,7 @@
 // (here, or in the account: delete there too, or keep them), restoring a saved copy (of this
 // browser's bookmarks here; of the account's, into the account), and problems with this
 // browser's bookmark roots.
+import { formatDateTime, formatList, formatNumber, t, tCount } from '../i18n/i18n.ts';
 import type { BookmarksView, FirstSyncChoiceView } from '../shared/account.ts';
 import { send } from '../ui/client.ts';
 
@@ -20,11 +21,11 @@ export function renderBookmarks(v: BookmarksView): void {
 
   el('first-sync').hidden = v.pending?.kind !== 'first-sync';
   if (v.pending?.kind === 'first-sync') {
-    el('first-sync-text').textContent = `This browser has ${v.pending.local} bookmarks and your account has ${v.pending.remote}. How should Syncbridge combine them? Nothing changes until you choose.`;
+    el('first-sync-text').textContent = t('optionsFirstSync', formatNumber(v.pending.local), formatNumber(v.pending.remote));
   }
   el('large-deletion').hidden = v.pending?.kind !== 'large-deletion';
   if (v.pending?.kind === 'large-deletion') {
-    el('large-deletion-text').textContent = `${v.pending.deletions} of this browser’s ${v.pending.localItems} bookmarks were deleted on another device.`;
+    el('large-deletion-text').textContent = t('optionsLargeDeletion', formatNumber(v.pending.deletions), formatNumber(v.pending.localItems));
   }
   el('large-remote-deletion').hidden = v.pending?.kind !== 'large-remote-deletion';
   if (v.pending?.kind === 'large-remote-deletion') {
@@ -36,17 +37,18 @@ export function renderBookmarks(v: BookmarksView): void {
     if (s.kind === 'account') return accountCopyItem(s, v.accountRestore?.id === s.id);
     const li = document.createElement('li');
     const text = document.createElement('span');
-    text.textContent = `${new Date(s.time).toLocaleString()}: ${s.reason} (${s.count} items)`;
+    const when = formatDateTime(s.time);
+    text.textContent = tCount('optionsSnapshot', s.count, when, s.reason);
     const button = document.createElement('button');
     button.type = 'button';
     button.className = 'secondary';
-    button.textContent = 'Restore';
-    button.setAttribute('aria-label', `Restore the copy from ${new Date(s.time).toLocaleString()}`);
+    button.textContent = t('optionsRestore');
+    button.setAttribute('aria-label', t('optionsRestoreLabel', when));
     button.addEventListener('click', async () => {
       button.disabled = true;
       try {
         const { restored } = await send({ type: 'restoreBookmarkSnapshot', id: s.id });
-        result().textContent = restored === 0 ? 'Every bookmark of that copy is already here.' : `Restored ${restored} bookmarks. They sync to your other devices next.`;
+        result().textContent = restored === 0 ? t('optionsRestoreNothing') : tCount('optionsRestored', restored);
       } catch (e) {
         result().textContent = message(e);
       } finally {
@@ -60,28 +62,30 @@ export function renderBookmarks(v: BookmarksView): void {
 
 /** The question about the account's bookmarks, in plain words. */
 export function largeRemoteDeletionText(p: { deletions: number; remoteItems: number; emptiedRoots: string[] }): string {
-  const roots = p.emptiedRoots.join(', ').replace(/, ([^,]*)$/, ' and $1');
-  return `Syncing would delete ${p.deletions} of the ${p.remoteItems} bookmarks in your account${roots ? ` (everything in ${roots})` : ''}, because they are missing from this browser. ` +
-    'If this browser lost them (for example after a crash), keep them. Nothing has been deleted yet.';
+  const [deletions, items] = [formatNumber(p.deletions), formatNumber(p.remoteItems)];
+  return p.emptiedRoots.length > 0
+    ? t('optionsLargeRemoteDeletionRoots', deletions, items, formatList(p.emptiedRoots))
+    : t('optionsLargeRemoteDeletion', deletions, items);
 }
 
 /** A saved copy of the account's bookmarks, with "Put back in my account". */
 function accountCopyItem(s: BookmarksView['snapshots'][number], waiting: boolean): HTMLLIElement {
   const li = document.createElement('li');
   const text = document.createElement('span');
-  const when = new Date(s.time).toLocaleString();
-  text.textContent = `${when}: ${s.reason} (your account, ${s.count} items)${waiting ? ' — to be put back at the next sync' : ''}`;
+  const when = formatDateTime(s.time);
+  const copy = tCount('optionsAccountSnapshot', s.count, when, s.reason);
+  text.textContent = waiting ? t('optionsAccountSnapshotWaiting', copy) : copy;
   const button = document.createElement('button');
   button.type = 'button';
   button.className = 'secondary';
-  button.textContent = 'Put back in my account';
+  button.textContent = t('optionsPutBack');
   button.disabled = waiting;
-  button.setAttribute('aria-label', `Put back in my account the copy from ${when}`);
+  button.setAttribute('aria-label', t('optionsPutBackLabel', when));
   button.addEventListener('click', async () => {
     button.disabled = true;
     try {
       renderBookmarks(await send({ type: 'restoreAccountBookmarks', id: s.id }));
-      result().textContent = 'Syncing now: bookmarks of that copy your account no longer has are written back, and come back to this browser. Bookmarks changed since are left as they are.';
+      result().textContent = t('optionsPutBackStarted');
     } catch (e) {
       result().textContent = message(e);
       button.disabled = false;
@@ -94,7 +98,7 @@ function accountCopyItem(s: BookmarksView['snapshots'][number], waiting: boolean
 async function choose(choice: FirstSyncChoiceView): Promise<void> {
   try {
     renderBookmarks(await send({ type: 'chooseFirstBookmarkSync', choice }));
-    result().textContent = 'Thanks. Syncing now.';
+    result().textContent = t('optionsChoiceThanks');
   } catch (e) {
     result().textContent = message(e);
   }
@@ -107,7 +111,7 @@ export function initBookmarksSection(): void {
   el('approve-deletion').addEventListener('click', async () => {
     try {
       renderBookmarks(await send({ type: 'approveBookmarkDeletion' }));
-      result().textContent = 'Approved. Syncing now.';
+      result().textContent = t('optionsDeletionApproved');
     } catch (e) {
       result().textContent = message(e);
     }
@@ -115,7 +119,7 @@ export function initBookmarksSection(): void {
   el('approve-remote-deletion').addEventListener('click', async () => {
     try {
       renderBookmarks(await send({ type: 'approveRemoteBookmarkDeletion' }));
-      result().textContent = 'Approved. Syncing now; a copy of your account’s bookmarks is saved first.';
+      result().textContent = t('optionsRemoteDeletionApproved');
     } catch (e) {
       result().textContent = message(e);
     }
@@ -123,7 +127,7 @@ export function initBookmarksSection(): void {
   el('keep-remote').addEventListener('click', async () => {
     try {
       renderBookmarks(await send({ type: 'keepRemoteBookmarks' }));
-      result().textContent = 'Kept. Syncing now: they come back to this browser.';
+      result().textContent = t('optionsRemoteKept');
     } catch (e) {
       result().textContent = message(e);
     }

@@ -1,5 +1,6 @@
 // The history section of the options page: the link to "History from other devices" and, on
 // Chromium, whether other devices' pages also go into this browser's history (as visited now).
+import { t } from '../i18n/i18n.ts';
 import type { Settings } from '../shared/settings.ts';
 import { isFirefox } from '../ui/browserFamily.ts';
 import { send } from '../ui/client.ts';
@@ -23,8 +24,8 @@ export function initHistorySection(): void {
       box.checked = saved.addRemoteHistoryToBrowser;
       result.className = '';
       result.textContent = saved.addRemoteHistoryToBrowser
-        ? 'Saved: from the next sync on, pages from other devices are also added to this browser’s history.'
-        : 'Saved: pages from other devices are no longer added to this browser’s history.';
+        ? t('optionsAddRemoteHistoryOn')
+        : t('optionsAddRemoteHistoryOff');
     } catch (e) {
       box.checked = !wanted;
       result.className = 'error';

@@ -14,6 +14,8 @@
 // Asking for a broad origin up front (e.g. every https:// site) would also work in both browsers,
 // but it grants far more than Syncbridge needs, so it is not done.
 
+import { formatList } from '../i18n/i18n.ts';
+
 /** manifest.json's host_permissions, exactly (hostAccess.test.ts compares them). */
 export const INSTALL_HOST_PERMISSIONS: readonly string[] = [
   'https://accounts.firefox.com/*',
@@ -86,8 +88,7 @@ export function originsToRequest(urls: readonly string[]): string[] {
   return out;
 }
 
-/** "a.example", "a.example and b.example", "a.example, b.example and c.example". */
+/** "a.example", "a.example and b.example", "a.example, b.example and c.example" (in the browser's language). */
 export function hostList(patterns: readonly string[]): string {
-  const hosts = patterns.map((p) => p.replace(/^[a-z]+:\/\//, '').replace(/\/\*$/, ''));
-  return hosts.length <= 1 ? (hosts[0] ?? '') : `${hosts.slice(0, -1).join(', ')} and ${hosts.at(-1)!}`;
+  return formatList(patterns.map((p) => p.replace(/^[a-z]+:\/\//, '').replace(/\/\*$/, '')));
 }

@@ -1,3 +1,4 @@
+import { localizePage, t, tCount } from '../i18n/i18n.ts';
 import { formatLogEntry } from '../shared/logEntry.ts';
 import type { StatusView } from '../shared/status.ts';
 import { onStatusChanged, send } from '../ui/client.ts';
@@ -5,9 +6,9 @@ import { statusLine } from '../ui/format.ts';
 import { initAccountSection, loadAccount } from './account.ts';
 import { initBookmarksSection, loadBookmarks } from './bookmarks.ts';
 import { initHistorySection, renderHistorySettings } from './history.ts';
-import { localizePage, t } from '../i18n/i18n.ts';
 import type { Settings } from '../shared/settings.ts';
 
+// Before anything renders: the markup's words in the browser's language.
 localizePage(document);
 
 const el = <T extends HTMLElement>(id: string): T => {
@@ -45,7 +46,7 @@ el<HTMLFormElement>('schedule-form').addEventListener('submit', async (ev) => {
     const saved = await send({ type: 'updateSettings', patch: { syncIntervalMinutes: Number(intervalInput.value) } });
     intervalInput.value = String(saved.syncIntervalMinutes);
     intervalResult.className = '';
-    intervalResult.textContent = `Saved: Syncbridge syncs every ${saved.syncIntervalMinutes} minutes.`;
+    intervalResult.textContent = tCount('optionsIntervalSaved', saved.syncIntervalMinutes);
   } catch (e) {
     intervalResult.className = 'error';
     intervalResult.textContent = message(e);
@@ -80,11 +81,11 @@ el<HTMLButtonElement>('refresh-log').addEventListener('click', () => {
 el<HTMLButtonElement>('copy-log').addEventListener('click', async () => {
   try {
     await navigator.clipboard.writeText(logArea.value);
-    logResult.textContent = 'Log copied.';
+    logResult.textContent = t('optionsLogCopied');
   } catch {
     // Clipboard access can be refused (e.g. page not focused); selecting lets the person copy by hand.
     logArea.select();
-    logResult.textContent = 'Press Ctrl+C to copy the selected log.';
+    logResult.textContent = t('optionsLogCopyByHand');
   }
 });
 
@@ -92,7 +93,7 @@ el<HTMLButtonElement>('clear-log').addEventListener('click', async () => {
   try {
     const { cleared } = await send({ type: 'clearLogs' });
     logArea.value = '';
-    logResult.textContent = `Cleared ${cleared} log lines.`;
+    logResult.textContent = tCount('optionsLogCleared', cleared);
   } catch (e) {
     logResult.textContent = message(e);
   }

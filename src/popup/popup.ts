@@ -1,4 +1,6 @@
 import { browser } from '../browser/api.ts';
+import { formatDateTime, formatNumber, localizePage, t } from '../i18n/i18n.ts';
+import { engineInSentence } from '../i18n/engineNames.ts';
 import type { StatusView } from '../shared/status.ts';
 import type { DeviceView, EnginesView } from '../shared/account.ts';
 import { onStatusChanged, send } from '../ui/client.ts';
@@ -6,6 +8,9 @@ import { deviceTypeLabel, lastUsedText, relativeTime, statusLine } from '../ui/f
 import { HISTORY_PAGE } from '../ui/pages.ts';
 import { mountRemoteTabsList } from '../ui/remoteTabsList.ts';
 import { mountSendTab } from './sendTab.ts';
+
+// Before anything renders: the markup's words in the browser's language.
+localizePage(document);
 
 const el = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
@@ -51,7 +56,7 @@ function renderEngines(v: EnginesView, signedIn: boolean): void {
   enginesFieldset.disabled = !signedIn;
   for (const e of v.engines) engineBox(e.name, e.label).checked = e.enabled;
   enginesNote.hidden = v.pending.length === 0;
-  enginesNote.textContent = v.pending.length > 0 ? 'Your choice is shared with your other devices at the next sync.' : '';
+  enginesNote.textContent = v.pending.length > 0 ? t('popupEnginesPending') : '';
 }
 
 function renderDevices(devices: DeviceView[]): void {
@@ -65,7 +70,7 @@ function renderDevices(devices: DeviceView[]): void {
     name.textContent = d.name;
     const about = document.createElement('span');
     about.className = 'device-about muted';
-    about.textContent = `${deviceTypeLabel(d.type)} · ${lastUsedText(d.lastSeenAt, now, document.documentElement.lang)}`;
+    about.textContent = t('popupDeviceAbout', deviceTypeLabel(d.type), lastUsedText(d.lastSeenAt, now));
     li.append(name, about);
     return li;
   }));
@@ -127,10 +132,10 @@ async function refreshAccountParts(signedIn: boolean): Promise<void> {
 
 function render(s: StatusView): void {
   void refreshAccountParts(s.signedIn).catch((e: unknown) => showError(e instanceof Error ? e.message : String(e)));
-  accountEl.textContent = s.signedIn ? `Signed in as ${s.accountEmail}` : 'Not signed in';
+  accountEl.textContent = s.signedIn ? t('accountSignedInAs', s.accountEmail ?? '') : t('accountNotSignedIn');
   if (!s.signedIn && s.accountNotice) showError(s.accountNotice);
   statusEl.textContent = statusLine(s);
-  nextEl.textContent = s.nextSyncAt ? `Next automatic sync ${relativeTime(s.nextSyncAt)}.` : '';
+  nextEl.textContent = s.nextSyncAt ? t('popupNextSync', relativeTime(s.nextSyncAt)) : '';
   const bar = el<HTMLProgressElement>('progress');
   const barText = el<HTMLParagraphElement>('progress-text');
   const p = s.progress;
@@ -138,13 +143,13 @@ function render(s: StatusView): void {
   if (p && p.total > 0) {
     bar.max = p.total;
     bar.value = Math.min(p.done, p.total);
-    const verb = { download: 'Downloading', merge: 'Comparing', apply: 'Updating', upload: 'Uploading' }[p.step];
-    barText.textContent = `${verb} ${p.engine}: ${p.done} of ${p.total}`;
+    const key = ({ download: 'progressDownload', merge: 'progressMerge', apply: 'progressApply', upload: 'progressUpload' } as const)[p.step];
+    barText.textContent = t(key, engineInSentence(p.engine), formatNumber(p.done), formatNumber(p.total));
   }
   historyButton.hidden = !s.signedIn;
   refreshRemoteTabs(s);
   syncButton.disabled = s.syncing;
-  syncButton.textContent = s.syncing ? 'Syncing…' : 'Sync now';
+  syncButton.textContent = s.syncing ? t('statusSyncing') : t('popupSyncNow');
 }
 
 function showError(message: string | null): void {
@@ -166,7 +171,7 @@ syncButton.addEventListener('click', async () => {
   syncButton.disabled = true;
   try {
     const r = await send({ type: 'syncNow' });
-    if (r.outcome === 'backing-off') showError(`The server asked Syncbridge to wait until ${new Date(r.until).toLocaleTimeString()}.`);
+    if (r.outcome === 'backing-off') showError(t('popupBackoffUntil', formatDateTime(r.until, { timeStyle: 'short' })));
     else showError(null);
   } catch (e) {
     showError(e instanceof Error ? e.message : String(e));

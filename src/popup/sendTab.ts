@@ -2,15 +2,13 @@
 // getSendTargets), and sending the current window's active tab to one of them. A disclosure (a
 // button and the list it shows), keyboard-usable; the outcome is said in a live region.
 import { browser } from '../browser/api.ts';
+import { t } from '../i18n/i18n.ts';
 import type { SendTargetView } from '../shared/sendTab.ts';
 import { send } from '../ui/client.ts';
 import { deviceTypeLabel } from '../ui/format.ts';
 import { CANNOT_SEND_PAGE, sendableTab, type SendableTab } from './sendableTab.ts';
 
 type SendTarget = SendTargetView;
-
-export const SEND_BUTTON = 'Send this tab to…';
-export const NO_TARGETS = 'No other device can receive tabs yet';
 
 export interface SendTabElements {
   section: HTMLElement;
@@ -65,11 +63,11 @@ export function mountSendTab(e: SendTabElements): { refresh(signedIn: boolean): 
     }
     sending = true;
     for (const b of menuButtons()) b.disabled = true;
-    setResult(`Sending to ${target.name}…`);
+    setResult(t('sendSending', target.name));
     try {
       await send({ type: 'sendTab', deviceId: target.id, url: tab.url, title: tab.title });
       setOpen(false, true);
-      setResult(`Sent to ${target.name}`);
+      setResult(t('sendSent', target.name));
     } catch (err) {
       setResult(err instanceof Error ? err.message : String(err), true);
     } finally {
@@ -146,7 +144,7 @@ export function mountSendTab(e: SendTabElements): { refresh(signedIn: boolean): 
         if (mine !== loads) return;
         if (!tab.ok) disable(tab.reason);
         else if (!targets.ok) disable(targets.err instanceof Error ? targets.err.message : String(targets.err));
-        else if (targets.v.length === 0) disable(NO_TARGETS);
+        else if (targets.v.length === 0) disable(t('sendNoTargets'));
         else showTargets(targets.v);
       })();
     },

@@ -1,10 +1,11 @@
 // Which tab the popup's "Send this tab to…" may send: the current window's active tab when it shows
 // a web page and is not in a private (incognito) window — nothing of those is ever synced or sent,
 // as the "Send to device" menu already says. DOM- and browser-free, so it is tested in Node.
+import { t } from '../i18n/i18n.ts';
 import { isLinkable } from '../ui/links.ts';
 
-export const CANNOT_SEND_PAGE = 'This page cannot be sent to another device';
-export const CANNOT_SEND_PRIVATE = 'Syncbridge does not send anything from private windows';
+export const CANNOT_SEND_PAGE = t('sendCannotSendPage');
+export const CANNOT_SEND_PRIVATE = t('sendCannotSendPrivate');
 
 /** The part of a browser tab this needs. */
 export interface ActiveTabLike {

@@ -1,4 +1,5 @@
 // User-chosen settings. Owned by db/settingsStore.ts; everything else reads them through it.
+import { t } from '../i18n/i18n.ts';
 
 export interface Settings {
   /** Minutes between periodic syncs. */
@@ -31,9 +32,7 @@ export function applySettingsPatch(current: Settings, patch: Partial<Settings>):
   if (patch.syncIntervalMinutes !== undefined) {
     const v = patch.syncIntervalMinutes;
     if (!Number.isInteger(v) || v < SYNC_INTERVAL_LIMITS.min || v > SYNC_INTERVAL_LIMITS.max) {
-      throw new Error(
-        `Sync interval must be a whole number of minutes from ${SYNC_INTERVAL_LIMITS.min} to ${SYNC_INTERVAL_LIMITS.max}.`,
-      );
+      throw new Error(t('errorSyncInterval', SYNC_INTERVAL_LIMITS.min, SYNC_INTERVAL_LIMITS.max));
     }
     next.syncIntervalMinutes = v;
   }
@@ -41,7 +40,7 @@ export function applySettingsPatch(current: Settings, patch: Partial<Settings>):
     // Pages send what they like over the message channel; the type says boolean, the value may not be.
     const v: unknown = patch.addRemoteHistoryToBrowser;
     if (typeof v !== 'boolean') {
-      throw new Error('Adding pages from other devices to this browser’s history must be switched on or off (true or false).');
+      throw new Error(t('errorAddRemoteHistoryValue'));
     }
     next.addRemoteHistoryToBrowser = v;
   }

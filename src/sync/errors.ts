@@ -1,6 +1,7 @@
 // Typed errors of the Sync protocol core. Every error carries a `kind` the scheduler and UI switch
 // on, and a `userMessage` in plain words (what happened, what to do next); `message` is for logs.
-// Browser-free: no chrome/browser APIs.
+// Browser-free: no chrome/browser APIs (the messages come through i18n.ts, which needs none).
+import { t, tCount, type MessageKey } from '../i18n/i18n.ts';
 
 export type SyncErrorKind =
   | 'network'
@@ -32,8 +33,8 @@ export class NetworkError extends SyncError {
     super(
       message,
       opts.timedOut
-        ? 'The Sync server took too long to answer. Syncbridge will try again later; check your connection if this keeps happening.'
-        : 'Could not reach the Sync server. Check your internet connection; Syncbridge will try again automatically.',
+        ? t('errorSyncTimeout')
+        : t('errorSyncNetwork'),
       { cause: opts.cause },
     );
     this.timedOut = opts.timedOut ?? false;
@@ -66,8 +67,7 @@ export class AuthError extends SyncError {
   ) {
     super(
       message,
-      opts.userMessage ??
-        'The Sync server did not accept Syncbridge’s sign-in. Syncbridge will try again; if this keeps happening, sign out and sign in again.',
+      opts.userMessage ?? t('errorSyncAuth'),
       { cause: opts.cause },
     );
     this.reason = opts.reason ?? 'unauthorized';
@@ -81,8 +81,7 @@ export class InvalidCredentialsError extends AuthError {
   constructor(message: string, opts: { cause?: unknown } = {}) {
     super(message, {
       reason: 'invalid-credentials',
-      userMessage:
-        'Your Mozilla account sign-in has expired. Syncbridge will renew it; if that fails, sign in again from the options page.',
+      userMessage: t('errorSyncInvalidCredentials'),
       ...opts,
     });
   }
@@ -94,7 +93,7 @@ export class InvalidGenerationError extends AuthError {
   constructor(message: string, opts: { cause?: unknown } = {}) {
     super(message, {
       reason: 'invalid-generation',
-      userMessage: 'Your Mozilla account changed since you signed in. Sign in again from the options page.',
+      userMessage: t('errorSyncInvalidGeneration'),
       ...opts,
     });
   }
@@ -109,7 +108,7 @@ export class NodeReassignedError extends AuthError {
   ) {
     super(`storage node changed from ${previousEndpoint} to ${newEndpoint}`, {
       reason: 'node-reassigned',
-      userMessage: 'Your Sync data moved to a new server. Syncbridge will set up Sync there again; nothing needs to be done.',
+      userMessage: t('errorSyncNodeReassigned'),
     });
   }
 }
@@ -123,8 +122,8 @@ export class ServerBusyError extends SyncError {
   readonly retryAfterMs: number | null;
 
   constructor(message: string, opts: { status: number; retryAfterMs: number | null; cause?: unknown }) {
-    const wait = opts.retryAfterMs !== null ? describeWait(opts.retryAfterMs) : 'a little while';
-    super(message, `The Sync server is busy right now. Syncbridge will try again in ${wait}.`, { cause: opts.cause });
+    const wait = opts.retryAfterMs !== null ? describeWait(opts.retryAfterMs) : t('waitLittleWhile');
+    super(message, t('errorSyncServerBusy', wait), { cause: opts.cause });
     this.status = opts.status;
     this.retryAfterMs = opts.retryAfterMs;
   }
@@ -138,10 +137,7 @@ export class ConflictError extends SyncError {
   readonly lastModified: string | null;
 
   constructor(message: string, opts: { lastModified?: string | null } = {}) {
-    super(
-      message,
-      'Another device changed your synced data at the same time. Syncbridge will fetch the changes and try again.',
-    );
+    super(message, t('errorSyncConflict'));
     this.lastModified = opts.lastModified ?? null;
   }
 }
@@ -157,8 +153,7 @@ export class BadResponseError extends SyncError {
   constructor(message: string, opts: { status?: number | null; code?: number | null; userMessage?: string; cause?: unknown } = {}) {
     super(
       message,
-      opts.userMessage ??
-        'The Sync server sent an answer Syncbridge could not understand. Syncbridge will try again later; if this keeps happening, please report it.',
+      opts.userMessage ?? t('errorSyncBadResponse'),
       { cause: opts.cause },
     );
     this.status = opts.status ?? null;
@@ -176,8 +171,7 @@ export class ServerRefusedError extends BadResponseError {
     super(message, {
       status: opts.status ?? 403,
       code: opts.code ?? null,
-      userMessage:
-        'The Sync server refused Syncbridge’s request. Syncbridge will try again later. If this keeps happening, check that this computer’s date and time are right, or ask whoever runs the Sync server.',
+      userMessage: t('errorSyncRefused'),
       cause: opts.cause,
     });
   }
@@ -205,9 +199,7 @@ export class RecordError extends SyncError {
   constructor(message: string, opts: { recordId: string; reason: RecordErrorReason; cause?: unknown }) {
     super(
       message,
-      opts.reason === 'too-large'
-        ? 'One item is too large for the Sync server and was not uploaded. Other items synced normally.'
-        : 'One synced item could not be read and was skipped. Other items synced normally.',
+      opts.reason === 'too-large' ? t('errorSyncRecordTooLarge') : t('errorSyncRecordUnreadable'),
       { cause: opts.cause },
     );
     this.recordId = opts.recordId;
@@ -233,19 +225,15 @@ export type UserActionReason =
   /** This browser's changes would delete many of the account's items on the server: approve or keep them first. */
   | 'large-remote-deletion';
 
-const USER_ACTION_MESSAGES: Record<UserActionReason, string> = {
-  'stale-keys':
-    'Your Mozilla account’s encryption key changed (for example after a password reset). Sign out and sign in again to keep syncing.',
-  'new-users-disabled': 'This Sync server does not accept new users. Ask its operator, or use a different server.',
-  'client-upgrade': 'The Sync server no longer accepts this version of Syncbridge. Update the extension.',
-  'service-ended': 'This Sync server has shut down. Choose another Sync server in the options page.',
-  'over-quota': 'Your Sync storage is full. Remove some synced data (for example old history) and try again.',
-  'first-sync-choice':
-    'This browser and your account both have bookmarks. Open Settings and choose how to combine them; nothing has been changed yet.',
-  'large-deletion':
-    'Syncing would delete many bookmarks from this browser because they were deleted on another device. Review this in Settings; nothing has been deleted yet.',
-  'large-remote-deletion':
-    'Syncing would delete many of the bookmarks in your account because they are missing from this browser. Review this in Settings; nothing has been deleted yet.',
+const USER_ACTION_MESSAGES: Record<UserActionReason, MessageKey> = {
+  'stale-keys': 'errorSyncStaleKeys',
+  'new-users-disabled': 'errorSyncNewUsersDisabled',
+  'client-upgrade': 'errorSyncClientUpgrade',
+  'service-ended': 'errorSyncServiceEnded',
+  'over-quota': 'errorSyncOverQuota',
+  'first-sync-choice': 'errorSyncFirstSyncChoice',
+  'large-deletion': 'errorSyncLargeDeletion',
+  'large-remote-deletion': 'errorSyncLargeRemoteDeletion',
 };
 
 /** Sync cannot continue until the person does something; retrying alone will not help. */
@@ -255,7 +243,7 @@ export class UserActionNeededError extends SyncError {
   readonly reason: UserActionReason;
 
   constructor(message: string, opts: { reason: UserActionReason; userMessage?: string; cause?: unknown }) {
-    super(message, opts.userMessage ?? USER_ACTION_MESSAGES[opts.reason], { cause: opts.cause });
+    super(message, opts.userMessage ?? t(USER_ACTION_MESSAGES[opts.reason]), { cause: opts.cause });
     this.reason = opts.reason;
   }
 }
@@ -273,10 +261,10 @@ export class StaleKeysError extends UserActionNeededError {
 
 function describeWait(ms: number): string {
   const s = Math.ceil(ms / 1000);
-  if (s < 90) return `${s} second${s === 1 ? '' : 's'}`;
+  if (s < 90) return tCount('waitSeconds', s);
   const m = Math.ceil(s / 60);
-  if (m < 90) return `${m} minutes`;
-  return `${Math.ceil(m / 60)} hours`;
+  if (m < 90) return tCount('waitMinutes', m);
+  return tCount('waitHours', Math.ceil(m / 60));
 }
 
 export function isSyncError(e: unknown): e is SyncError {
@@ -286,7 +274,7 @@ export function isSyncError(e: unknown): e is SyncError {
 /** Words for the person, for any thrown value (scheduler `describeError`). */
 export function describeSyncError(e: unknown): string {
   if (e instanceof SyncError) return e.userMessage;
-  return 'Sync stopped because of an unexpected problem. Syncbridge will try again later.';
+  return t('errorSyncUnexpected');
 }
 
 /** The run was stopped on purpose (the person signed out): not a failure, nothing to retry. */
@@ -295,6 +283,6 @@ export class SyncCancelledError extends SyncError {
   readonly kind = 'cancelled' as const;
 
   constructor(message = 'sync cancelled') {
-    super(message, 'Sync stopped: you signed out.');
+    super(message, t('errorSyncCancelled'));
   }
 }

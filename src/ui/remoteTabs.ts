@@ -1,6 +1,7 @@
 // "Tabs from other devices", DOM-free: grouping per device, what each row shows, which rows may be
 // links, and the filter. Shared by the popup and the History from other devices page (their
 // elements are made by remoteTabsList.ts); kept pure so it is tested in Node.
+import { formatNumber, t, tCount } from '../i18n/i18n.ts';
 import type { RemoteTabsView, RemoteTabView } from '../shared/tabs.ts';
 import { deviceTypeLabel } from './format.ts';
 import { displayHost, isLinkable, matchesWords, queryWords, searchHaystack } from './links.ts';
@@ -63,7 +64,7 @@ export function groupTabs(view: RemoteTabsView): DeviceGroup[] {
     .filter((d) => d.tabs.length > 0)
     .map((d) => ({
       clientId: d.clientId,
-      name: d.name.trim() !== '' ? d.name : 'Unnamed device',
+      name: d.name.trim() !== '' ? d.name : t('deviceUnnamed'),
       typeLabel: deviceTypeLabel(d.type),
       rows: [...d.tabs].sort((a, b) => b.lastUsed - a.lastUsed).map(tabRow),
     }))
@@ -92,13 +93,13 @@ export function filterGroups(groups: readonly DeviceGroup[], query: string): Dev
   return groups.map((g) => ({ ...g, rows: g.rows.filter((r) => shown.has(r)) })).filter((g) => g.rows.length > 0);
 }
 
-export const NO_REMOTE_TABS = 'No tabs from other devices yet';
-export const NO_MATCHING_TABS = 'No tabs match';
-export const LOADING_TABS = 'Loading tabs…';
+export const NO_REMOTE_TABS = t('remoteTabsNone');
+export const NO_MATCHING_TABS = t('remoteTabsNoMatch');
+export const LOADING_TABS = t('remoteTabsLoading');
 
 /** What the filter's status line says: nothing when it shows everything. */
 export function filterSummary(shown: number, total: number): string {
   if (shown === total) return '';
   if (shown === 0) return NO_MATCHING_TABS;
-  return `${shown} of ${total} ${total === 1 ? 'tab' : 'tabs'}`;
+  return tCount('remoteTabsShown', total, formatNumber(shown));
 }

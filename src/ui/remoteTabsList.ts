@@ -1,5 +1,6 @@
 // The "Tabs from other devices" list as elements, shared by the popup and the History from other
 // devices page. What it shows is decided in remoteTabs.ts; this only makes and updates elements.
+import { t } from '../i18n/i18n.ts';
 import type { RemoteTabsView } from '../shared/tabs.ts';
 import {
   LOADING_TABS, NO_REMOTE_TABS, filterSummary, groupTabs, matchingRows, showsFilter, totalTabs, type DeviceGroup, type TabRow,
@@ -52,7 +53,7 @@ export function mountRemoteTabsList(root: HTMLElement, o: RemoteTabsListOptions)
   filterWrap.hidden = true;
   const label = document.createElement('label');
   label.htmlFor = filterId;
-  label.textContent = 'Filter tabs';
+  label.textContent = t('remoteTabsFilter');
   const filter = document.createElement('input');
   filter.type = 'search';
   filter.id = filterId;

@@ -17,6 +17,7 @@
 //   come back to this browser too, and the mirror learns them); the engine uploads them. A record
 //   the server holds (changed since or not) is never replaced; a folder that holds the server's
 //   version only gets the restored children back in its list, where they were.
+import { formatList, formatNumber, t, type MessageKey } from '../../i18n/i18n.ts';
 import {
   FORBIDDEN_RECORD_IDS, USER_ROOT_GUIDS, guidToRecordId, isRootGuid, isTombstone, parseBookmarkRecord, recordIdToGuid,
   serializeBookmarkRecord, type BookmarkItem, type BookmarkRecord, type FolderRecord,
@@ -78,13 +79,14 @@ export function accountSafetyOf(safety: object): AccountSafety | null {
     typeof s.accountSnapshot === 'function' && typeof s.accountDecisionsDone === 'function' ? (s as AccountSafety) : null;
 }
 
-const ROOT_NAMES: Readonly<Record<string, string>> = {
-  menu: 'Bookmarks Menu', toolbar: 'Bookmarks Toolbar', unfiled: 'Other Bookmarks', mobile: 'Mobile Bookmarks',
+const ROOT_NAMES: Readonly<Record<string, MessageKey>> = {
+  menu: 'bookmarksRootMenu', toolbar: 'bookmarksRootToolbar', unfiled: 'bookmarksRootUnfiled', mobile: 'bookmarksRootMobile',
 };
 
 /** A user root's name for the person ('toolbar' → 'Bookmarks Toolbar'). */
 export function rootName(id: string): string {
-  return ROOT_NAMES[id] ?? id;
+  const key = ROOT_NAMES[id];
+  return key ? t(key) : id;
 }
 
 /** The user roots that hold items on the server but none after the merge (record ids). */
@@ -95,9 +97,10 @@ export function emptiedRoots(remote: BookmarkTree, merged: BookmarkTree): string
 
 /** The person's words for a large deletion on the server. */
 export function describeLargeRemoteDeletion(q: Pick<LargeRemoteDeletion, 'deletions' | 'remoteItems' | 'emptiedRoots'>): string {
-  const roots = q.emptiedRoots.map(rootName);
-  const emptied = roots.length === 0 ? '' : ` (everything in ${roots.join(', ').replace(/, ([^,]*)$/, ' and $1')})`;
-  return `Syncing would delete ${q.deletions} of the ${q.remoteItems} bookmarks in your account${emptied} because they are missing from this browser. Review this in Settings; nothing has been deleted yet.`;
+  const [deletions, items] = [formatNumber(q.deletions), formatNumber(q.remoteItems)];
+  return q.emptiedRoots.length === 0
+    ? t('bookmarksLargeRemoteDeletion', deletions, items)
+    : t('bookmarksLargeRemoteDeletionRoots', deletions, items, formatList(q.emptiedRoots.map(rootName)));
 }
 
 /** The account's records as the server holds them: no tombstones, nothing unreadable, nothing Firefox refuses. */

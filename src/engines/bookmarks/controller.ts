@@ -2,6 +2,7 @@
 // this browser's bookmarks and about the account's), the copies kept before big changes (of this
 // browser's tree, restored here; of the account's records, put back by the next sync), and
 // problems with this browser's bookmark roots.
+import { t } from '../../i18n/i18n.ts';
 import type { SafetyStore } from '../../db/safetyStore.ts';
 import type { BookmarksView, FirstSyncChoiceView } from '../../shared/account.ts';
 import type { LocalItem } from './tree.ts';
@@ -69,9 +70,9 @@ export class BookmarksController {
 
   async restoreSnapshot(id: number): Promise<{ restored: number }> {
     const snap = await this.d.safety.getSnapshot(id);
-    if (!snap) throw new Error('That snapshot no longer exists.');
+    if (!snap) throw new Error(t('bookmarksSnapshotGone'));
     if ((await this.d.safety.snapshotKind(id)) === 'account') {
-      throw new Error('That is a copy of your account’s bookmarks: use “Put back in my account” to restore it.');
+      throw new Error(t('bookmarksSnapshotIsAccount'));
     }
     const restored = await this.d.restore(snap.items as unknown as LocalItem[]);
     if (restored > 0) await this.d.requestSync();

@@ -5,6 +5,7 @@
 // server accepted. A run cut short anywhere is safe to repeat: the next run re-reads the browser
 // and re-merges; items created locally were paired with their GUIDs as they were made, so nothing
 // is created twice.
+import { formatNumber, t, tCount } from '../../i18n/i18n.ts';
 import { UserActionNeededError } from '../../sync/errors.ts';
 import type { CleartextRecord } from '../../sync/records/bso.ts';
 import type { ServerTimestamp } from '../../sync/storage/types.ts';
@@ -29,7 +30,7 @@ import type { Rollback } from './local/writeLog.ts';
 import { rollbackView } from './rollbackView.ts';
 import { placeholdersFor } from './unreadable.ts';
 
-export const BOOKMARKS_ENGINE: EngineDescriptor = { name: 'bookmarks', version: BOOKMARKS_ENGINE_VERSION, label: 'Bookmarks' };
+export const BOOKMARKS_ENGINE: EngineDescriptor = { name: 'bookmarks', version: BOOKMARKS_ENGINE_VERSION, label: t('engineBookmarks') };
 
 /** What the engine needs from the browser side. */
 export interface LocalBookmarks {
@@ -197,7 +198,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     const placeholders = placeholdersFor(run.unreadable, [...run.mirrorEntries, ...incoming], new Set([...run.incoming.keys(), ...run.frozen]));
     run.remoteEntries = overlayRecords([...run.mirrorEntries, ...placeholders], incoming);
     if (choice === 'take-remote' && ctx.firstPass) {
-      await this.d.safety.snapshot('Before replacing this browser’s bookmarks with the ones from your account', localItems, { key: 'first-sync' });
+      await this.d.safety.snapshot(t('bookmarksSnapshotReplace'), localItems, { key: 'first-sync' });
     }
     const strategy = choice === 'take-remote' ? 'takeRemote' : choice === 'keep-local' ? 'keepLocal' : 'merge';
     ctx.progress('merge', 0, 1);
@@ -235,12 +236,12 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
         await this.d.safety.askLargeDeletion(stats);
         throw new UserActionNeededError(`merge would delete ${deletions} local bookmarks`, {
           reason: 'large-deletion',
-          userMessage: `Syncing would delete ${deletions} bookmarks from this browser because they were deleted on another device. Review this in Settings; nothing has been deleted yet.`,
+          userMessage: t('bookmarksLargeDeletion', formatNumber(deletions)),
         });
       }
     }
     if (deletions > 0 && deletions >= Math.min(threshold, stats.localItems / 4)) {
-      await this.d.safety.snapshot(`Before deleting ${deletions} bookmarks that were deleted elsewhere`, localItems);
+      await this.d.safety.snapshot(t('bookmarksSnapshotDeletion', formatNumber(deletions)), localItems);
     }
     // …and before a large deletion on the server, a copy of the account's records.
     await this.copyAccount(run, stats);
@@ -331,7 +332,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     if (deletions === 0 || deletions < Math.min(this.d.largeDeletion ?? 50, stats.remoteItems / 4)) return;
     const account = await this.accountRun(run);
     if (!account || account.state.copied) return;
-    await account.safety.accountSnapshot(`Before deleting ${deletions} bookmarks from your account`, accountCopy(run.remoteEntries, run.unreadable));
+    await account.safety.accountSnapshot(t('bookmarksSnapshotRemoteDeletion', formatNumber(deletions)), accountCopy(run.remoteEntries, run.unreadable));
     account.state.copied = true;
   }
 
@@ -454,7 +455,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     }
     await this.d.local.syncFinished?.();
     if (run.firstSync) await this.d.safety.clearFirstSyncChoice();
-    if (notAccepted.size > 0) notes.push(`${notAccepted.size} bookmark change${notAccepted.size === 1 ? '' : 's'} not accepted by the server, to be sent again`);
+    if (notAccepted.size > 0) notes.push(tCount('statusBookmarksNotAccepted', notAccepted.size));
     await this.accountDecisionsDone(run); // the account's safety: the answers this run used are done
     this.run = null;
     return { notes };

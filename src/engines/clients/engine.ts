@@ -2,6 +2,7 @@
 // carries out commands other devices left in it, and reports the account's other devices.
 // Whenever the collection changed we read all of it, as Firefox does (it is small); when it did not
 // change, our cached view of it answers and nothing is fetched.
+import { tCount } from '../../i18n/i18n.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { EngineDescriptor, EngineRunSummary, IncomingRecord, OutgoingRecord, SyncEngine } from '../../sync/engine/contract.ts';
 import type { CleartextRecord } from '../../sync/records/bso.ts';
@@ -146,7 +147,7 @@ export class ClientsEngine implements SyncEngine<ClientRecord> {
     const state = this.state as ClientsLocalState;
     await this.d.state.saveClientsState(state);
     const n = state.others.length;
-    return { detail: `${n} other device${n === 1 ? '' : 's'}` };
+    return { detail: tCount('statusOtherDevices', n) };
   }
 
   /** The account's other devices as last seen. */

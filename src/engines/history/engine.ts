@@ -11,6 +11,7 @@
 // its record: only a page that gained visits (or a better title) is sent. A page the person deleted
 // here becomes a tombstone only if it was synced. Everything here is repeatable: a run cut anywhere
 // does it again, and what the server accepted is recognised by comparison with the store.
+import { t } from '../../i18n/i18n.ts';
 import type { HistoryStore, SyncedPage } from '../../db/historyStore.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ApplyContext, EngineAssociation, EngineDescriptor, IncomingRecord, OutgoingRecord, SyncEngine } from '../../sync/engine/contract.ts';
@@ -27,7 +28,7 @@ import {
   parseHistoryRecord, serializeHistoryRecord, type HistoryPageRecord, type HistoryRecord,
 } from './record.ts';
 
-export const HISTORY_ENGINE: EngineDescriptor = { name: 'history', version: 1, label: 'History' };
+export const HISTORY_ENGINE: EngineDescriptor = { name: 'history', version: 1, label: t('engineHistory') };
 
 /** Where the last scan of this browser's history reached (db/engineWorkStore.ts). */
 export interface ScanMarkPort {

@@ -2,6 +2,7 @@
 // Synced Tabs shows them under this browser), and other devices' records are kept for the popup.
 // The collection is small (one record per device), so whenever it changed all of it is read, as
 // Firefox does; when it did not, nothing is fetched and our record goes up only if our tabs changed.
+import { t } from '../../i18n/i18n.ts';
 import type { Logger } from '../../log/logger.ts';
 import type { ApplyContext, EngineDescriptor, IncomingRecord, OutgoingRecord, SyncEngine } from '../../sync/engine/contract.ts';
 import type { CleartextRecord } from '../../sync/records/bso.ts';
@@ -9,7 +10,7 @@ import type { ServerTimestamp } from '../../sync/storage/types.ts';
 import type { LocalTabs } from './local/localTabs.ts';
 import { TABS_REFRESH_MS, TABS_TTL_SECONDS, parseTabsRecord, serializeTabsRecord, type TabEntry, type TabsRecord } from './record.ts';
 
-export const TABS_ENGINE: EngineDescriptor = { name: 'tabs', version: 1, label: 'Tabs' };
+export const TABS_ENGINE: EngineDescriptor = { name: 'tabs', version: 1, label: t('engineTabs') };
 
 /** Another client's tabs as last downloaded. */
 export interface RemoteTabsClient {

@@ -6,6 +6,8 @@
 //   - otherwise                                   → sync from the last-sync time
 // The account-wide checks come before any engine, in ../setup/globalSetup.ts: a storage version
 // from the future stops the whole sync; a new global syncID or a changed collection key resets.
+import { t } from '../../i18n/i18n.ts';
+import { engineInSentence } from '../../i18n/engineNames.ts';
 import type { MetaGlobal } from '../setup/metaGlobal.ts';
 import type { EngineAssociation } from './contract.ts';
 
@@ -24,7 +26,7 @@ export function decideCollection(
   if (entry.version > engine.version) {
     return {
       action: 'skip', reason: 'newer-version', serverVersion: entry.version,
-      message: `${engine.collection} skipped (another device uses a newer format; update Syncbridge)`,
+      message: t('statusEngineSkipped', engineInSentence(engine.collection)),
     };
   }
   return { action: 'sync', syncID: entry.syncID, reset: association.syncID !== null && association.syncID !== entry.syncID };

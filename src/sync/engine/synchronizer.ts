@@ -2,6 +2,8 @@
 // collection through the crypto middleware. Safe to cut at any point and repeat: the association
 // (last-sync time) moves only after the engine finished, and only what the server accepted is
 // reported to the engine as uploaded.
+import { tCount } from '../../i18n/i18n.ts';
+import { engineInSentence } from '../../i18n/engineNames.ts';
 import { ConflictError } from '../errors.ts';
 import { compareServerTs, type ServerTimestamp } from '../storage/types.ts';
 import type { EngineAssociation, IncomingRecord, SyncEngine, SynchronizerEnv } from './contract.ts';
@@ -131,7 +133,7 @@ export async function synchronize<R>(input: SynchronizeInput<R>): Promise<Synchr
   if (summary?.notes) result.notes.push(...summary.notes);
   if (summary?.detail) result.detail = summary.detail;
   if (result.skippedRecords > 0) {
-    result.notes.push(`${result.skippedRecords} unreadable ${name} record${result.skippedRecords === 1 ? '' : 's'} skipped`);
+    result.notes.push(tCount('statusUnreadableSkipped', result.skippedRecords, engineInSentence(name)));
   }
   return result;
 }

@@ -1,5 +1,6 @@
 // Reasons the account-level setup stops instead of syncing. Each one leaves the server untouched
 // and tells the person what happened and what to do.
+import { t } from '../../i18n/i18n.ts';
 import { SyncError } from '../errors.ts';
 
 export class StorageVersionTooNewError extends SyncError {
@@ -8,7 +9,7 @@ export class StorageVersionTooNewError extends SyncError {
   constructor(readonly storageVersion: number) {
     super(
       `meta/global storageVersion ${storageVersion} is newer than supported`,
-      'Your Firefox Sync data uses a newer format than this version of Syncbridge understands. Update Syncbridge; nothing was changed.',
+      t('errorStorageVersionTooNew'),
     );
   }
 }
@@ -19,7 +20,7 @@ export class KeysUndecryptableError extends SyncError {
   constructor(detail: string) {
     super(
       `crypto/keys could not be decrypted: ${detail}`,
-      'Syncbridge cannot read your Sync data with the keys it has: your Mozilla account password or keys probably changed. Sign out and sign in again; nothing was deleted.',
+      t('errorKeysUndecryptable'),
     );
   }
 }
@@ -30,7 +31,7 @@ export class ServerDataIncompleteError extends SyncError {
   constructor(missing: 'meta/global' | 'crypto/keys', collectionsWithData: readonly string[]) {
     super(
       `${missing} is missing or unusable while the server holds data in ${collectionsWithData.join(', ')}`,
-      `Your Sync account has data but its ${missing === 'meta/global' ? 'settings record' : 'key record'} is missing or damaged. Syncbridge will not reset it and risk your data: sync once from Firefox to repair it, then try again.`,
+      t(missing === 'meta/global' ? 'errorServerSettingsMissing' : 'errorServerKeysMissing'),
     );
   }
 }
@@ -41,7 +42,7 @@ export class SetupRaceError extends SyncError {
   constructor() {
     super(
       'setup restarted too many times in one run',
-      'Another device was changing your Sync account at the same moment. Syncbridge will try again shortly.',
+      t('errorSetupRace'),
     );
   }
 }

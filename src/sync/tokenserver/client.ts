@@ -1,5 +1,6 @@
 // Token server client: OAuth access token + X-KeyID in, Hawk credentials and the storage node out
 // (protocol.md §2.6–2.7; syncstorage-rs tokenserver handlers.rs, app-services client/token.rs).
+import { t } from '../../i18n/i18n.ts';
 import {
   AuthError,
   BadResponseError,
@@ -79,10 +80,8 @@ export class InsecureServerError extends BadResponseError {
     super(`${what} ${url.origin} is plain http on another computer`, { status: null });
     this.userMessage =
       what === 'token server'
-        ? `The token server ${url.origin} uses plain http://, which is not encrypted. Syncbridge only talks to servers over https:// ` +
-          '(plain http:// only to a server on this computer). Change the token server address in Settings to one starting with https://.'
-        : `The token server sent a storage server address that uses plain http:// (${url.origin}), which is not encrypted, so Syncbridge did not ` +
-          'send your data there. Syncbridge only uses https:// for servers that are not on this computer. Ask the server’s operator to serve storage over https://.';
+        ? t('errorInsecureTokenServer', url.origin)
+        : t('errorInsecureStorageServer', url.origin);
   }
 }
 

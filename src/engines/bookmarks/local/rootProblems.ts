@@ -2,6 +2,7 @@
 // options page: two sets of roots (Google-account and this-device folders, Chrome 134+), Chrome
 // Sync syncing the very folders we sync (the parallel-sync trap behind most duplicate reports in
 // floccus and xBrowserSync), a missing root, and administrator-managed bookmarks.
+import { formatList, t, tCount, type MessageKey } from '../../../i18n/i18n.ts';
 import type { BrowserBookmarkNode, ChromiumFolderType } from './api.ts';
 import { chooseChromiumRoot } from './roots.ts';
 
@@ -12,15 +13,21 @@ export interface RootProblem {
   message: string;
 }
 
-const FOLDER_NAMES: Readonly<Record<string, string>> = {
-  'bookmarks-bar': 'Bookmarks bar',
-  other: 'Other bookmarks',
-  mobile: 'Mobile bookmarks',
+const FOLDER_NAMES: Readonly<Record<string, MessageKey>> = {
+  'bookmarks-bar': 'bookmarksFolderBar',
+  other: 'bookmarksFolderOther',
+  mobile: 'bookmarksFolderMobile',
 };
 
+/** A folder type's name as Chromium shows it, or '' for a type without one. */
+function folderName(type: string): string {
+  const key = FOLDER_NAMES[type];
+  return key ? t(key) : '';
+}
+
+/** The names quoted and listed in the browser's language: "„A“ und „B“". */
 function list(names: readonly string[]): string {
-  if (names.length <= 1) return names.join('');
-  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+  return formatList(names.map((name) => t('quotedName', name)));
 }
 
 /** Problems with the browser's top-level folders; empty for Firefox, whose roots are fixed. */
@@ -33,27 +40,19 @@ export function describeRootProblems(tree: readonly BrowserBookmarkNode[]): Root
 
   const doubled = types.filter((t) => top.filter((n) => n.folderType === t).length > 1);
   if (doubled.length > 0) {
-    const names = list(doubled.map((t) => `"${FOLDER_NAMES[t]}"`));
+    const names = list(doubled.map(folderName));
     const deviceCopy = doubled.every((t) => chooseChromiumRoot(top, t)?.syncing === false);
     problems.push({
       kind: 'duplicate-roots',
-      message: `This browser keeps two copies of ${names}: one saved in your Google Account and one kept only on this device. `
-        + (deviceCopy
-          ? 'Syncbridge syncs only the copy kept on this device; bookmarks in the Google Account copy do not reach Firefox. '
-          : 'Syncbridge syncs only the first copy. ')
-        + 'To sync a bookmark from the other copy, move it into the folder Syncbridge uses in the bookmark manager. '
-        + 'Syncbridge remembers which copy it uses, so nothing moves on its own.',
+      message: t('rootProblemDuplicate', names, t(deviceCopy ? 'rootProblemDeviceCopy' : 'rootProblemFirstCopy')),
     });
   }
 
-  const syncing = chosen.filter((n) => n.syncing === true).map((n) => `"${n.title || FOLDER_NAMES[n.folderType ?? ''] || ''}"`);
+  const syncing = chosen.filter((n) => n.syncing === true).map((n) => n.title || folderName(n.folderType ?? ''));
   if (syncing.length > 0) {
     problems.push({
       kind: 'chrome-sync',
-      message: `Chrome Sync is also syncing ${list(syncing)} with your Google Account, and Syncbridge syncs the same folders with Firefox. `
-        + 'When two sync services change the same bookmarks, bookmarks can be duplicated or come back after you delete them. '
-        + 'Turn off Bookmarks in Chrome\'s sync settings (Settings, You and Google, Sync, Manage what you sync), '
-        + 'or use Syncbridge in only one of the browsers signed in to that Google Account.',
+      message: t('rootProblemChromeSync', list(syncing)),
     });
   }
 
@@ -61,15 +60,14 @@ export function describeRootProblems(tree: readonly BrowserBookmarkNode[]): Root
   if (missing.length > 0) {
     problems.push({
       kind: 'missing-root',
-      message: `Syncbridge cannot find this browser's ${list(missing.map((t) => `"${FOLDER_NAMES[t]}"`))} folder, `
-        + 'so bookmarks that belong there are not synced. Restarting the browser usually brings it back; if not, please report it.',
+      message: tCount('rootProblemMissing', missing.length, list(missing.map(folderName))),
     });
   }
 
   if (top.some((n) => n.folderType === 'managed' || n.unmodifiable === 'managed')) {
     problems.push({
       kind: 'managed-bookmarks',
-      message: 'Some bookmarks here were set up by your administrator. Syncbridge leaves them alone and does not sync them to Firefox.',
+      message: t('rootProblemManaged'),
     });
   }
   return problems;

@@ -14,17 +14,24 @@
 // Chromium 134+ may show two folders of one type (one in the Google account, one on this device)
 // or none. We prefer the one on this device (`syncing: false`), then the lowest id, and remember
 // the choice so that a later flip of `syncing` does not move the sync to other folders.
+import { t } from '../../../i18n/i18n.ts';
 import { MENU_GUID, MOBILE_GUID, ROOT_GUID, TOOLBAR_GUID, UNFILED_GUID, USER_ROOT_GUIDS } from '../record.ts';
 import type { BookmarksApi, BrowserBookmarkNode, BrowserFlavor, ChromiumFolderType } from './api.ts';
 import { isFolderNode } from './api.ts';
 import { samePairedItem, type BookmarkIdMap } from './idMap.ts';
 
-export const MENU_STAND_IN_TITLE = 'Bookmarks Menu';
-export const MOBILE_STAND_IN_TITLE = 'Mobile Bookmarks';
+// Named as Firefox names these folders in the browser's language.
+export const MENU_STAND_IN_TITLE = t('bookmarksRootMenu');
+export const MOBILE_STAND_IN_TITLE = t('bookmarksRootMobile');
 
 const STAND_IN_TITLES: Readonly<Record<string, string>> = {
   [MENU_GUID]: MENU_STAND_IN_TITLE,
   [MOBILE_GUID]: MOBILE_STAND_IN_TITLE,
+};
+/** The English names too: a stand-in made before the browser's language changed is still found. */
+const ENGLISH_STAND_IN_TITLES: Readonly<Record<string, string>> = {
+  [MENU_GUID]: 'Bookmarks Menu',
+  [MOBILE_GUID]: 'Mobile Bookmarks',
 };
 
 export interface LocalRoots {
@@ -106,7 +113,7 @@ class RootMap implements LocalRoots {
     const title = STAND_IN_TITLES[rootGuid];
     const other = this.byGuid.get(UNFILED_GUID);
     if (title === undefined || other === undefined || this.lostRoots.includes(rootGuid)) {
-      throw new Error(`This browser has no folder for the bookmarks root ${rootGuid}.`);
+      throw new Error(t('errorNoRootFolder', rootGuid));
     }
     // A stand-in made just before the worker died may be there without its pairing: reuse it.
     const existing = await findStandIn(await this.api.getChildren(other), rootGuid, this.idMap);
@@ -126,7 +133,7 @@ async function findStandIn(
   idMap: BookmarkIdMap,
 ): Promise<BrowserBookmarkNode | undefined> {
   for (const n of inOther) {
-    if (!isFolderNode(n) || n.title !== STAND_IN_TITLES[rootGuid]) continue;
+    if (!isFolderNode(n) || (n.title !== STAND_IN_TITLES[rootGuid] && n.title !== ENGLISH_STAND_IN_TITLES[rootGuid])) continue;
     const owner = await idMap.syncIdFor(n.id);
     if (owner === null || owner === rootGuid) return n;
   }
@@ -148,7 +155,7 @@ export async function resolveRoots(
   evidence?: RootEvidence,
 ): Promise<LocalRoots> {
   const root = (tree ?? (await api.getTree()))[0];
-  if (!root) throw new Error('The browser returned no bookmarks tree.');
+  if (!root) throw new Error(t('errorNoBookmarksTree'));
   const top = root.children ?? [];
   if (flavor === 'firefox') {
     const map = new RootMap(flavor, root.id, new Set(), [], api, idMap);
