@@ -44,6 +44,9 @@ import { AccountDevices } from './accountDevices.ts';
 import { remoteTabsSource } from './remoteTabs.ts';
 import { SendTabService } from './sendTab.ts';
 import { browserSendTabPorts, listenForSendTab } from './sendTabBrowser.ts';
+import { SearchStore } from '../db/searchStore.ts';
+import { isFirefox } from '../ui/browserFamily.ts';
+import { createSearchService, listenForOmnibox, watchBookmarksForSearch, type SearchService } from './search.ts';
 
 const hub = createLogHub({ consoleLevel: 'info', storeLevel: 'info' });
 const log = hub.logger.child('background');
@@ -57,6 +60,7 @@ interface App {
   bookmarkChanges: IdbChangeStore;
   historyChanges: IdbChangeStore;
   sendTab: SendTabService;
+  search: SearchService;
 }
 
 const bookmarksApi = browserBookmarksApi();
@@ -86,6 +90,26 @@ async function wire(): Promise<App> {
   });
   // The scheduler and the account controller refer to each other (sign-in starts a sync; a
   // "logout" command signs out): the controller's callbacks read `scheduler`, assigned just below.
+  const remoteTabs = remoteTabsSource({
+    tabs: async () => (await syncState.loadTabsState()).others,
+    clients: async () => (await syncState.loadClientsState()).others,
+    accountDeviceIds: async (fresh) => {
+      if (fresh) accountDevices.invalidate();
+      const devices = await accountDevices.list();
+      return devices ? new Set(devices.map((dv) => dv.id)) : null;
+    },
+    now: Date.now,
+  });
+  const search = createSearchService({
+    store: new SearchStore(db),
+    bookmarksApi,
+    signedIn: async () => (await accountStore.account()) !== null,
+    engines: async () => (await syncState.engineChoices()).engines,
+    historyPages: () => historyPages.foreignPages(),
+    historyLastSync: async () => (await syncState.associations.load('history')).lastSync,
+    remoteTabs,
+    log: hub.logger.child('search'),
+  });
   let scheduler: Scheduler | null = null;
   const accounts = new AccountController({
     store: accountStore,
@@ -124,7 +148,12 @@ async function wire(): Promise<App> {
       controller: accounts,
       syncState,
       commandKeys: accountStore,
-      afterSync: () => sendTab.afterSync(),
+      afterSync: async () => {
+        await Promise.all([
+          sendTab.afterSync(),
+          search.indexer.refresh().catch((e: unknown) => log.warn('The search index could not be updated', { error: String(e) })),
+        ]);
+      },
       engines: engineSet({
         clients: syncState,
         bookmarks: {
@@ -167,6 +196,8 @@ async function wire(): Promise<App> {
     },
   });
   await scheduler.ensurePeriodicAlarm();
+  // Builds a missing index (first start of this version, or after a worker stopped mid-update).
+  void search.indexer.refresh({ tabs: 'ifMissing' }).catch((e: unknown) => log.warn('The search index could not be built', { error: String(e) }));
   void sendTab.start().catch((e: unknown) => log.warn('Send Tab could not start', { error: String(e) }));
   const bookmarks = new BookmarksController({
     safety,
@@ -186,6 +217,7 @@ async function wire(): Promise<App> {
     bookmarkChanges,
     historyChanges,
     sendTab,
+    search,
     handlers: createHandlers({
       scheduler, settings, logs, flushLogs: hub.flush, accounts, syncState, bookmarks,
       syncedHistory: syncedHistorySource({
@@ -193,17 +225,9 @@ async function wire(): Promise<App> {
         signedIn: async () => (await accountStore.account()) !== null,
         engineEnabled: async () => (await syncState.engineChoices()).engines.find((e) => e.name === 'history')?.enabled ?? false,
       }),
-      remoteTabs: remoteTabsSource({
-        tabs: async () => (await syncState.loadTabsState()).others,
-        clients: async () => (await syncState.loadClientsState()).others,
-        accountDeviceIds: async (fresh) => {
-          if (fresh) accountDevices.invalidate();
-          const devices = await accountDevices.list();
-          return devices ? new Set(devices.map((dv) => dv.id)) : null;
-        },
-        now: Date.now,
-      }),
+      remoteTabs,
       sendTab,
+      search: (query, limit) => search.search(query, limit),
     }),
   };
 }
@@ -251,6 +275,19 @@ watchTabs({
 const app: Promise<App> = wire();
 // Send Tab's events (notification clicks, the context menu, window focus, its poll alarm, start-up).
 listenForSendTab(app.then((a) => a.sendTab));
+// The search: bookmark edits reach its index as they happen; the address bar's keyword searches it.
+watchBookmarksForSearch(browserBookmarkEvents(), app.then((a) => a.search.indexer));
+listenForOmnibox(browser.omnibox, app.then((a) => a.search), {
+  markup: !isFirefox(),
+  log: hub.logger.child('omnibox'),
+  open: async (url, disposition) => {
+    if (disposition === 'currentTab') {
+      const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
+      if (tab?.id !== undefined) return void (await browser.tabs.update(tab.id, { url }));
+    }
+    await browser.tabs.create({ url, active: disposition !== 'newBackgroundTab' });
+  },
+});
 void bookmarkTracker.start();
 void historyTracker.start();
 app.catch((e: unknown) => log.error('Background start-up failed', { error: String(e) }));
