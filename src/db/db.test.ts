@@ -10,13 +10,16 @@ import { SafetyStore } from './safetyStore.ts';
 import { LeaseLock } from './leaseLock.ts';
 import { SettingsStore } from './settingsStore.ts';
 import { StatusStore } from './statusStore.ts';
+import { SearchStore } from './searchStore.ts';
 
 describe('database schema', () => {
   test('a new database has every store the background needs', async () => {
     const db = await freshDatabase();
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['account', 'decisions', 'engineWork', 'history', 'idMap', 'locks', 'log', 'mirror', 'settings', 'snapshots', 'status', 'syncState']);
+    expect([...db.objectStoreNames].sort()).toEqual(['account', 'decisions', 'engineWork', 'history', 'idMap', 'locks', 'log', 'mirror', 'search', 'searchMeta', 'settings', 'snapshots', 'status', 'syncState']);
     expect([...db.transaction('history').store.indexNames].sort()).toEqual(['byLastForeign', 'byUrl']);
+    expect([...db.transaction('search').store.indexNames].sort()).toEqual(['byKind', 'byWord']);
+    expect(db.transaction('search').store.index('byWord').multiEntry).toBe(true);
     expect([...db.transaction('mirror').store.indexNames]).toEqual(['byCollection']);
   });
 
@@ -81,6 +84,28 @@ describe('migrations', () => {
     // syncState keeps only its own keys, untouched.
     expect((await db.getAllKeys('syncState')).sort()).toEqual(Object.keys(owned).sort());
     for (const [key, value] of Object.entries(owned)) expect(await db.get('syncState', key)).toEqual(value);
+  });
+});
+
+describe('version 6: the search index', () => {
+  test('a version-5 profile gains an empty search index; its synced pages stay, and the index is built from them later', async () => {
+    const name = `v5-${Date.now()}`;
+    const v5 = await openDB<SyncbridgeSchema>(name, 5, {
+      upgrade: async (db, _o, _n, tx) => {
+        for (const step of MIGRATIONS.slice(0, 5)) await step(db, tx);
+      },
+    });
+    const page = { id: 'hsPage000001', url: 'https://example.com/', title: 'Example', visits: [], extra: {}, modified: '1.00', own: [], imported: [], lastForeign: 5 };
+    await v5.put('history', page);
+    v5.close();
+    const db = await openDatabase(name);
+    expect(db.version).toBe(DB_VERSION);
+    expect(await db.get('history', 'hsPage000001')).toEqual(page);
+    const store = new SearchStore(db);
+    expect(await store.count()).toBe(0);
+    expect(await store.state()).toBeNull(); // no state: the background's first refresh builds the index
+    await store.update([{ key: 'history:hsPage000001', kind: 'history', url: page.url, title: 'Example', device: null, when: 5, words: ['example', 'com'] }]);
+    expect((await store.candidates(['exa'], 10)).map((e) => e.key)).toEqual(['history:hsPage000001']);
   });
 });
 

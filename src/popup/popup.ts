@@ -6,6 +6,8 @@ import { deviceTypeLabel, lastUsedText, relativeTime, statusLine } from '../ui/f
 import { HISTORY_PAGE } from '../ui/pages.ts';
 import { mountRemoteTabsList } from '../ui/remoteTabsList.ts';
 import { mountSendTab } from './sendTab.ts';
+import { mountSearch } from './search.ts';
+import { localizePage } from '../i18n/i18n.ts';
 
 const el = <T extends HTMLElement>(id: string): T => {
   const node = document.getElementById(id);
@@ -95,6 +97,23 @@ async function loadRemoteTabs(): Promise<void> {
   }
 }
 
+// ---- Search across everything synced ----------------------------------------------------------------
+
+localizePage(document);
+const search = mountSearch({
+  section: el('search-section'),
+  input: el('search-input'),
+  list: el('search-results'),
+  message: el('search-message'),
+  error: el('search-error'),
+}, {
+  search: async (query) => (await send({ type: 'search', query })).results,
+  open: async (url) => {
+    await browser.tabs.create({ url });
+    window.close();
+  },
+});
+
 // ---- Send this tab to… ----------------------------------------------------------------------------
 
 const sendTab = mountSendTab({
@@ -142,6 +161,7 @@ function render(s: StatusView): void {
     barText.textContent = `${verb} ${p.engine}: ${p.done} of ${p.total}`;
   }
   historyButton.hidden = !s.signedIn;
+  search.show(s.signedIn);
   refreshRemoteTabs(s);
   syncButton.disabled = s.syncing;
   syncButton.textContent = s.syncing ? 'Syncing…' : 'Sync now';

@@ -4,6 +4,7 @@
 // <match>, <dim> and <url>; Firefox shows plain text. Browser-free: the background gives it its ports.
 import { t } from '../i18n/i18n.ts';
 import { isLinkable } from '../ui/links.ts';
+import { resultDetail } from './labels.ts';
 import type { SearchResult } from './rank.ts';
 import { normalize, queryTerms } from './tokenize.ts';
 
@@ -48,14 +49,9 @@ export function markMatches(title: string, terms: readonly string[]): string {
   }).join('');
 }
 
-export function kindText(r: Pick<SearchResult, 'kind' | 'device'>): string {
-  if (r.kind === 'tab') return r.device ? t('searchKindTab', r.device) : t('searchKindTabNoDevice');
-  return r.kind === 'history' ? t('searchKindHistory') : t('searchKindBookmark');
-}
-
 export function describe(r: SearchResult, terms: readonly string[], markup: boolean): string {
   const title = r.title.trim() !== '' ? r.title : r.url;
-  const kind = kindText(r);
+  const kind = resultDetail(r);
   if (!markup) return `${title} — ${kind} — ${r.url}`.replace(CONTROL, '');
   return `${markMatches(title, terms)} <dim>— ${escapeXml(kind)}</dim> <url>${escapeXml(r.url)}</url>`;
 }

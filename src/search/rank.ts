@@ -1,7 +1,7 @@
 // Ranking of the index's candidates for a query. Every word of the query must start a word of the
 // entry; a word found in the title counts more than one found only in the address, a whole word
 // more than a prefix of one; recently used items rise; an address found as several kinds (a tab
-// that is also bookmarked) is shown once, as its best kind, and counts a little more; between
+// that is also bookmarked) is shown once, with its best match's score, and counts a little more; between
 // equally good results a tab from another device comes first, then a page, then a bookmark.
 import type { SearchEntry, SearchKind } from '../db/schema.ts';
 import { urlWords, words } from './tokenize.ts';
@@ -76,13 +76,16 @@ export function rank(entries: Iterable<SearchEntry>, terms: readonly string[], n
   const out: SearchResult[] = [];
   for (const list of byUrl.values()) {
     list.sort(compareResults);
+    // The address ranks as its best match; it is shown as its most telling kind (a tab names its
+    // device), since opening any of them opens the same page.
     const best = list[0]!;
+    const shown = list.reduce((a, b) => (KIND_ORDER[b.kind] < KIND_ORDER[a.kind] ? b : a));
     const kinds = new Set(list.map((r) => r.kind));
-    kinds.delete(best.kind);
+    kinds.delete(shown.kind);
     const also = [...kinds].sort((a, b) => KIND_ORDER[a] - KIND_ORDER[b]);
-    // The bookmark's or page's title when the winner has none (a tab still loading, a page never titled).
-    const title = best.title.trim() !== '' ? best.title : list.find((r) => r.title.trim() !== '')?.title ?? '';
-    out.push({ ...best, title, also, score: best.score + POINTS.perOtherKind * also.length });
+    // The best-matching title, or any, when one has none (a tab still loading, a page never titled).
+    const title = [best, shown, ...list].find((r) => r.title.trim() !== '')?.title ?? '';
+    out.push({ ...shown, title, also, when: Math.max(...list.map((r) => r.when)), score: best.score + POINTS.perOtherKind * also.length });
   }
   return out.sort(compareResults).slice(0, limit);
 }
