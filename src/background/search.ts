@@ -123,7 +123,10 @@ export function listenForOmnibox(
   const provider = createOmniboxProvider({
     markup: o.markup,
     search: async (text, limit) => (await service).omniboxSearch(text, limit),
-    setDefaultSuggestion: (description) => omnibox.setDefaultSuggestion({ description }),
+    setDefaultSuggestion: (description) => {
+      // A description the browser refuses (it never should) costs the line, not an unhandled rejection.
+      Promise.resolve(omnibox.setDefaultSuggestion({ description })).catch((e: unknown) => o.log.warn('Address bar line refused', { error: String(e) }));
+    },
     open: o.open,
   });
   omnibox.onInputStarted.addListener(() => provider.inputStarted());
