@@ -103,6 +103,7 @@ async function wire(): Promise<App> {
   const search = createSearchService({
     store: new SearchStore(db),
     bookmarksApi,
+    getBookmarks: (ids) => browser.bookmarks.get(ids),
     signedIn: async () => (await accountStore.account()) !== null,
     engines: async () => (await syncState.engineChoices()).engines,
     historyPages: () => historyPages.foreignPages(),
@@ -133,6 +134,7 @@ async function wire(): Promise<App> {
       // A running sync still holds the account's keys and token: stop it before forgetting.
       await scheduler?.cancelRun();
       await forgetAccountData(db, { syncState, safety });
+      await search.indexer.forget();
       await sendTab.signedOut();
       await scheduler?.broadcast();
     },

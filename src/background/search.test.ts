@@ -5,7 +5,7 @@ import { SearchStore } from '../db/searchStore.ts';
 import { FakeBookmarksApi } from '../engines/bookmarks/local/fakeBookmarksApi.ts';
 import type { BrowserFlavor } from '../engines/bookmarks/local/api.ts';
 import type { SyncedPage } from '../db/schema.ts';
-import { bookmarksOfTree, createSearchService, watchBookmarksForSearch } from './search.ts';
+import { bookmarksOfTree, createSearchService, searchSources, watchBookmarksForSearch } from './search.ts';
 
 const NOW = Date.now();
 
@@ -83,6 +83,27 @@ describe('search sources', () => {
     tree[0]!.children!.find((n) => n.id === '1')!.children = [{ id: '901', parentId: '1', title: 'Mine', url: 'https://mine.example/', dateAdded: 7 }];
     expect(bookmarksOfTree(tree)).toEqual([{ id: '901', title: 'Mine', url: 'https://mine.example/', dateAdded: 7 }]);
     expect(bookmarksOfTree([{ id: 's', title: '', url: 'data:', type: 'separator' }])).toEqual([]);
+  });
+
+  test('changed bookmarks are read in one call, or one by one when that call fails on a bookmark already gone', async () => {
+    const api = new FakeBookmarksApi('chromium');
+    const a = await api.create({ parentId: '2', title: 'A', url: 'https://a.example/' });
+    const b = await api.create({ parentId: '2', title: 'B', url: 'https://b.example/' });
+    const batches: string[][] = [];
+    const sources = searchSources({
+      store: new SearchStore(await freshDatabase()), bookmarksApi: api,
+      getBookmarks: async (ids) => {
+        batches.push(ids);
+        const nodes = await Promise.all(ids.map((id) => api.get(id)));
+        return nodes.flat();
+      },
+      signedIn: async () => true, engines: async () => [], historyPages: async () => [], historyLastSync: async () => '0', remoteTabs: async () => ({ devices: [] }),
+    });
+    expect((await sources.bookmarksById([a.id, b.id])).map((x) => x.title)).toEqual(['A', 'B']);
+    expect(batches).toEqual([[a.id, b.id]]);
+    await api.remove(a.id);
+    expect((await sources.bookmarksById([a.id, b.id])).map((x) => x.title)).toEqual(['B']);
+    expect(batches).toHaveLength(2);
   });
 
   test('each kind follows its engine switch; tabs come as the popup shows them', async () => {

@@ -21,6 +21,8 @@ const KIND_OF_ENGINE: Readonly<Record<string, SearchKind>> = { bookmarks: 'bookm
 export interface SearchWiring {
   store: SearchStore;
   bookmarksApi: BookmarksApi;
+  /** The browser's `bookmarks.get` with a list of ids: one call for a batch (it fails if one is gone). */
+  getBookmarks?: (ids: string[]) => Promise<BrowserBookmarkNode[]>;
   signedIn(): Promise<boolean>;
   /** The person's engine switches (SyncStateStore.engineChoices). */
   engines(): Promise<ReadonlyArray<{ name: string; enabled: boolean }>>;
@@ -39,10 +41,10 @@ export interface SearchService {
   omniboxSearch(text: string, limit: number): Promise<SearchResult[] | null>;
 }
 
-/** Every bookmark with an address, skipping folders an administrator manages (never synced). */
+/** Every bookmark with an address, in tree order, skipping folders an administrator manages (never synced). */
 export function bookmarksOfTree(roots: readonly BrowserBookmarkNode[]): IndexedBookmark[] {
   const out: IndexedBookmark[] = [];
-  const stack = [...roots];
+  const stack = [...roots].reverse();
   while (stack.length > 0) {
     const n = stack.pop()!;
     if (n.unmodifiable === 'managed') continue;
@@ -50,7 +52,7 @@ export function bookmarksOfTree(roots: readonly BrowserBookmarkNode[]): IndexedB
       if (n.url !== undefined && n.type !== 'separator') out.push({ id: n.id, title: n.title, url: n.url, dateAdded: n.dateAdded });
       continue;
     }
-    if (n.children) stack.push(...n.children);
+    if (n.children) stack.push(...[...n.children].reverse());
   }
   return out;
 }
@@ -64,6 +66,11 @@ export function searchSources(w: SearchWiring): SearchSources {
     },
     bookmarks: async () => bookmarksOfTree(await w.bookmarksApi.getTree()),
     bookmarksById: async (ids) => {
+      if (ids.length === 0) return [];
+      if (w.getBookmarks) {
+        const all = await w.getBookmarks([...ids]).catch(() => null);
+        if (all) return bookmarksOfTree(all);
+      }
       // One `get` per id: a list with one removed id fails as a whole.
       const nodes = await Promise.all(ids.map((id) => w.bookmarksApi.get(id).then((n) => n[0] ?? null, () => null)));
       return bookmarksOfTree(nodes.filter((n): n is BrowserBookmarkNode => n !== null));

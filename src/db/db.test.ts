@@ -106,6 +106,11 @@ describe('version 6: the search index', () => {
     expect(await store.state()).toBeNull(); // no state: the background's first refresh builds the index
     await store.update([{ key: 'history:hsPage000001', kind: 'history', url: page.url, title: 'Example', device: null, when: 5, words: ['example', 'com'] }]);
     expect((await store.candidates(['exa'], 10)).map((e) => e.key)).toEqual(['history:hsPage000001']);
+    // Listed under two words with the prefix, an entry is still one candidate.
+    await store.update([{ key: 'bookmark:1', kind: 'bookmark', url: 'https://mozilla.org/', title: 'Mozilla mozillians', device: null, when: 0, words: ['mozilla', 'mozillians', 'org'] }]);
+    expect((await store.candidates(['mozilla'], 10)).map((e) => e.key)).toEqual(['bookmark:1']);
+    expect(await store.candidates(['mozilla', 'nothing'], 10)).toEqual([]);
+    expect(await store.keysOfKind('bookmark')).toEqual(['bookmark:1']);
   });
 });
 

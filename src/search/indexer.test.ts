@@ -221,6 +221,17 @@ describe('search index maintenance', () => {
     await forgetAccountData(db, { syncState: new SyncStateStore(db, SWITCHABLE_ENGINES), safety: new SafetyStore(db) });
     expect(await store.count()).toBe(0);
     expect(await store.state()).toBeNull();
+
+    // An update still running at sign-out writes before the indexer's own forget, never after it.
+    await indexer.refresh();
+    sources.tree.set('2', { id: '2', title: 'Late', url: 'https://late.example/' });
+    indexer.bookmarkChanged('2');
+    const running = indexer.refresh();
+    await indexer.forget();
+    await running;
+    await indexer.flushBookmarks();
+    expect(await store.count()).toBe(0);
+    expect(await store.state()).toBeNull();
   });
 });
 
