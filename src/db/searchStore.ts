@@ -20,6 +20,8 @@ export interface SearchIndexState {
 }
 
 const STATE = 'state';
+/** A narrowest range of at most this many index entries is read whole; above, ranges are intersected by key first. */
+export const READ_RANGE_UP_TO = 200;
 
 /** The last code point: `word + HIGH` bounds every word starting with `word`. */
 const HIGH = '\u{10FFFF}';
@@ -40,35 +42,35 @@ export class SearchStore {
   }
 
   /**
-   * Entries having a word that starts with one of `prefixes` — every one of them has, since the
-   * caller filters the rest in memory — read from the narrowest prefix's key range only (the
-   * others are counted, which reads index keys, not entries). At most `limit` entries.
+   * Entries having, for each of `prefixes`, a word that starts with it (the caller ranks them), at
+   * most `limit`. Each prefix's key range is counted (index keys, no entry read). When the narrowest
+   * range is small, or there is one prefix, that range's entries are read: the other prefixes are
+   * checked in memory. When every range is large (two common words), the ranges' primary keys are
+   * intersected instead, and only the entries in all of them are read.
    */
   async candidates(prefixes: readonly string[], limit: number): Promise<SearchEntry[]> {
     const distinct = [...new Set(prefixes.filter((p) => p !== ''))];
     if (distinct.length === 0) return [];
     const tx = this.db.transaction('search');
     const index = tx.store.index('byWord');
-    let best = distinct[0]!;
-    if (distinct.length > 1) {
-      const counts = await Promise.all(distinct.map((p) => index.count(prefixRange(p))));
-      let min = Infinity;
-      counts.forEach((n, i) => {
-        if (n < min) {
-          min = n;
-          best = distinct[i]!;
-        }
-      });
-      if (min === 0) {
-        await tx.done;
-        return [];
-      }
+    let out: SearchEntry[];
+    const counts = distinct.length > 1 ? await Promise.all(distinct.map((p) => index.count(prefixRange(p)))) : [0];
+    const narrowest = counts.indexOf(Math.min(...counts));
+    if (distinct.length > 1 && counts[narrowest] === 0) {
+      out = [];
+    } else if (distinct.length === 1 || counts[narrowest]! <= READ_RANGE_UP_TO) {
+      out = await index.getAll(prefixRange(distinct[narrowest]!), limit);
+    } else {
+      const keySets = await Promise.all(distinct.map((p) => index.getAllKeys(prefixRange(p))));
+      keySets.sort((a, b) => a.length - b.length);
+      const others = keySets.slice(1).map((keys) => new Set(keys));
+      const both = [...new Set(keySets[0])].filter((k) => others.every((set) => set.has(k))).slice(0, limit);
+      out = (await Promise.all(both.map((k) => tx.store.get(k)))).filter((e): e is SearchEntry => e !== undefined);
     }
-    // multiEntry: an entry with two words under the prefix ("mozilla", "mozillians") is listed twice.
-    const found = await index.getAll(prefixRange(best), limit);
     await tx.done;
+    // multiEntry: an entry with two words under the prefix ("mozilla", "mozillians") is listed twice.
     const seen = new Set<string>();
-    return found.filter((e) => !seen.has(e.key) && seen.add(e.key));
+    return out.filter((e) => !seen.has(e.key) && seen.add(e.key));
   }
 
   /** Puts entries and removes keys in one transaction. */

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, test } from 'vitest';
 import { freshDatabase } from '../test-support/db.ts';
 import { searchProfile } from '../test-support/searchData.ts';
-import { SearchStore } from '../db/searchStore.ts';
+import { READ_RANGE_UP_TO, SearchStore } from '../db/searchStore.ts';
 import { forgetAccountData } from '../db/forgetAccount.ts';
 import { SyncStateStore } from '../db/syncStateStore.ts';
 import { SafetyStore } from '../db/safetyStore.ts';
@@ -237,12 +237,14 @@ describe('search index maintenance', () => {
 
 // ---- 10,000 bookmarks and 5,000 pages: a query reads its key range, not the store ------------------
 
-interface ReadCounter { entries: number; fullScans: number; ranges: string[] }
+interface ReadCounter { entries: number; keys: number; fullScans: number; ranges: string[] }
 
 /** Counts what IndexedDB hands back to reads, whoever asks (idb calls these prototypes). */
 function countReads(): { counter: ReadCounter; restore: () => void } {
-  const counter: ReadCounter = { entries: 0, fullScans: 0, ranges: [] };
+  const counter: ReadCounter = { entries: 0, keys: 0, fullScans: 0, ranges: [] };
   const indexGetAll = IDBIndex.prototype.getAll;
+  const indexGetAllKeys = IDBIndex.prototype.getAllKeys;
+  const storeGet = IDBObjectStore.prototype.get;
   const storeGetAll = IDBObjectStore.prototype.getAll;
   const storeCursor = IDBObjectStore.prototype.openCursor;
   const indexCursor = IDBIndex.prototype.openCursor;
@@ -251,6 +253,18 @@ function countReads(): { counter: ReadCounter; restore: () => void } {
     if (query instanceof IDBKeyRange) counter.ranges.push(`${this.name}:${String(query.lower)}`);
     else counter.fullScans++;
     request.addEventListener('success', () => (counter.entries += (request.result as unknown[]).length));
+    return request;
+  };
+  IDBIndex.prototype.getAllKeys = function (this: IDBIndex, query?: IDBValidKey | IDBKeyRange | null, count?: number) {
+    const request = indexGetAllKeys.call(this, query, count);
+    if (query instanceof IDBKeyRange) counter.ranges.push(`${this.name} keys:${String(query.lower)}`);
+    else counter.fullScans++;
+    request.addEventListener('success', () => (counter.keys += request.result.length));
+    return request;
+  };
+  IDBObjectStore.prototype.get = function (this: IDBObjectStore, query: IDBValidKey | IDBKeyRange) {
+    const request = storeGet.call(this, query);
+    request.addEventListener('success', () => (counter.entries += request.result === undefined ? 0 : 1));
     return request;
   };
   IDBObjectStore.prototype.getAll = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['getAll']>) {
@@ -269,6 +283,8 @@ function countReads(): { counter: ReadCounter; restore: () => void } {
     counter,
     restore: () => {
       IDBIndex.prototype.getAll = indexGetAll;
+      IDBIndex.prototype.getAllKeys = indexGetAllKeys;
+      IDBObjectStore.prototype.get = storeGet;
       IDBObjectStore.prototype.getAll = storeGetAll;
       IDBObjectStore.prototype.openCursor = storeCursor;
       IDBIndex.prototype.openCursor = indexCursor;
@@ -315,7 +331,7 @@ describe('search index at size', () => {
     // One word: its range, every entry of which has the word (plus multiEntry repeats, none here).
     const results = await indexer.search('espresso', 20);
     expect(results).toHaveLength(20);
-    expect(reads.counter).toEqual({ entries: holding(profile, 'espresso'), fullScans: 0, ranges: ['byWord:espresso'] });
+    expect(reads.counter).toEqual({ entries: holding(profile, 'espresso'), keys: 0, fullScans: 0, ranges: ['byWord:espresso'] });
     expect(reads.counter.entries).toBeLessThan(15_100 / 5);
 
     // Two words: both ranges are counted (keys only), the rarer one read, the other checked in memory.
@@ -323,14 +339,31 @@ describe('search index at size', () => {
     reads.counter.ranges = [];
     const both = await indexer.search('Crème 4321', 50);
     expect(holding(profile, '4321')).toBeLessThan(holding(profile, 'creme') / 50);
-    expect(reads.counter).toEqual({ entries: holding(profile, '4321'), fullScans: 0, ranges: ['byWord:4321'] });
+    expect(reads.counter).toEqual({ entries: holding(profile, '4321'), keys: 0, fullScans: 0, ranges: ['byWord:4321'] });
     for (const r of both) expect(entryWords(r.title, r.url).some((w) => w.startsWith('creme'))).toBe(true);
+
+    // Two common words: their ranges' keys are intersected, and only the entries having both are read.
+    reads.counter.entries = 0;
+    reads.counter.ranges = [];
+    const common = await indexer.search('tea crème', 50);
+    const withBoth = [
+      ...profile.bookmarks.map((b) => entryWords(b.title, b.url)),
+      ...profile.pages.map((p) => entryWords(p.title ?? '', p.url)),
+      ...profile.tabs.devices.flatMap((d) => d.tabs.map((t) => entryWords(t.title, t.url))),
+    ].filter((w) => w.some((x) => x.startsWith('tea')) && w.some((x) => x.startsWith('creme'))).length;
+    expect(Math.min(holding(profile, 'tea'), holding(profile, 'creme'))).toBeGreaterThan(READ_RANGE_UP_TO);
+    expect(withBoth).toBeGreaterThan(0);
+    expect(common.length).toBe(Math.min(50, withBoth));
+    expect(reads.counter).toEqual({
+      entries: withBoth, keys: holding(profile, 'tea') + holding(profile, 'creme'), fullScans: 0, ranges: ['byWord keys:tea', 'byWord keys:creme'],
+    });
+    reads.counter.keys = 0;
 
     // A word nothing has: counted, nothing read.
     reads.counter.entries = 0;
     reads.counter.ranges = [];
     expect(await indexer.search('tea zzzunknown', 10)).toEqual([]);
-    expect(reads.counter).toEqual({ entries: 0, fullScans: 0, ranges: [] });
+    expect(reads.counter).toEqual({ entries: 0, keys: 0, fullScans: 0, ranges: [] });
   }, 120_000);
 
   test('the best of a query across kinds: every word matched, tabs first when equally good', async () => {
