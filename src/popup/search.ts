@@ -65,10 +65,11 @@ export function mountSearch(p: SearchParts, o: SearchOptions): PopupSearch {
       li.setAttribute('aria-selected', 'false');
       li.className = `search-result search-${r.kind}`;
       li.dataset['kind'] = r.kind;
-      li.title = r.url;
       const title = document.createElement('span');
       title.className = 'search-title';
       title.textContent = r.title.trim() !== '' ? r.title : r.url;
+      // The popup is narrow: the whole of what the lines cut, on hover.
+      li.title = `${title.textContent}\n${resultDetail(r)}\n${r.url}`;
       const about = document.createElement('span');
       about.className = 'search-about';
       const kind = document.createElement('span');
