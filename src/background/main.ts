@@ -46,7 +46,7 @@ import { SendTabService } from './sendTab.ts';
 import { browserSendTabPorts, listenForSendTab } from './sendTabBrowser.ts';
 import { SearchStore } from '../db/searchStore.ts';
 import { isFirefox } from '../ui/browserFamily.ts';
-import { createSearchService, listenForOmnibox, watchBookmarksForSearch, type SearchService } from './search.ts';
+import { createSearchService, listenForOmnibox, openInTab, watchBookmarksForSearch, type SearchService } from './search.ts';
 
 const hub = createLogHub({ consoleLevel: 'info', storeLevel: 'info' });
 const log = hub.logger.child('background');
@@ -88,8 +88,6 @@ async function wire(): Promise<App> {
     tracker: bookmarkTracker,
     writeLog: new IdbWriteLog(db, 'bookmarks'),
   });
-  // The scheduler and the account controller refer to each other (sign-in starts a sync; a
-  // "logout" command signs out): the controller's callbacks read `scheduler`, assigned just below.
   const remoteTabs = remoteTabsSource({
     tabs: async () => (await syncState.loadTabsState()).others,
     clients: async () => (await syncState.loadClientsState()).others,
@@ -111,6 +109,8 @@ async function wire(): Promise<App> {
     remoteTabs,
     log: hub.logger.child('search'),
   });
+  // The scheduler and the account controller refer to each other (sign-in starts a sync; a
+  // "logout" command signs out): the controller's callbacks read `scheduler`, assigned just below.
   let scheduler: Scheduler | null = null;
   const accounts = new AccountController({
     store: accountStore,
@@ -279,17 +279,7 @@ const app: Promise<App> = wire();
 listenForSendTab(app.then((a) => a.sendTab));
 // The search: bookmark edits reach its index as they happen; the address bar's keyword searches it.
 watchBookmarksForSearch(browserBookmarkEvents(), app.then((a) => a.search.indexer));
-listenForOmnibox(browser.omnibox, app.then((a) => a.search), {
-  markup: !isFirefox(),
-  log: hub.logger.child('omnibox'),
-  open: async (url, disposition) => {
-    if (disposition === 'currentTab') {
-      const [tab] = await browser.tabs.query({ active: true, currentWindow: true });
-      if (tab?.id !== undefined) return void (await browser.tabs.update(tab.id, { url }));
-    }
-    await browser.tabs.create({ url, active: disposition !== 'newBackgroundTab' });
-  },
-});
+listenForOmnibox(browser.omnibox, app.then((a) => a.search), { markup: !isFirefox(), open: openInTab(browser.tabs), log: hub.logger.child('omnibox') });
 void bookmarkTracker.start();
 void historyTracker.start();
 app.catch((e: unknown) => log.error('Background start-up failed', { error: String(e) }));

@@ -5,7 +5,7 @@ import { SearchStore } from '../db/searchStore.ts';
 import { FakeBookmarksApi } from '../engines/bookmarks/local/fakeBookmarksApi.ts';
 import type { BrowserFlavor } from '../engines/bookmarks/local/api.ts';
 import type { SyncedPage } from '../db/schema.ts';
-import { bookmarksOfTree, createSearchService, searchSources, watchBookmarksForSearch } from './search.ts';
+import { bookmarksOfTree, createSearchService, openInTab, searchSources, watchBookmarksForSearch } from './search.ts';
 
 const NOW = Date.now();
 
@@ -118,5 +118,23 @@ describe('search sources', () => {
     state.engines = state.engines.map((e) => ({ ...e, enabled: e.name === 'history' }));
     await service.indexer.refresh();
     expect((await service.search('mdn', 10)).results.map((r) => r.kind)).toEqual(['history']);
+  });
+});
+
+describe('opening the address bar’s choice', () => {
+  test('this tab when it has one, else a new tab; a new tab in front or behind', async () => {
+    const calls: string[] = [];
+    let active: Array<{ id?: number }> = [{ id: 7 }];
+    const open = openInTab({
+      query: async () => active,
+      update: async (id, p) => calls.push(`update ${id} ${p.url}`),
+      create: async (p) => calls.push(`create ${p.url} ${String(p.active)}`),
+    });
+    await open('https://a.example/', 'currentTab');
+    await open('https://b.example/', 'newForegroundTab');
+    await open('https://c.example/', 'newBackgroundTab');
+    active = [];
+    await open('https://d.example/', 'currentTab');
+    expect(calls).toEqual(['update 7 https://a.example/', 'create https://b.example/ true', 'create https://c.example/ false', 'create https://d.example/ true']);
   });
 });

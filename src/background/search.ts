@@ -1,7 +1,8 @@
 // The search over synced tabs, history and bookmarks in the background: the index's sources (the
 // browser's bookmarks, the history store, other devices' tabs, the engine switches), the search
 // the popup's message and the address bar's keyword share, and the event wiring. Only
-// `listenForOmnibox` touches the browser; the rest is tested in Node.
+// `listenForOmnibox` and `openInTab` touch the browser (through what they are given); the rest is
+// tested in Node.
 import type { Omnibox } from 'webextension-polyfill';
 import type { SearchStore } from '../db/searchStore.ts';
 import type { SyncedPage } from '../db/schema.ts';
@@ -143,4 +144,25 @@ export function listenForOmnibox(
   omnibox.onInputEntered.addListener((text, disposition) => {
     provider.inputEntered(text, disposition).catch((e: unknown) => o.log.warn('Could not open the address bar choice', { error: String(e) }));
   });
+}
+
+/** Opens an address as the address bar asks: in the active tab, or in a new tab in front or behind. */
+/** The part of `browser.tabs` opening takes. */
+export interface TabOpener {
+  query(q: { active: true; currentWindow: true }): Promise<Array<{ id?: number | undefined }>>;
+  update(tabId: number, p: { url: string }): Promise<unknown>;
+  create(p: { url: string; active: boolean }): Promise<unknown>;
+}
+
+export function openInTab(tabs: TabOpener): (url: string, disposition: Disposition) => Promise<void> {
+  return async (url, disposition) => {
+    if (disposition === 'currentTab') {
+      const [tab] = await tabs.query({ active: true, currentWindow: true });
+      if (tab?.id !== undefined) {
+        await tabs.update(tab.id, { url });
+        return;
+      }
+    }
+    await tabs.create({ url, active: disposition !== 'newBackgroundTab' });
+  };
 }
