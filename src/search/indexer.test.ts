@@ -53,7 +53,7 @@ describe('search index maintenance', () => {
     sources.tabs = { devices: [{ clientId: 'c1', name: 'Firefox on Laptop', type: 'desktop', tabs: [{ title: 'Sourdough starter', url: 'https://bread.example.org/starter', icon: null, lastUsed: NOW - 60_000 }] }] };
     await indexer.refresh();
     expect((await store.all()).map((e) => e.key).sort()).toEqual(['bookmark:10', 'history:hsSour', 'tab:c1:0']);
-    expect(await store.state()).toEqual({ version: SEARCH_INDEX_VERSION, kinds: { bookmark: { mark: null }, history: { mark: '100.00' }, tab: { mark: null } }, bookmarksPending: false });
+    expect(await store.state()).toEqual({ version: SEARCH_INDEX_VERSION, kinds: { bookmark: { mark: null }, history: { mark: '100.00' }, tab: { mark: expect.stringMatching(/^1:[0-9a-f]+$/) } }, bookmarksPending: false });
     const found = await indexer.search('sourdough', 10);
     // Both titles start with the word and were used an hour or less ago; the page is also bookmarked, which counts.
     expect(found.map((r) => [r.kind, r.url, r.device, r.also])).toEqual([
@@ -169,17 +169,26 @@ describe('search index maintenance', () => {
     expect((await store.state())?.kinds.history).toEqual({ mark: '120.00' });
   });
 
-  test('tabs are replaced after each sync, and at start-up only when missing', async () => {
-    const { sources, indexer } = await setup();
+  test('tabs are replaced after a sync that changed them, and at start-up only when missing', async () => {
+    const { store, sources, indexer } = await setup();
     const tab = (title: string, url: string) => ({ title, url, icon: null, lastUsed: NOW });
     sources.tabs = { devices: [{ clientId: 'c1', name: 'Phone', type: 'mobile', tabs: [tab('Weather', 'https://weather.example/'), tab('Local file', 'file:///etc/passwd')] }] };
     await indexer.refresh({ tabs: 'ifMissing' });
     expect(await urls(indexer, 'weather')).toEqual(['tab https://weather.example/']);
     expect(await urls(indexer, 'passwd')).toEqual([]);
+    let replaced = 0;
+    const replaceKind = store.replaceKind.bind(store);
+    store.replaceKind = async (kind, entries) => {
+      if (kind === 'tab') replaced++;
+      return replaceKind(kind, entries);
+    };
+    await indexer.refresh(); // the same tabs: read, not written
+    expect(replaced).toBe(0);
     sources.tabs = { devices: [] };
     await indexer.refresh({ tabs: 'ifMissing' });
-    expect(sources.calls.remoteTabs).toBe(1);
+    expect(sources.calls.remoteTabs).toBe(2);
     await indexer.refresh();
+    expect(replaced).toBe(1);
     expect(await urls(indexer, 'weather')).toEqual([]);
   });
 

@@ -77,6 +77,16 @@ export function tabEntries(view: RemoteTabsView): SearchEntry[] {
     : []));
 }
 
+/** FNV-1a over the entries' keys, addresses, titles, devices and times: equal when nothing shown changed. */
+function fingerprint(entries: readonly SearchEntry[]): string {
+  let h = 0x811c9dc5;
+  for (const e of entries) {
+    const text = `${e.key}\u0000${e.url}\u0000${e.title}\u0000${e.device ?? ''}\u0000${e.when}\u0001`;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  }
+  return `${entries.length}:${(h >>> 0).toString(16)}`;
+}
+
 const serverTime = (modified: string | null): number => (modified === null ? Infinity : Number.parseFloat(modified) || 0);
 
 export class SearchIndexer {
@@ -261,8 +271,11 @@ export class SearchIndexer {
       }
     }
     if (enabled.has('tab') && (tabs === 'always' || !kinds.tab)) {
-      await this.store.replaceKind('tab', tabEntries(await this.sources.remoteTabs()));
-      kinds.tab = { mark: null };
+      const entries = tabEntries(await this.sources.remoteTabs());
+      // Every sync ends here, also the quick ones for this browser's own tabs: unchanged tabs write nothing.
+      const mark = fingerprint(entries);
+      if (kinds.tab?.mark !== mark) await this.store.replaceKind('tab', entries);
+      kinds.tab = { mark };
     }
     await this.store.saveState({ version: SEARCH_INDEX_VERSION, kinds, bookmarksPending });
     // Tabs are replaced after every sync; only the rarer work is worth a line in the sync log.
