@@ -64,6 +64,7 @@ async function setup(opts: { autoSync: boolean }) {
     syncedHistory: async () => ({ pages: [], signedIn: true, engineEnabled: false }),
     remoteTabs: async () => ({ devices: [] }),
     sendTab: { targets: async () => [], send: async () => ({ sent: true }) },
+    search: async () => ({ signedIn: true, results: [] }),
   });
   return { scheduler, handlers, alarms, runs, settings };
 }

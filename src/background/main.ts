@@ -48,6 +48,9 @@ import { BadgeService } from './badge.ts';
 import { browserBadgePorts, listenForBadgeClicks } from './badgeBrowser.ts';
 import type { WaitingDecision } from './badgeState.ts';
 import { classifyRunError } from '../accountSync/problems.ts';
+import { SearchStore } from '../db/searchStore.ts';
+import { isFirefox } from '../ui/browserFamily.ts';
+import { createSearchService, listenForOmnibox, openInTab, watchBookmarksForSearch, type SearchService } from './search.ts';
 
 const hub = createLogHub({ consoleLevel: 'info', storeLevel: 'info' });
 const log = hub.logger.child('background');
@@ -62,6 +65,7 @@ interface App {
   historyChanges: IdbChangeStore;
   sendTab: SendTabService;
   badge: BadgeService;
+  search: SearchService;
 }
 
 const bookmarksApi = browserBookmarksApi();
@@ -88,6 +92,27 @@ async function wire(): Promise<App> {
     changes: bookmarkChanges,
     tracker: bookmarkTracker,
     writeLog: new IdbWriteLog(db, 'bookmarks'),
+  });
+  const remoteTabs = remoteTabsSource({
+    tabs: async () => (await syncState.loadTabsState()).others,
+    clients: async () => (await syncState.loadClientsState()).others,
+    accountDeviceIds: async (fresh) => {
+      if (fresh) accountDevices.invalidate();
+      const devices = await accountDevices.list();
+      return devices ? new Set(devices.map((dv) => dv.id)) : null;
+    },
+    now: Date.now,
+  });
+  const search = createSearchService({
+    store: new SearchStore(db),
+    bookmarksApi,
+    getBookmarks: (ids) => browser.bookmarks.get(ids),
+    signedIn: async () => (await accountStore.account()) !== null,
+    engines: async () => (await syncState.engineChoices()).engines,
+    historyPages: () => historyPages.foreignPages(),
+    historyLastSync: async () => (await syncState.associations.load('history')).lastSync,
+    remoteTabs,
+    log: hub.logger.child('search'),
   });
   // The scheduler and the account controller refer to each other (sign-in starts a sync; a
   // "logout" command signs out): the controller's callbacks read `scheduler`, assigned just below.
@@ -131,6 +156,7 @@ async function wire(): Promise<App> {
       // A running sync still holds the account's keys and token: stop it before forgetting.
       await scheduler?.cancelRun();
       await forgetAccountData(db, { syncState, safety });
+      await search.indexer.forget();
       await sendTab.signedOut();
       await statusStore.forgetAccount();
       await scheduler?.broadcast();
@@ -147,7 +173,12 @@ async function wire(): Promise<App> {
       controller: accounts,
       syncState,
       commandKeys: accountStore,
-      afterSync: () => sendTab.afterSync(),
+      afterSync: async () => {
+        await Promise.all([
+          sendTab.afterSync(),
+          search.indexer.refresh().catch((e: unknown) => log.warn('The search index could not be updated', { error: String(e) })),
+        ]);
+      },
       engines: engineSet({
         clients: syncState,
         bookmarks: {
@@ -193,6 +224,8 @@ async function wire(): Promise<App> {
   });
   await scheduler.ensurePeriodicAlarm();
   void badge.update();
+  // Builds a missing index (first start of this version, or after a worker stopped mid-update).
+  void search.indexer.refresh({ tabs: 'ifMissing' }).catch((e: unknown) => log.warn('The search index could not be built', { error: String(e) }));
   void sendTab.start().catch((e: unknown) => log.warn('Send Tab could not start', { error: String(e) }));
   const bookmarks = new BookmarksController({
     safety,
@@ -216,6 +249,7 @@ async function wire(): Promise<App> {
     historyChanges,
     sendTab,
     badge,
+    search,
     handlers: createHandlers({
       scheduler, settings, logs, flushLogs: hub.flush, accounts, syncState, bookmarks,
       syncedHistory: syncedHistorySource({
@@ -223,17 +257,9 @@ async function wire(): Promise<App> {
         signedIn: async () => (await accountStore.account()) !== null,
         engineEnabled: async () => (await syncState.engineChoices()).engines.find((e) => e.name === 'history')?.enabled ?? false,
       }),
-      remoteTabs: remoteTabsSource({
-        tabs: async () => (await syncState.loadTabsState()).others,
-        clients: async () => (await syncState.loadClientsState()).others,
-        accountDeviceIds: async (fresh) => {
-          if (fresh) accountDevices.invalidate();
-          const devices = await accountDevices.list();
-          return devices ? new Set(devices.map((dv) => dv.id)) : null;
-        },
-        now: Date.now,
-      }),
+      remoteTabs,
       sendTab,
+      search: (query, limit) => search.search(query, limit),
     }),
   };
 }
@@ -282,6 +308,9 @@ const app: Promise<App> = wire();
 // Send Tab's events (notification clicks, the context menu, window focus, its poll alarm, start-up).
 listenForSendTab(app.then((a) => a.sendTab));
 listenForBadgeClicks(app.then((a) => a.badge));
+// The search: bookmark edits reach its index as they happen; the address bar's keyword searches it.
+watchBookmarksForSearch(browserBookmarkEvents(), app.then((a) => a.search.indexer));
+listenForOmnibox(browser.omnibox, app.then((a) => a.search), { markup: !isFirefox(), open: openInTab(browser.tabs), log: hub.logger.child('omnibox') });
 void bookmarkTracker.start();
 void historyTracker.start();
 app.catch((e: unknown) => log.error('Background start-up failed', { error: String(e) }));

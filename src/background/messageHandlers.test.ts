@@ -73,6 +73,7 @@ async function setup() {
         return { sent: true };
       },
     },
+    search: async (query) => ({ signedIn: true, results: query === 'mdn' ? [{ kind: 'tab', url: 'https://developer.mozilla.org/', title: 'MDN', device: 'Desktop', also: [] }] : [] }),
   }) };
 }
 

@@ -11,6 +11,7 @@ import type { SyncedHistoryView } from '../shared/history.ts';
 import type { RemoteTabsView } from '../shared/tabs.ts';
 import type { SendTargetView } from '../shared/sendTab.ts';
 import { t } from '../i18n/i18n.ts';
+import { POPUP_SEARCH_LIMIT, type SearchView } from '../shared/search.ts';
 
 export type Handlers = {
   [K in RequestType]: (req: Extract<Request, { type: K }>) => Promise<ResponseMap[K]>;
@@ -38,6 +39,8 @@ export interface HandlerDeps {
     targets(opts?: { fresh?: boolean }): Promise<SendTargetView[]>;
     send(req: { deviceId: string; url: string; title: string }): Promise<unknown>;
   };
+  /** The search over synced tabs, history and bookmarks (search.ts): the best `limit` results for a query. */
+  search: (query: string, limit: number) => Promise<SearchView>;
 }
 
 export function createHandlers(d: HandlerDeps): Handlers {
@@ -105,6 +108,11 @@ export function createHandlers(d: HandlerDeps): Handlers {
       if (typeof req.deviceId !== 'string' || typeof req.url !== 'string') throw new Error(t('sendErrorChoose'));
       await d.sendTab.send({ deviceId: req.deviceId, url: req.url, title: typeof req.title === 'string' ? req.title : '' });
       return { sent: true as const };
+    },
+    search: async (req) => {
+      if (typeof req.query !== 'string') throw new Error(t('searchErrorNoQuery'));
+      const limit = typeof req.limit === 'number' && Number.isInteger(req.limit) ? Math.min(Math.max(req.limit, 1), 50) : POPUP_SEARCH_LIMIT;
+      return d.search(req.query.slice(0, 200), limit);
     },
   };
 }

@@ -11,13 +11,16 @@ import { SafetyStore } from './safetyStore.ts';
 import { LeaseLock } from './leaseLock.ts';
 import { SettingsStore } from './settingsStore.ts';
 import { StatusStore } from './statusStore.ts';
+import { SearchStore } from './searchStore.ts';
 
 describe('database schema', () => {
   test('a new database has every store the background needs', async () => {
     const db = await freshDatabase();
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['account', 'decisions', 'engineWork', 'history', 'idMap', 'locks', 'log', 'mirror', 'settings', 'snapshots', 'status', 'syncState']);
+    expect([...db.objectStoreNames].sort()).toEqual(['account', 'decisions', 'engineWork', 'history', 'idMap', 'locks', 'log', 'mirror', 'search', 'searchMeta', 'settings', 'snapshots', 'status', 'syncState']);
     expect([...db.transaction('history').store.indexNames].sort()).toEqual(['byLastForeign', 'byUrl']);
+    expect([...db.transaction('search').store.indexNames].sort()).toEqual(['byKind', 'byWord']);
+    expect(db.transaction('search').store.index('byWord').multiEntry).toBe(true);
     expect([...db.transaction('mirror').store.indexNames]).toEqual(['byCollection']);
   });
 
@@ -144,6 +147,33 @@ describe('MirrorStore', () => {
     await m.update([rec('cccccccccccc')]);
     await m.clear();
     expect(await m.count()).toBe(0);
+  });
+});
+
+describe('version 7: the search index', () => {
+  test('a version-5 profile gains an empty search index; its synced pages stay, and the index is built from them later', async () => {
+    const name = `v5-${Date.now()}`;
+    const v5 = await openDB<SyncbridgeSchema>(name, 5, {
+      upgrade: async (db, _o, _n, tx) => {
+        for (const step of MIGRATIONS.slice(0, 5)) await step(db, tx);
+      },
+    });
+    const page = { id: 'hsPage000001', url: 'https://example.com/', title: 'Example', visits: [], extra: {}, modified: '1.00', own: [], imported: [], lastForeign: 5 };
+    await v5.put('history', page);
+    v5.close();
+    const db = await openDatabase(name);
+    expect(db.version).toBe(DB_VERSION);
+    expect(await db.get('history', 'hsPage000001')).toEqual(page);
+    const store = new SearchStore(db);
+    expect(await store.count()).toBe(0);
+    expect(await store.state()).toBeNull(); // no state: the background's first refresh builds the index
+    await store.update([{ key: 'history:hsPage000001', kind: 'history', url: page.url, title: 'Example', device: null, when: 5, words: ['example', 'com'] }]);
+    expect((await store.candidates(['exa'], 10)).map((e) => e.key)).toEqual(['history:hsPage000001']);
+    // Listed under two words with the prefix, an entry is still one candidate.
+    await store.update([{ key: 'bookmark:1', kind: 'bookmark', url: 'https://mozilla.org/', title: 'Mozilla mozillians', device: null, when: 0, words: ['mozilla', 'mozillians', 'org'] }]);
+    expect((await store.candidates(['mozilla'], 10)).map((e) => e.key)).toEqual(['bookmark:1']);
+    expect(await store.candidates(['mozilla', 'nothing'], 10)).toEqual([]);
+    expect(await store.keysOfKind('bookmark')).toEqual(['bookmark:1']);
   });
 });
 

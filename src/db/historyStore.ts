@@ -79,6 +79,11 @@ export class HistoryStore {
     return out;
   }
 
+  /** Every page with visits from other devices, in one read of that index range (the search index's source). */
+  async foreignPages(): Promise<SyncedPage[]> {
+    return this.db.getAllFromIndex('history', 'byLastForeign', IDBKeyRange.lowerBound(0, true));
+  }
+
   /** Stores pages and removes ids in one transaction. */
   async update(put: readonly SyncedPage[], remove: readonly string[] = []): Promise<void> {
     if (put.length === 0 && remove.length === 0) return;

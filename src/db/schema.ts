@@ -80,6 +80,30 @@ export interface SyncbridgeSchema extends DBSchema {
    * which cannot add past visits to its own history, the place other devices' history is shown from.
    */
   history: { key: string; value: SyncedPage; indexes: { byUrl: string; byLastForeign: number } };
+  /**
+   * Owner: db/searchStore.ts. The search index over what is synced (other devices' tabs, synced
+   * history, bookmarks), one entry per item; `byWord` lists each entry under every normalized word
+   * of its title and address, so a query reads one key range instead of every entry.
+   */
+  search: { key: string; value: SearchEntry; indexes: { byWord: string; byKind: SearchKind } };
+  /** Owner: db/searchStore.ts. What the index was built from ("state": format version, per-kind marks). */
+  searchMeta: { key: string; value: unknown };
+}
+
+export type SearchKind = 'tab' | 'history' | 'bookmark';
+
+export interface SearchEntry {
+  /** "<kind>:<source id>": a bookmark's browser id, a history page's GUID, a tab's device and position. */
+  key: string;
+  kind: SearchKind;
+  url: string;
+  title: string;
+  /** The device a tab is open on; null for history and bookmarks. */
+  device: string | null;
+  /** ms: a tab's last use, a page's newest visit from another device, a bookmark's creation. */
+  when: number;
+  /** Distinct normalized words of the title and the address (src/search/tokenize.ts). */
+  words: string[];
 }
 
 export interface SyncedPage {
@@ -198,6 +222,14 @@ export const MIGRATIONS: ReadonlyArray<(db: SyncbridgeDB, tx: UpgradeTx) => void
       buckets.set(key, bucket);
     }
     for (const b of buckets.values()) await store.put(b);
+  },
+  // 6 → 7: the search index. It starts empty; the background builds it from the other stores
+  // and the browser's bookmarks when it finds no index state (src/search/indexer.ts).
+  (db) => {
+    const search = db.createObjectStore('search', { keyPath: 'key' });
+    search.createIndex('byWord', 'words', { multiEntry: true });
+    search.createIndex('byKind', 'kind');
+    db.createObjectStore('searchMeta');
   },
 ];
 

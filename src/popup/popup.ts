@@ -8,6 +8,7 @@ import { deviceTypeLabel, lastUsedText, relativeTime, statusLine } from '../ui/f
 import { HISTORY_PAGE } from '../ui/pages.ts';
 import { mountRemoteTabsList } from '../ui/remoteTabsList.ts';
 import { mountSendTab } from './sendTab.ts';
+import { mountSearch } from './search.ts';
 
 // Before anything renders: the markup's words in the browser's language.
 localizePage(document);
@@ -100,6 +101,22 @@ async function loadRemoteTabs(): Promise<void> {
   }
 }
 
+// ---- Search across everything synced ----------------------------------------------------------------
+
+const search = mountSearch({
+  section: el('search-section'),
+  input: el('search-input'),
+  list: el('search-results'),
+  message: el('search-message'),
+  error: el('search-error'),
+}, {
+  search: async (query) => (await send({ type: 'search', query })).results,
+  open: async (url) => {
+    await browser.tabs.create({ url });
+    window.close();
+  },
+});
+
 // ---- Send this tab to… ----------------------------------------------------------------------------
 
 const sendTab = mountSendTab({
@@ -147,6 +164,7 @@ function render(s: StatusView): void {
     barText.textContent = t(key, engineInSentence(p.engine), formatNumber(p.done), formatNumber(p.total));
   }
   historyButton.hidden = !s.signedIn;
+  search.show(s.signedIn);
   refreshRemoteTabs(s);
   syncButton.disabled = s.syncing;
   syncButton.textContent = s.syncing ? t('statusSyncing') : t('popupSyncNow');

@@ -8,6 +8,7 @@ import type { StatusView } from './status.ts';
 import type { LogEntry } from './logEntry.ts';
 import type { AccountView, BookmarksView, DeviceView, EnginesView, FirstSyncChoiceView } from './account.ts';
 import type { SyncedHistoryView } from './history.ts';
+import type { SearchView } from './search.ts';
 
 export type Request =
   | { type: 'getStatus' }
@@ -40,7 +41,9 @@ export type Request =
   /** The account's other devices that accept tabs ("Send this tab to…"). */
   | { type: 'getSendTargets' }
   /** Sends a tab to one of them; a failure is the Reply's error, in words. */
-  | { type: 'sendTab'; deviceId: string; url: string; title: string };
+  | { type: 'sendTab'; deviceId: string; url: string; title: string }
+  /** Other devices' tabs, synced history and bookmarks matching every word of the query, best first. */
+  | { type: 'search'; query: string; limit?: number };
 
 export type RequestType = Request['type'];
 
@@ -82,6 +85,7 @@ export interface ResponseMap {
   getRemoteTabs: RemoteTabsView;
   getSendTargets: SendTargetView[];
   sendTab: { sent: true };
+  search: SearchView;
 }
 
 /** Wire form of every answer: a failure is a value, so a page never sees an unexplained rejection. */
@@ -105,7 +109,7 @@ const REQUEST_TYPES: ReadonlySet<string> = new Set<RequestType>([
   'cancelSignIn', 'signOut', 'setDeviceName', 'getEngines', 'setEngine', 'getDevices',
   'getBookmarksState', 'chooseFirstBookmarkSync', 'approveBookmarkDeletion', 'restoreBookmarkSnapshot',
   'approveRemoteBookmarkDeletion', 'keepRemoteBookmarks', 'restoreAccountBookmarks', 'getSyncedHistory', 'getRemoteTabs',
-  'getSendTargets', 'sendTab',
+  'getSendTargets', 'sendTab', 'search',
 ]);
 
 /** Shape check at the trust boundary: the background never acts on an unknown message. */
