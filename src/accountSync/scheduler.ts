@@ -80,6 +80,11 @@ export interface SchedulerDeps {
 
 export class Scheduler {
   private current: Promise<void> | null = null;
+
+  /** Whether a sync runs in this worker now. */
+  get running(): boolean {
+    return this.current !== null;
+  }
   private abort: AbortController | null = null;
   private progress: SyncProgress | null = null;
   private lastProgressBroadcast = 0;

@@ -112,6 +112,7 @@ async function wire(): Promise<App> {
     historyPages: () => historyPages.foreignPages(),
     historyLastSync: async () => (await syncState.associations.load('history')).lastSync,
     remoteTabs,
+    syncing: () => scheduler?.running ?? false,
     log: hub.logger.child('search'),
   });
   // The scheduler and the account controller refer to each other (sign-in starts a sync; a
@@ -174,10 +175,9 @@ async function wire(): Promise<App> {
       syncState,
       commandKeys: accountStore,
       afterSync: async () => {
-        await Promise.all([
-          sendTab.afterSync(),
-          search.indexer.refresh().catch((e: unknown) => log.warn('The search index could not be updated', { error: String(e) })),
-        ]);
+        await sendTab.afterSync();
+        // After the sync, not in it: the sync is done when the data is, the index follows.
+        void search.indexer.refresh().catch((e: unknown) => log.warn('The search index could not be updated', { error: String(e) }));
       },
       engines: engineSet({
         clients: syncState,

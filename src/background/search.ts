@@ -31,6 +31,8 @@ export interface SearchWiring {
   /** The history engine's last sync time (SyncStateStore.associations). */
   historyLastSync(): Promise<string>;
   remoteTabs(): Promise<RemoteTabsView>;
+  /** True while a sync runs (see SearchIndexerOptions.busy). */
+  syncing?: () => boolean;
   log?: Logger;
 }
 
@@ -83,7 +85,7 @@ export function searchSources(w: SearchWiring): SearchSources {
 }
 
 export function createSearchService(w: SearchWiring): SearchService {
-  const indexer = new SearchIndexer({ store: w.store, sources: searchSources(w), ...(w.log ? { log: w.log } : {}) });
+  const indexer = new SearchIndexer({ store: w.store, sources: searchSources(w), ...(w.syncing ? { busy: w.syncing } : {}), ...(w.log ? { log: w.log } : {}) });
   const view = (r: SearchResult): SearchResultView => ({ kind: r.kind, url: r.url, title: r.title, device: r.device, also: r.also });
   return {
     indexer,

@@ -125,6 +125,32 @@ describe('search index maintenance', () => {
     expect(await store.keysOfKind('bookmark')).toHaveLength(BOOKMARK_REBUILD_AFTER + 1);
   });
 
+  test('issue 12: while a sync writes bookmarks the index waits; after it, one rebuild, and the refresh after the sync does not build a second', async () => {
+    const db = await freshDatabase();
+    const store = new SearchStore(db);
+    const sources = new FakeSources();
+    let syncing = true;
+    const indexer = new SearchIndexer({ store, sources, now: () => NOW, bookmarkDelayMs: 5, bookmarkMaxDelayMs: 20, busy: () => syncing });
+    await indexer.refresh();
+    const builds = sources.calls.bookmarks;
+    for (let i = 0; i <= BOOKMARK_REBUILD_AFTER; i++) {
+      sources.tree.set(String(i), { id: String(i), title: `Synced ${i}`, url: `https://synced.example/${i}` });
+      indexer.bookmarkChanged(String(i));
+      if (i % 500 === 0) await new Promise((r) => setTimeout(r, 30)); // longer than the longest delay
+    }
+    await new Promise((r) => setTimeout(r, 60));
+    await indexer.idle();
+    expect(sources.calls.bookmarks).toBe(builds); // nothing rebuilt while the sync ran
+    await indexer.refresh(); // the sync's afterSync, still inside the run
+    expect(sources.calls.bookmarks).toBe(builds);
+    syncing = false;
+    await new Promise((r) => setTimeout(r, 30));
+    await indexer.idle();
+    expect(sources.calls.bookmarks).toBe(builds + 1);
+    expect(await store.keysOfKind('bookmark')).toHaveLength(BOOKMARK_REBUILD_AFTER + 1);
+    expect((await store.state())?.bookmarksPending).toBe(false);
+  });
+
   test('a worker stopped before its bookmark changes were written: the next start rebuilds the bookmarks', async () => {
     const { db, store, sources } = await setup();
     const first = new SearchIndexer({ store, sources, now: () => NOW, bookmarkDelayMs: 60_000, bookmarkMaxDelayMs: 60_000 });

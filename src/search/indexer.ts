@@ -58,6 +58,12 @@ export interface SearchIndexerOptions {
   /** Quiet time before noted bookmark changes are written; they are written at most this long after the first. */
   bookmarkDelayMs?: number;
   bookmarkMaxDelayMs?: number;
+  /**
+   * True while a sync runs: noted bookmark changes then wait for it to end. A first sync creates
+   * thousands of bookmarks; indexing them a few seconds' worth at a time would rebuild the index
+   * again and again while the sync competes with it for IndexedDB.
+   */
+  busy?: () => boolean;
 }
 
 export function bookmarkEntry(b: IndexedBookmark): SearchEntry | null {
@@ -96,6 +102,7 @@ export class SearchIndexer {
   private readonly now: () => number;
   private readonly delayMs: number;
   private readonly maxDelayMs: number;
+  private readonly busy: () => boolean;
   /** Index writes run one after another: a rebuild never interleaves with a batch of bookmark changes. */
   private chain: Promise<unknown> = Promise.resolve();
   private changed = new Set<string>();
@@ -112,6 +119,7 @@ export class SearchIndexer {
     this.now = o.now ?? Date.now;
     this.delayMs = o.bookmarkDelayMs ?? 500;
     this.maxDelayMs = o.bookmarkMaxDelayMs ?? 3000;
+    this.busy = o.busy ?? (() => false);
   }
 
   /**
@@ -198,7 +206,19 @@ export class SearchIndexer {
     }
     if (this.timer !== null) clearTimeout(this.timer);
     const wait = Math.max(0, Math.min(this.delayMs, this.firstNotedAt + this.maxDelayMs - now));
-    this.timer = setTimeout(() => void this.flushBookmarks().catch(() => undefined), wait);
+    this.timer = setTimeout(() => this.onTimer(), wait);
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    // A sync is writing (maybe thousands of bookmarks): look again once it may have ended.
+    if (this.busy()) this.timer = setTimeout(() => this.onTimer(), this.delayMs);
+    else void this.flushBookmarks().catch(() => undefined);
+  }
+
+  /** Bookmark changes noted in this worker and not yet written. */
+  private get bookmarkChangesNoted(): boolean {
+    return this.changed.size > 0 || this.removed.size > 0 || this.bookmarksUnknown;
   }
 
   private async setPending(pending: boolean): Promise<void> {
@@ -254,7 +274,9 @@ export class SearchIndexer {
       done.push(`${kind} removed`);
     }
     let bookmarksPending = state.bookmarksPending;
-    if (enabled.has('bookmark') && (!kinds.bookmark || bookmarksPending)) {
+    // Pending changes this worker noted are written by their own flush (after the sync that made
+    // them); only a trace left by a stopped worker makes the refresh rebuild the bookmarks.
+    if (enabled.has('bookmark') && (!kinds.bookmark || (bookmarksPending && !this.bookmarkChangesNoted))) {
       await this.buildBookmarks();
       kinds.bookmark = { mark: null };
       bookmarksPending = false;
