@@ -203,6 +203,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     const strategy = choice === 'take-remote' ? 'takeRemote' : choice === 'keep-local' ? 'keepLocal' : 'merge';
     ctx.progress('merge', 0, 1);
     // On a first sync there is no common ancestor; a placeholder is then a server-only item like any other.
+    const mergeStarted = performance.now();
     const mirrorTree = buildTreeFromRecords(run.firstSync ? [] : [...run.mirrorEntries, ...placeholders]);
     const result = mergeTrees({
       local: buildTreeFromLocal(localItems),
@@ -221,7 +222,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     run.result = result;
     const { stats } = result;
     this.lastStats = stats;
-    log.info('Bookmarks merged', { ...stats });
+    log.info('Bookmarks merged', { ...stats, ms: Math.round(performance.now() - mergeStarted) });
 
     // Safety for the account: the person's answers about it first (with "keep" or "put back" the
     // merge runs again on what they change), then a large deletion on the server waits for them.
@@ -247,7 +248,9 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     await this.copyAccount(run, stats);
 
     ctx.progress('apply', 0, result.localOps.length);
+    const applyStarted = performance.now();
     await this.d.local.apply(result.localOps);
+    if (result.localOps.length > 0) log.info('Bookmarks applied to this browser', { operations: result.localOps.length, ms: Math.round(performance.now() - applyStarted) });
     ctx.progress('apply', result.localOps.length, result.localOps.length);
     run.placeholderIds = new Set(placeholders.map((p) => p.record.id));
     // Safety for the account: a pending "Put back in my account" adds the saved records to the upload.
