@@ -15,6 +15,7 @@ import { startLocalStack, type LocalStack } from '../support/stack.ts';
 import { startPageServer, type PageServer } from '../support/pageServer.ts';
 import { OPTIONS, findByTitle, bookmarkTree, signInWithPassword, syncNow } from '../support/chromiumUi.ts';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_NAME, DEMO_EMAIL, DEMO_PASSWORD } from '../../server/identity/demo/fixtures.ts';
+import { recordNotifications, shownNotifications, type ShownNotification } from '../support/notifications.ts';
 
 let stack: LocalStack;
 let site: PageServer;
@@ -41,29 +42,8 @@ async function liveNotifications(): Promise<string[]> {
   return ext.worker.evaluate(async () => Object.keys(await chrome.notifications.getAll()));
 }
 
-/** Records the title and message of every notification the extension shows from now on (until the worker restarts). */
-async function recordNotifications(): Promise<void> {
-  await ext.worker.evaluate(() => {
-    const g = globalThis as unknown as { __shown?: unknown[]; chrome: typeof chrome; browser?: { notifications?: unknown } };
-    if (g.__shown) return;
-    const shown: unknown[] = (g.__shown = []);
-    const spaces = new Set([g.chrome.notifications, g.browser?.notifications].filter(Boolean)) as Set<{ create: (...a: unknown[]) => unknown }>;
-    for (const ns of spaces) {
-      const create = ns.create.bind(ns);
-      ns.create = (...args: unknown[]) => {
-        const [id, options] = typeof args[0] === 'string' ? args : [undefined, args[0]];
-        const o = options as { title?: string; message?: string };
-        shown.push({ id, title: o.title, message: o.message });
-        return create(...args);
-      };
-    }
-  });
-}
-
-async function recordedNotifications(): Promise<Array<{ id: string; title: string; message: string }>> {
-  const recorded = await ext.worker.evaluate(() => (globalThis as unknown as { __shown?: Array<{ id: string; title: string; message: string }> }).__shown ?? null);
-  if (recorded === null) throw new Error('the service worker restarted since recordNotifications(): nothing was recorded');
-  return recorded;
+async function recordedNotifications(): Promise<ShownNotification[]> {
+  return (await shownNotifications(ext)).recorded;
 }
 
 interface Status { syncing: boolean; lastRun: { finishedAt: number; outcome: string; message: string } | null }
@@ -98,7 +78,7 @@ describe('Chromium: toolbar badge and notifications', () => {
 
   test('the account needs signing in again: "!", the tooltip says so, one notification; signing out clears both', async () => {
     const options = await signIn();
-    await recordNotifications();
+    await recordNotifications(ext);
     // A password reset on another device: the accounts server forgets every sign-in of the account,
     // and the storage server stops accepting the Sync token Syncbridge holds.
     await stack.control('/__test__/accounts/reset-keys', { email: DEMO_EMAIL, password: DEMO_PASSWORD });
@@ -135,7 +115,7 @@ describe('Chromium: toolbar badge and notifications', () => {
       for (let i = 0; i < 60; i++) await chrome.bookmarks.create({ parentId: folder.id, title: `Item ${i}`, url: `https://big.example/${i}` });
     });
     await syncNow(ext);
-    await recordNotifications();
+    await recordNotifications(ext);
     // Another device deletes the folder with everything in it.
     const server = new Map((await stack.demoRecords('bookmarks')).map((r) => [String(r['id']), r]));
     const folder = [...server.values()].find((r) => r['title'] === 'Big folder')!;
@@ -191,7 +171,7 @@ describe('Chromium: toolbar badge and notifications', () => {
   test('a tab sent from the demo desktop: "Tab received from …", also with Sync automatically off', async () => {
     const options = await signIn();
     const me = (await stack.demoRecords('clients')).find((c) => c['id'] !== DEMO_CLIENT_ID)!;
-    await recordNotifications();
+    await recordNotifications(ext);
 
     // Sync automatically off, on the options page.
     const box = options.getByLabel('Sync automatically');

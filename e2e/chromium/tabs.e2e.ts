@@ -30,6 +30,7 @@ import { ICON_PATH, startPageServer, type PageServer } from '../support/pageServ
 import { OPTIONS, POPUP, signInWithPassword, syncNow } from '../support/chromiumUi.ts';
 import { readShownRemoteTabs, type ShownRemoteDevice } from '../support/tabsUi.ts';
 import { DEMO_CLIENT_ID, DEMO_CLIENT_NAME, DEMO_EMAIL, DEMO_PASSWORD, demoTabs } from '../../server/identity/demo/fixtures.ts';
+import { recordNotifications, shownNotifications } from '../support/notifications.ts';
 
 interface RecordTab { title: string; urlHistory: string[]; icon: string; lastUsed: number; pinned?: boolean }
 interface TabsRecord { id: string; clientName: string; tabs: RecordTab[] }
@@ -107,38 +108,6 @@ async function openTabs(ext: ChromiumExtension): Promise<OpenTab[]> {
     id: t.id!, windowId: t.windowId, url: t.url ?? '', title: t.title ?? '', incognito: t.incognito, active: t.active,
     lastAccessed: (t as { lastAccessed?: number }).lastAccessed ?? 0, favIconUrl: t.favIconUrl ?? '', pinned: t.pinned,
   })));
-}
-
-/**
- * Records the notifications the extension shows (title and message, which chrome.notifications
- * cannot read back), passing each call on to Chromium. In the service worker, until it restarts.
- */
-async function recordNotifications(ext: ChromiumExtension): Promise<void> {
-  await ext.worker.evaluate(() => {
-    const g = globalThis as unknown as { __shown?: unknown[]; chrome: typeof chrome; browser?: { notifications?: unknown } };
-    if (g.__shown) return;
-    const shown: unknown[] = (g.__shown = []);
-    const spaces = new Set([g.chrome.notifications, g.browser?.notifications].filter(Boolean)) as Set<{ create: (...a: unknown[]) => unknown }>;
-    for (const ns of spaces) {
-      const create = ns.create.bind(ns);
-      ns.create = (...args: unknown[]) => {
-        const [id, options] = typeof args[0] === 'string' ? args : [undefined, args[0]];
-        const o = options as { title?: string; message?: string };
-        shown.push({ id, title: o.title, message: o.message });
-        return create(...args);
-      };
-    }
-  });
-}
-
-/** The notifications recorded since recordNotifications(), and the ids Chromium shows now. */
-async function shownNotifications(ext: ChromiumExtension): Promise<{ recorded: Array<{ id: string; title: string; message: string }>; live: string[] }> {
-  const seen = await ext.worker.evaluate(async () => ({
-    recorded: (globalThis as unknown as { __shown?: Array<{ id: string; title: string; message: string }> }).__shown ?? null,
-    live: Object.keys(await chrome.notifications.getAll()),
-  }));
-  if (seen.recorded === null) throw new Error('the service worker restarted since recordNotifications(): nothing was recorded');
-  return { recorded: seen.recorded, live: seen.live };
 }
 
 /** What the demo desktop received, decrypted by the stack with its keys. */

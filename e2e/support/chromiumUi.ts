@@ -9,7 +9,8 @@ export const POPUP = 'src/popup/popup.html';
 /** Signs in with the password form; returns the options page, left open. */
 export async function signInWithPassword(ext: ChromiumExtension, origin: string, email: string, password: string): Promise<Page> {
   const options = await ext.openPage(OPTIONS);
-  await expect.poll(() => options.getByTestId('account').textContent()).toBe('Not signed in');
+  // The page asks the background first; a busy machine can take more than poll's default second.
+  await expect.poll(() => options.getByTestId('account').textContent(), { timeout: 15_000 }).toBe('Not signed in');
   await options.getByLabel('Sync server').fill(origin);
   await options.getByRole('link', { name: 'Sign in with password' }).click();
   await options.getByLabel('Email').fill(email);

@@ -104,6 +104,13 @@ export function unsupportedKinds(flavor: LocalRoots['flavor']): readonly Bookmar
   return flavor === 'chromium' ? ['separator', 'query', 'livemark'] : ['livemark'];
 }
 
+/** What `bookmarks.create` gets for an item, its place aside (Chromium rejects a `type`). */
+function createDetails(op: Extract<LocalOp, { type: 'create' }>, flavor: LocalRoots['flavor']): CreateDetails {
+  if (op.kind === 'separator') return { type: 'separator' };
+  if (op.kind === 'folder') return { title: op.title, ...(flavor === 'firefox' ? { type: 'folder' as const } : {}) };
+  return { title: op.title, url: op.url ?? '', ...(flavor === 'firefox' ? { type: 'bookmark' as const } : {}) };
+}
+
 class Skip extends Error {
   constructor(readonly reason: SkipReason, detail?: string) {
     super(detail ?? reason);
@@ -273,17 +280,7 @@ class Applier {
     }
     const { parent, parentId, list } = where;
     const index = append ? undefined : placeAt(this.flavor, list.nodes, this.listed, op.index, null).index;
-    const details: CreateDetails = {};
-    if (op.kind === 'separator') details.type = 'separator';
-    else {
-      details.title = op.title;
-      if (op.kind === 'folder') {
-        if (this.flavor === 'firefox') details.type = 'folder';
-      } else {
-        details.url = op.url ?? '';
-        if (this.flavor === 'firefox') details.type = 'bookmark';
-      }
-    }
+    const details = createDetails(op, this.flavor);
     const entry: BrowserBookmarkNode = {
       id: `pending:${++this.provisional}`, parentId: parent?.entry.id ?? parentId ?? undefined, title: details.title ?? '',
       ...(details.url === undefined ? {} : { url: details.url }), ...(details.type === undefined ? {} : { type: details.type }),
@@ -394,17 +391,7 @@ class Applier {
         return;
       }
     }
-    const details: CreateDetails = { parentId, index: placeAt(this.flavor, children, this.listed, op.index, null).index };
-    if (op.kind === 'separator') details.type = 'separator';
-    else {
-      details.title = op.title;
-      if (op.kind === 'folder') {
-        if (this.flavor === 'firefox') details.type = 'folder';
-      } else {
-        details.url = op.url ?? '';
-        if (this.flavor === 'firefox') details.type = 'bookmark';
-      }
-    }
+    const details: CreateDetails = { ...createDetails(op, this.flavor), parentId, index: placeAt(this.flavor, children, this.listed, op.index, null).index };
     const created = await this.write(() => this.api.create(details));
     this.o.onWrite?.(created.id, { kind: 'create', title: details.title, url: details.url, parentId }, op.guid, created.dateAdded);
     await this.o.idMap.pair([{ syncId: op.guid, localId: created.id, dateAdded: created.dateAdded }]);
