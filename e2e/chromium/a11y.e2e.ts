@@ -24,7 +24,13 @@ afterEach(async () => {
 
 /** Loading placeholders gone: the page shows what a person would read. */
 async function settled(page: Page): Promise<void> {
-  await expect.poll(() => page.getByTestId('status').first().textContent().catch(() => ''), { timeout: 20_000 }).not.toMatch(/Loading/);
+  // A read that fails (the page still navigating) is not an answer: the status must show words
+  // from the background, not the markup's "Loading…". (Taking a failed read for settled let the
+  // keyboard test press Tab into a page still loading, once, in CI.)
+  await expect.poll(async () => {
+    const text = await page.getByTestId('status').first().textContent({ timeout: 1000 }).catch(() => null);
+    return text !== null && text.trim() !== '' && !/Loading/.test(text);
+  }, { timeout: 20_000 }).toBe(true);
 }
 
 /** axe on the page in light and in dark mode; every serious or critical finding, listed. */
@@ -169,6 +175,7 @@ describe('Chromium: keyboard alone', () => {
     await expect.poll(() => ext.context.pages().some((p) => p.url().endsWith(OPTIONS)), { timeout: 10_000 }).toBe(true);
     const options = ext.context.pages().find((p) => p.url().endsWith(OPTIONS))!;
     await settled(options);
+    await expect.poll(() => options.getByTestId('account').textContent(), { timeout: 20_000 }).toBe('Not signed in');
     await options.bringToFront();
 
     // The account section comes first; nothing hidden is in the way.
