@@ -207,6 +207,11 @@ describe('IdMapStore', () => {
     expect(await map.mappingFor('reusedreused')).toMatchObject({ localId: '7', dateAdded: 3 });
     expect(await map.syncIdFor('399')).toBe('new000000299');
     expect(await map.all()).toHaveLength(301);
+    // Two local ids swapping their GUIDs in one batch keep both pairings (review of issue 12).
+    await map.pair([{ syncId: 'swapAswapAsw', localId: '50' }, { syncId: 'swapBswapBsw', localId: '51' }]);
+    await map.pair([{ syncId: 'swapAswapAsw', localId: '51' }, { syncId: 'swapBswapBsw', localId: '50' }]);
+    expect(await map.localIdFor('swapAswapAsw')).toBe('51');
+    expect(await map.localIdFor('swapBswapBsw')).toBe('50');
     await map.pair([{ syncId: 'firstfirstfi', localId: '8' }, { syncId: 'secondsecond', localId: '8' }]);
     expect(await map.syncIdFor('8')).toBe('secondsecond');
     expect(await map.localIdFor('firstfirstfi')).toBeNull();

@@ -49,9 +49,14 @@ export class IdMapStore {
     // in order in the same transaction.
     let refused = false;
     const previous = lookUp ? await Promise.all(batch.map(({ localId }) => byLocal.getKey([this.collection, localId]))) : [];
-    batch.forEach(({ syncId, localId, dateAdded }, i) => {
+    // Every stale pairing goes before any new one is written: deleting them in between could delete
+    // a pairing this batch just wrote (two ids swapping GUIDs), and the unique index refuses a local
+    // id held twice.
+    batch.forEach(({ syncId }, i) => {
       const old = previous[i];
       if (old && old[1] !== syncId) tx.store.delete(old).catch(() => undefined);
+    });
+    batch.forEach(({ syncId, localId, dateAdded }) => {
       tx.store.put({ collection: this.collection, syncId, localId, ...(dateAdded === undefined ? {} : { dateAdded }) }).catch((e: unknown) => {
         if ((e as { name?: unknown } | null)?.name === 'ConstraintError') refused = true;
       });

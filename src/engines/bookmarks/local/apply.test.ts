@@ -449,3 +449,45 @@ describe('applyOps at the speed of the browser (issue 12)', () => {
     }
   });
 });
+
+describe('applyOps when the person edits during the apply (issue 12 review)', () => {
+  for (const flavor of ['chromium', 'firefox'] as const) {
+    it(`${flavor}: creates into a folder deleted since the snapshot are skipped; the rest land, paired and reported`, async () => {
+      const s = await setup(flavor);
+      const api = new AnsweringLater(s.api);
+      const workId = s.snap.localIdByGuid.get(s.guid('Work')) as string;
+      await s.api.removeTree(workId); // the person, between the snapshot and the apply
+      const ops: LocalOp[] = [
+        bm('Toolbar00001', TOOLBAR_GUID, 3, 'In the toolbar'),
+        bm('InWork000001', s.guid('Work'), 1, 'In Work'),
+        bm('InWork000002', s.guid('Work'), 2, 'Also in Work'),
+      ];
+      const written: string[] = [];
+      const report = await applyOps(api, ops, s.options(ops, { localIdByGuid: s.snap.localIdByGuid, onWrite: (id) => written.push(id) }));
+      expect(report.complete).toBe(true);
+      expect(report.skipped.map((k) => [k.guid, k.reason])).toEqual([['InWork000001', 'parent-missing'], ['InWork000002', 'parent-missing']]);
+      const made = await s.idMap.localIdFor('Toolbar00001');
+      expect(made).not.toBeNull();
+      expect(written).toContain(made);
+    });
+  }
+
+  it('chromium: a folder deleted while its creates are in flight: they are skipped, and the ones already made are paired', async () => {
+    const s = await setup('chromium');
+    const api = new AnsweringLater(s.api);
+    const workId = s.snap.localIdByGuid.get(s.guid('Work')) as string;
+    const ops: LocalOp[] = [bm('InWork000001', s.guid('Work'), 1, 'First'), bm('InWork000002', s.guid('Work'), 2, 'Second')];
+    // The list of Work is read, the first create is made; then the person deletes Work.
+    const create = api.create.bind(api);
+    let calls = 0;
+    api.create = async (details) => {
+      const made = create(details);
+      if (++calls === 1) await s.api.removeTree(workId);
+      return made;
+    };
+    const report = await applyOps(api, ops, s.options(ops, { localIdByGuid: s.snap.localIdByGuid }));
+    expect(report.skipped.map((k) => [k.guid, k.reason])).toEqual([['InWork000002', 'parent-missing']]);
+    // The first was made (and went with the folder): it was paired when made, and forgetting it is the next sync's business.
+    expect(await s.idMap.localIdFor('InWork000001')).not.toBeNull();
+  });
+});

@@ -208,7 +208,7 @@ class Applier {
     const pairs: Array<{ syncId: string; localId: string; dateAdded?: number | undefined }> = [];
     const failed = new Set<InFlight>();
     let failure: { error: unknown } | null = null;
-    batch.forEach((f, i) => {
+    for (const [i, f] of batch.entries()) {
       const r = settled[i] as PromiseSettledResult<BrowserBookmarkNode>;
       if (r.status === 'fulfilled') {
         const node = r.value;
@@ -218,7 +218,7 @@ class Applier {
         pairs.push({ syncId: f.op.guid, localId: node.id, dateAdded: node.dateAdded });
         this.ids.set(f.op.guid, node.id);
         if (f.children) this.lists.set(node.id, f.children);
-        return;
+        continue;
       }
       failed.add(f);
       const k = f.list.nodes.indexOf(f.entry);
@@ -226,10 +226,14 @@ class Applier {
         f.list.nodes.splice(k, 1);
         f.list.listed--;
       }
-      const skip = f.parent && failed.has(f.parent) ? new Skip('parent-missing') : r.reason instanceof Skip ? r.reason : null;
+      // A create refused because its folder is gone since the snapshot (the person deleted it
+      // meanwhile) is skipped, as the careful path does; browsers word that differently.
+      const parentGone = (f.parent !== null && failed.has(f.parent))
+        || (!(r.reason instanceof Skip) && (MISSING.test(errorMessage(r.reason)) || (f.parentId !== null && (await this.node(f.parentId)) === null)));
+      const skip = parentGone ? new Skip('parent-missing') : r.reason instanceof Skip ? r.reason : null;
       if (skip) this.skipped.push({ at: f.at, guid: f.op.guid, type: 'create', reason: skip.reason, ...(skip.message !== skip.reason ? { detail: skip.message } : {}) });
       else failure ??= { error: r.reason };
-    });
+    }
     void this.queue(() => this.o.idMap.pair(pairs));
     if (failure !== null) {
       this.lists.clear();
@@ -262,7 +266,14 @@ class Applier {
     }
     let list = this.lists.get(parentId);
     if (!list) {
-      const nodes = await this.api.getChildren(parentId);
+      let nodes: BrowserBookmarkNode[];
+      try {
+        nodes = await this.api.getChildren(parentId);
+      } catch (e) {
+        // The folder the snapshot saw is gone (the person deleted it meanwhile), as the careful path finds.
+        if (MISSING.test(errorMessage(e)) || (await this.node(parentId)) === null) throw new Skip('parent-missing');
+        throw e;
+      }
       list = { nodes, listed: nodes.filter(this.listed).length };
       this.lists.set(parentId, list);
     }
@@ -517,6 +528,8 @@ export async function applyOps(api: BookmarksApi, ops: readonly LocalOp[], optio
       if (done < ops.length && options.shouldPause?.()) break;
     }
   } catch (e) {
+    // Creates still in flight land anyway: they are paired and reported before the error goes up.
+    await applier.flush().catch(() => undefined);
     await applier.drain().catch(() => undefined);
     throw e;
   }
