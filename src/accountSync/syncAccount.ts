@@ -4,7 +4,7 @@
 // machine (sync/engine/collectionState.ts) decides what each does this run. Browser-free: the
 // background supplies persistence and the browser-facing pieces; Node tests drive the same code
 // against the local server.
-import { t } from '../i18n/i18n.ts';
+import { formatList, t } from '../i18n/i18n.ts';
 import { engineInSentence } from '../i18n/engineNames.ts';
 import type { AccessTokenProvider, StoredAccount } from '../account/credentials.ts';
 import { accountKeys } from '../account/credentials.ts';
@@ -177,7 +177,7 @@ export async function runSync(input: SyncRunInput): Promise<JobResult> {
       notes.push(...r.notes);
       if (r.detail) details.push(r.detail);
     }
-    const what = synced.length ? synced.map(engineInSentence).join(', ') : engineInSentence('clients');
+    const what = synced.length ? formatList(synced.map(engineInSentence)) : engineInSentence('clients');
     const done = details.length ? t('statusSyncedDetails', what, details.join('; ')) : t('statusSynced', what);
     return { outcome: 'success', message: notes.length ? t('statusSyncedNotes', done, notes.join('; ')) : t('statusSyncedEnd', done) };
   };

@@ -5,7 +5,7 @@
 // belongs to the state (sign in again, a large deletion waiting for approval), which
 // notificationChange turns into "raise it" or "clear it" so each problem is raised once.
 // DOM- and browser-free (t() answers in English outside a browser): unit-tested in Node.
-import { t } from '../i18n/i18n.ts';
+import { formatNumber, t } from '../i18n/i18n.ts';
 import type { StatusView } from '../shared/status.ts';
 
 /** The bookmarks question waiting for the person (db/safetyStore.ts `waitingForPerson`). */
@@ -74,13 +74,13 @@ export function badgeState({ status: s, decision, now }: BadgeInput): BadgeState
   }
   if (decision?.kind === 'first-sync') return alert('decision', t('badgeTitleFirstSyncChoice'), 'bookmarks');
   if (decision?.kind === 'large-deletion') {
-    return alert('decision', t('badgeTitleLargeDeletion', decision.deletions), 'bookmarks', {
-      key: 'large-deletion', title: t('notificationApprovalTitle'), message: t('notificationLargeDeletionMessage', decision.deletions), opens: 'bookmarks',
+    return alert('decision', t('badgeTitleLargeDeletion', formatNumber(decision.deletions)), 'bookmarks', {
+      key: 'large-deletion', title: t('notificationApprovalTitle'), message: t('notificationLargeDeletionMessage', formatNumber(decision.deletions)), opens: 'bookmarks',
     });
   }
   if (decision?.kind === 'large-remote-deletion') {
-    return alert('decision', t('badgeTitleLargeRemoteDeletion', decision.deletions), 'bookmarks', {
-      key: 'large-remote-deletion', title: t('notificationApprovalTitle'), message: t('notificationLargeRemoteDeletionMessage', decision.deletions), opens: 'bookmarks',
+    return alert('decision', t('badgeTitleLargeRemoteDeletion', formatNumber(decision.deletions)), 'bookmarks', {
+      key: 'large-remote-deletion', title: t('notificationApprovalTitle'), message: t('notificationLargeRemoteDeletionMessage', formatNumber(decision.deletions)), opens: 'bookmarks',
     });
   }
   if (failed && last.problem === 'action') return alert('action', t('badgeTitleAction', last.message), 'account');
@@ -88,7 +88,7 @@ export function badgeState({ status: s, decision, now }: BadgeInput): BadgeState
   // the next runs retry. Failing run after run for an hour is worth the person's attention.
   const streak = s.failures;
   if (failed && last.problem === 'transient' && streak && streak.count >= PERSISTS_AFTER.runs && last.finishedAt - streak.since >= PERSISTS_AFTER.ms) {
-    return alert('server-error', t('badgeTitleServerError', streak.count, last.message), 'account');
+    return alert('server-error', t('badgeTitleServerError', formatNumber(streak.count), last.message), 'account');
   }
   // No success yet with this account: this run is the first sync, which can take minutes.
   if (s.syncing && s.lastSuccessAt === null && s.runningSince !== null) {

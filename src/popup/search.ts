@@ -31,6 +31,8 @@ export function mountSearch(p: SearchParts, o: SearchOptions): PopupSearch {
   let results: SearchResultView[] = [];
   let active = -1;
   let asked = 0;
+  /** The query whose answer the list shows. */
+  let answered = '';
   let timer: ReturnType<typeof setTimeout> | null = null;
 
   const showError = (text: string | null): void => {
@@ -106,6 +108,7 @@ export function mountSearch(p: SearchParts, o: SearchOptions): PopupSearch {
       if (mine === asked) {
         showError(null);
         render(query, found);
+        answered = query;
       }
     } catch (e) {
       if (mine === asked) showError(e instanceof Error ? e.message : String(e));
@@ -130,8 +133,14 @@ export function mountSearch(p: SearchParts, o: SearchOptions): PopupSearch {
       else setActive(active <= 0 ? last : active - 1);
     } else if (ev.key === 'Enter') {
       ev.preventDefault();
-      const chosen = results[active >= 0 ? active : 0];
-      if (chosen) open(chosen);
+      // Enter right after typing opens a result of what is typed, not of the query before it.
+      const pending = timer !== null || answered !== p.input.value.trim();
+      if (timer !== null) clearTimeout(timer);
+      timer = null;
+      void (pending ? ask() : Promise.resolve()).then(() => {
+        const chosen = results[active >= 0 ? active : 0];
+        if (chosen) open(chosen);
+      });
     } else if (ev.key === 'Escape' && p.input.value !== '') {
       // The first Escape clears the search; the next one closes the popup, as the browser does.
       ev.preventDefault();

@@ -3,8 +3,10 @@
 // server tree, mirror = the server tree as of the last sync), the result applied locally and the
 // changed records handed back for upload; the mirror moves only in `finish`, with only what the
 // server accepted. A run cut short anywhere is safe to repeat: the next run re-reads the browser
-// and re-merges; items created locally were paired with their GUIDs as they were made, so nothing
-// is created twice.
+// and re-merges. Items created locally are paired with their GUIDs slice by slice (local/apply.ts);
+// those made just before a cut whose pairings were not written yet come back as new local items
+// that look exactly like the server's, and the merge matches them by content (merge/dedupe.ts):
+// nothing is created twice (crash.test.ts; the bench's stopped-worker case).
 import { formatNumber, t, tCount } from '../../i18n/i18n.ts';
 import { UserActionNeededError } from '../../sync/errors.ts';
 import type { CleartextRecord } from '../../sync/records/bso.ts';
