@@ -195,6 +195,20 @@ describe('Chromium: one search across everything synced', () => {
     await popup.getByRole('option', { name: /Fluffy pancakes/ }).click();
     await expect.poll(() => navigations, { timeout: 15_000 }).toContain('https://food.example.net/pancakes');
 
+    // Enter right after typing, before the search's short wait is over, opens a result of what was
+    // typed, not the one the list showed for the query before (it did, found in review).
+    popup = await ext.openPage(POPUP);
+    const typed = popup.getByRole('combobox', { name: 'Search synced tabs, history and bookmarks' });
+    await typed.fill('mdn');
+    await expect.poll(() => shownResults(popup)).toHaveLength(1);
+    const before = navigations.length;
+    await typed.fill('lwn weekly'); // nothing has these words yet (the bookmark comes below)
+    await typed.press('Enter');
+    await expect.poll(() => popup.getByTestId('search-message').textContent()).toBe('Nothing synced matches “lwn weekly”.');
+    expect(popup.isClosed()).toBe(false);
+    expect(navigations.slice(before)).toEqual([]);
+    await popup.close();
+
     // A bookmark made here is found at once (its events reach the index), without a sync.
     await ext.worker.evaluate(() => chrome.bookmarks.create({ parentId: '1', title: 'Linux Weekly News', url: 'https://lwn.net/Archives/' }));
     popup = await ext.openPage(POPUP);
