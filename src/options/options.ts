@@ -19,6 +19,8 @@ const el = <T extends HTMLElement>(id: string): T => {
 
 const intervalInput = el<HTMLInputElement>('interval');
 // The page fills the field from the background once it answers; what the person typed before that wins.
+// A field the person is in is never filled either: filling it between their select-all and their
+// typing turned "17" into "1017" (seen in CI).
 let intervalTyped = false;
 intervalInput.addEventListener('input', () => {
   intervalTyped = true;
@@ -112,7 +114,7 @@ initHistorySection();
 
 async function init(): Promise<void> {
   const [settings, status] = await Promise.all([send({ type: 'getSettings' }), send({ type: 'getStatus' })]);
-  if (!intervalTyped) intervalInput.value = String(settings.syncIntervalMinutes);
+  if (!intervalTyped && document.activeElement !== intervalInput) intervalInput.value = String(settings.syncIntervalMinutes);
   renderHistorySettings(settings);
   renderAutoSync(settings);
   renderStatus(status);
