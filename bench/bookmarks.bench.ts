@@ -5,6 +5,9 @@
 // cut off by a stopped service worker, an incremental sync of one change, and the extension
 // process's peak memory over its idle level. Prints figures and the ratio to the parallel floor.
 // Run with `npx tsx bench/bookmarks.bench.ts [FOLDERSxPER_FOLDER …]` (default 500x20; 2500x20 is 50,000).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { launchChromiumWithExtension, type ChromiumExtension } from '../e2e/support/chromium.ts';
 import { startLocalStack, type LocalStack } from '../e2e/support/stack.ts';
 import { DEMO_KB_HEX } from '../server/identity/demo/fixtures.ts';
@@ -154,11 +157,31 @@ async function waitForRun(ext: ChromiumExtension, since: number, progressSeen: S
   }
 }
 
-/** Chromium's own time for the tree: `parallel` issues each level's creates together (explicit indexes). */
-async function floor(parallel: boolean): Promise<number> {
-  const ext = await launchChromiumWithExtension();
+/**
+ * A bare extension that may create bookmarks, for the floors of Chromium alone: without any
+ * bookmark listener, or with one that does nothing (then Chromium sends every create's event over).
+ */
+async function bareExtension(listening: boolean): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'sb-bare-extension-'));
+  await writeFile(path.join(dir, 'manifest.json'), JSON.stringify({ manifest_version: 3, name: 'bench floor', version: '1', permissions: ['bookmarks'], background: { service_worker: 'sw.js' } }));
+  await writeFile(path.join(dir, 'sw.js'), listening ? 'chrome.bookmarks.onCreated.addListener(() => {});\n' : '\n');
+  return dir;
+}
+
+type FloorWhere = 'ours' | 'bare' | 'listening';
+
+/**
+ * Chromium's own time for the tree: `parallel` issues each level's creates together (explicit
+ * indexes). 'ours' runs in Syncbridge's worker (signed out: its change tracker sees every create),
+ * 'bare' in an extension with no bookmark listener, 'listening' in one with a listener that does nothing.
+ */
+async function floor(parallel: boolean, where: FloorWhere = 'ours'): Promise<{ seconds: number; growthMiB: number | null }> {
+  const extensionDir = where === 'ours' ? undefined : await bareExtension(where === 'listening');
+  const ext = await launchChromiumWithExtension(extensionDir ? { extensionDir } : {});
   try {
-    return await ext.worker.evaluate(async ([folders, per, together]) => {
+    await new Promise((r) => setTimeout(r, 1500));
+    const idle = extensionProcessRssMiB(ext.profileDir);
+    const seconds = await ext.worker.evaluate(async ([folders, per, together]) => {
       const t0 = performance.now();
       if (together) {
         const made = await Promise.all(Array.from({ length: folders }, (_, f) => chrome.bookmarks.create({ parentId: '2', index: f, title: `Folder ${f}` })));
@@ -172,8 +195,11 @@ async function floor(parallel: boolean): Promise<number> {
       }
       return (performance.now() - t0) / 1000;
     }, [FOLDERS, PER_FOLDER, parallel] as const);
+    const peak = extensionProcessPeakMiB(ext.profileDir);
+    return { seconds, growthMiB: idle !== null && peak !== null ? peak - idle : null };
   } finally {
     await ext.close();
+    if (extensionDir) await rm(extensionDir, { recursive: true, force: true });
   }
 }
 
@@ -216,6 +242,8 @@ async function runPhases(ext: ChromiumExtension, since: number): Promise<{ text:
   try {
     const answer = (await page.evaluate(() => chrome.runtime.sendMessage({ type: 'getLogs', limit: 500 }))) as { value: Array<{ time: number; message: string; fields?: Record<string, unknown> }> };
     const wanted = new Set(['Sync started', 'Engine synced', 'Bookmarks merged', 'Bookmarks applied to this browser', 'Sync finished']);
+    // BENCH_LOG=1: the whole log of the run, to see what a phase holds.
+    if (process.env['BENCH_LOG']) for (const e of answer.value.filter((x) => x.time >= since)) console.log(`    +${((e.time - since) / 1000).toFixed(3)} s ${e.message} ${JSON.stringify(e.fields ?? {})}`);
     const finished = answer.value.filter((e) => e.time >= since && e.message === 'Sync finished').at(-1);
     const text = answer.value.filter((e) => e.time >= since && wanted.has(e.message)).map((e) => {
       const f = e.fields ?? {};
@@ -250,8 +278,7 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
     await idlePopup.close();
     // The heap is watched only where the worker is never stopped (a debugger would keep it alive).
     if (!opts.stopWorkerAtHalf && process.env['BENCH_HEAP']) workerHeap = await watchWorkerHeap(ext);
-    const t0 = Date.now();
-    await signIn(ext, stack.origin);
+    const t0 = await signIn(ext, stack.origin);
     let stops = 0;
     if (opts.stopWorkerAtHalf) {
       // Stop the worker once the engine is halfway through applying, then let the person press Sync now.
@@ -326,8 +353,7 @@ async function incremental(): Promise<{ rightAfter: number; indexS: number; sett
   await seed(stack);
   const ext = await launchChromiumWithExtension();
   try {
-    const t0 = Date.now();
-    await signIn(ext, stack.origin);
+    const t0 = await signIn(ext, stack.origin);
     await waitForRun(ext, t0, new Set());
     let phases = '';
     const change = async (title: string): Promise<number> => {
@@ -362,14 +388,22 @@ for (const size of SIZES) {
   PER_FOLDER = size.perFolder;
   TOTAL = FOLDERS * PER_FOLDER;
   console.log(`bookmarks bench: ${TOTAL} bookmarks in ${FOLDERS} folders, Chromium ${process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'}`);
-  const parallelS = runs('floor') ? await floor(true) : NaN;
-  console.log(`Chromium API floor, each level's creates issued together  ${parallelS.toFixed(1)} s`);
-  if (runs('floor')) console.log(`Chromium API floor, one create after another             ${(await floor(false)).toFixed(1)} s`);
+  const parallel = runs('floor') ? await floor(true) : { seconds: NaN, growthMiB: null };
+  const parallelS = parallel.seconds;
+  console.log(`Chromium API floor, each level's creates issued together  ${parallelS.toFixed(1)} s  (extension process memory growth ${parallel.growthMiB ?? 'n/a'} MiB)`);
+  const bare = runs('floor') ? await floor(true, 'bare') : { seconds: NaN, growthMiB: null };
+  if (runs('floor')) {
+    console.log(`  the same in an extension with no bookmark listener        ${bare.seconds.toFixed(1)} s  (growth ${bare.growthMiB ?? 'n/a'} MiB): Chromium alone`);
+    const listening = await floor(true, 'listening');
+    console.log(`  the same in an extension with a listener that does nothing ${listening.seconds.toFixed(1)} s  (growth ${listening.growthMiB ?? 'n/a'} MiB): Chromium sends each create's event`);
+    const sequential = await floor(false);
+    console.log(`Chromium API floor, one create after another             ${sequential.seconds.toFixed(1)} s  (extension process memory growth ${sequential.growthMiB ?? 'n/a'} MiB)`);
+  }
   if (runs('floor')) console.log(`IndexedDB floor: store ${TOTAL + FOLDERS} id-map pairings, 200 per transaction  ${(await idMapFloor()).toFixed(2)} s`);
   const first = await firstSync({ stopWorkerAtHalf: false });
   console.log(`first sync (sign-in to done)                              ${first.seconds.toFixed(1)} s  = ${(first.seconds / parallelS).toFixed(2)}× the parallel floor (${first.count} bookmarks in Chromium, ${first.duplicates} duplicates, ${first.misordered} folders out of order, ${first.progress} progress-bar states seen)`);
   console.log(`  extension process memory: idle ${first.idleMiB ?? 'n/a'} MiB, peak ${first.peakMiB ?? 'n/a'} MiB, growth ${first.idleMiB !== null && first.peakMiB !== null ? first.peakMiB - first.idleMiB : 'n/a'} MiB`);
-  if (first.loggedS !== null) console.log(`first sync, sign-in click to the log's "Sync finished"   ${first.loggedS.toFixed(1)} s  = ${(first.loggedS / parallelS).toFixed(2)}× the parallel floor (the line above adds the popup's polling)`);
+  if (first.loggedS !== null) console.log(`first sync, sign-in click to the log's "Sync finished"   ${first.loggedS.toFixed(1)} s  = ${(first.loggedS / parallelS).toFixed(2)}× the parallel floor, ${(first.loggedS / bare.seconds).toFixed(2)}× Chromium alone (the line above adds the popup's polling)`);
   console.log(`  the extension's log, from the sign-in click: ${first.phases}`);
   console.log(`  highest resident memory seen per step (MiB, sampled): ${[...rssByStep].map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (heapByStep.size > 0) console.log(`  highest JS heap per step (MiB, sampled; worker in use/reserved, pages reserved): ${[...heapByStep].map(([k, v]) => `${k} ${v.used}/${v.total} + ${v.pages}`).join(', ')}`);

@@ -4,14 +4,22 @@ import { readFileSync, readdirSync } from 'node:fs';
 import type { ChromiumExtension } from '../e2e/support/chromium.ts';
 import { DEMO_EMAIL, DEMO_PASSWORD } from '../server/identity/demo/fixtures.ts';
 
-/** Starts a password sign-in to the demo account from the options page (it returns before the sync is done). */
-export async function signIn(ext: ChromiumExtension, origin: string): Promise<void> {
+/**
+ * Starts a password sign-in to the demo account from the options page (it returns before the sync
+ * is done) and returns the time (ms) just before the Sign in click: the form-filling before it is
+ * the test driver's, not the extension's.
+ */
+export async function signIn(ext: ChromiumExtension, origin: string): Promise<number> {
   const options = await ext.openPage('src/options/options.html');
   await options.getByLabel('Sync server').fill(origin);
   await options.getByRole('link', { name: 'Sign in with password' }).click();
   await options.getByLabel('Email').fill(DEMO_EMAIL);
   await options.getByLabel('Password').fill(DEMO_PASSWORD);
-  await options.getByRole('button', { name: 'Sign in' }).click();
+  const button = options.getByRole('button', { name: 'Sign in' });
+  await button.waitFor();
+  const clickedAt = Date.now();
+  await button.click();
+  return clickedAt;
 }
 
 /**

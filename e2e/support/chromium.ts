@@ -31,10 +31,12 @@ export interface LaunchOptions {
    * chrome.i18n.getUILanguage and navigator.language in pages follow Playwright's locale; both are set.
    */
   language?: string;
+  /** Another unpacked extension instead of the built one (benchmarks' floors). */
+  extensionDir?: string;
 }
 
 export async function launchChromiumWithExtension(opts: LaunchOptions = {}): Promise<ChromiumExtension> {
-  const dist = distDir('chromium');
+  const dist = opts.extensionDir ?? distDir('chromium');
   const profileDir = opts.profileDir ?? (await mkdtemp(path.join(os.tmpdir(), 'sb-chromium-')));
   const ownsProfile = opts.profileDir === undefined;
   const context = await chromium.launchPersistentContext(profileDir, {
@@ -57,7 +59,7 @@ export async function launchChromiumWithExtension(opts: LaunchOptions = {}): Pro
       '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
     ],
   });
-  let worker = context.serviceWorkers().find((w) => w.url().includes(CHROMIUM_EXTENSION_ID));
+  let worker = context.serviceWorkers().find((w) => opts.extensionDir !== undefined || w.url().includes(CHROMIUM_EXTENSION_ID));
   if (!worker) worker = await context.waitForEvent('serviceworker', { timeout: 30_000 });
   const extensionId = new URL(worker.url()).host;
   if (opts.allowIncognito) worker = await allowInIncognito(context, extensionId);

@@ -27,6 +27,7 @@ import { IdbChangeStore, IdbProgressStore, IdbWriteLog } from '../db/engineWorkS
 import { BookmarksController } from '../engines/bookmarks/controller.ts';
 import { BrowserBookmarks } from '../engines/bookmarks/local/browserBookmarks.ts';
 import { browserBookmarkEvents, browserBookmarksApi } from '../engines/bookmarks/local/browserApi.ts';
+import { SharedCreatedEvent } from '../engines/bookmarks/local/createdEvent.ts';
 import { ChangeTracker } from '../engines/bookmarks/local/changeTracker.ts';
 import { detectFlavor } from '../engines/bookmarks/local/api.ts';
 import { describeRootProblems } from '../engines/bookmarks/local/rootProblems.ts';
@@ -91,6 +92,7 @@ async function wire(): Promise<App> {
     progress: new IdbProgressStore(db, 'bookmarks'),
     changes: bookmarkChanges,
     tracker: bookmarkTracker,
+    createdEvent: bookmarkCreated,
     writeLog: new IdbWriteLog(db, 'bookmarks'),
   });
   const remoteTabs = remoteTabsSource({
@@ -265,9 +267,12 @@ async function wire(): Promise<App> {
 }
 
 // Bookmark events must be subscribed to at start-up, before the database is open, so that a
-// change wakes the worker; the tracker reaches its stores once wiring is done.
+// change wakes the worker; the tracker reaches its stores once wiring is done. onCreated is one
+// subscription for the tracker and the search, which a first sync's creates switch off.
+const bookmarkCreated = new SharedCreatedEvent(browserBookmarkEvents().onCreated);
+const bookmarkEvents = { ...browserBookmarkEvents(), onCreated: bookmarkCreated };
 const bookmarkTracker = new ChangeTracker({
-  events: browserBookmarkEvents(),
+  events: bookmarkEvents,
   idMap: { syncIdFor: async (id) => (await app).bookmarkIds.syncIdFor(id) },
   store: {
     add: async (keys) => (await app).bookmarkChanges.add(keys),
@@ -309,7 +314,7 @@ const app: Promise<App> = wire();
 listenForSendTab(app.then((a) => a.sendTab));
 listenForBadgeClicks(app.then((a) => a.badge));
 // The search: bookmark edits reach its index as they happen; the address bar's keyword searches it.
-watchBookmarksForSearch(browserBookmarkEvents(), app.then((a) => a.search.indexer));
+watchBookmarksForSearch(bookmarkEvents, app.then((a) => a.search.indexer));
 listenForOmnibox(browser.omnibox, app.then((a) => a.search), { markup: !isFirefox(), open: openInTab(browser.tabs), log: hub.logger.child('omnibox') });
 void bookmarkTracker.start();
 void historyTracker.start();

@@ -5,6 +5,12 @@ import { SearchStore } from '../db/searchStore.ts';
 import { FakeBookmarksApi } from '../engines/bookmarks/local/fakeBookmarksApi.ts';
 import type { BrowserFlavor } from '../engines/bookmarks/local/api.ts';
 import type { SyncedPage } from '../db/schema.ts';
+import { SharedCreatedEvent } from '../engines/bookmarks/local/createdEvent.ts';
+import { BrowserBookmarks, QUIET_CREATES } from '../engines/bookmarks/local/browserBookmarks.ts';
+import { MemoryProgressStore } from '../engines/bookmarks/local/progress.ts';
+import { IdMapStore } from '../db/idMapStore.ts';
+import { UNFILED_GUID } from '../engines/bookmarks/record.ts';
+import type { LocalOp } from '../engines/bookmarks/local/apply.ts';
 import { bookmarksOfTree, createSearchService, openInTab, searchSources, watchBookmarksForSearch } from './search.ts';
 
 const NOW = Date.now();
@@ -26,9 +32,10 @@ async function setup(flavor: BrowserFlavor, opts: { managed?: boolean } = {}) {
     historyLastSync: async () => '1.00',
     remoteTabs: async () => ({ devices: [{ clientId: 'c', name: 'Firefox on Desktop', type: 'desktop', tabs: [{ title: 'MDN Web Docs', url: 'https://developer.mozilla.org/en-US/', icon: null, lastUsed: NOW }] }] }),
   });
-  watchBookmarksForSearch(api.events, Promise.resolve(service.indexer));
+  const created = new SharedCreatedEvent(api.events.onCreated);
+  watchBookmarksForSearch({ ...api.events, onCreated: created }, Promise.resolve(service.indexer));
   const folder = flavor === 'chromium' ? '2' : 'unfiled_____';
-  return { db, api, state, service, folder };
+  return { db, api, state, service, folder, created };
 }
 
 const titles = async (service: Awaited<ReturnType<typeof setup>>['service'], q: string) =>
@@ -59,6 +66,27 @@ describe.each(['chromium', 'firefox'] as const)('search in the background (%s bo
     await service.indexer.flushBookmarks();
     expect(await titles(service, 'pancakes')).toEqual([]);
     expect(await titles(service, 'sourdough')).toEqual([]);
+  });
+
+  // Issue 12: a first sync's creates are made with onCreated off (createdEvent.ts); the index
+  // still hears of each, and of a bookmark the person added meanwhile.
+  test('a bulk of the sync’s creates, made without their events, still reaches the index', async () => {
+    const { db, api, service, created } = await setup(flavor);
+    await service.indexer.refresh();
+    const side = new BrowserBookmarks({ api, idMap: new IdMapStore(db, 'bookmarks'), flavor, progress: new MemoryProgressStore(), createdEvent: created });
+    await side.snapshot();
+    const ops: LocalOp[] = [{ type: 'create', guid: 'FolderBulk01', parentGuid: UNFILED_GUID, index: 0, kind: 'folder', title: 'Bulk', url: null }];
+    for (let i = 0; i < QUIET_CREATES; i++) ops.push({ type: 'create', guid: `Bulk${String(i).padStart(8, '0')}`, parentGuid: 'FolderBulk01', index: i, kind: 'bookmark', title: `Waffle ${i}`, url: `https://waffles.example/${i}` });
+    const create = api.create.bind(api);
+    api.create = async (details) => {
+      if (details.title === 'Waffle 100') await create({ parentId: api.flavor === 'chromium' ? '1' : 'toolbar_____', title: 'Crepes by the person', url: 'https://crepes.example/' });
+      return create(details);
+    };
+    await side.apply(ops);
+    await service.indexer.flushBookmarks();
+    expect((await service.search('waffle 123', 5)).results.map((r) => r.url)).toEqual(['https://waffles.example/123']);
+    expect(await titles(service, 'crepes')).toEqual(['bookmark: Crepes by the person']);
+    expect(await titles(service, 'bulk')).toEqual([]); // a folder is not a search result
   });
 
   test('signed out, the popup’s search and the address bar’s find nothing, whatever the index holds', async () => {

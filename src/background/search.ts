@@ -9,6 +9,7 @@ import type { SyncedPage } from '../db/schema.ts';
 import type { Logger } from '../log/logger.ts';
 import type { BookmarkEvents, BookmarksApi, BrowserBookmarkNode } from '../engines/bookmarks/local/api.ts';
 import { isFolderNode } from '../engines/bookmarks/local/api.ts';
+import type { SharedCreatedEvent } from '../engines/bookmarks/local/createdEvent.ts';
 import { SearchIndexer, type IndexedBookmark, type SearchSources } from '../search/indexer.ts';
 import { createOmniboxProvider, type Disposition } from '../search/omnibox.ts';
 import type { SearchResult } from '../search/rank.ts';
@@ -102,11 +103,12 @@ export function createSearchService(w: SearchWiring): SearchService {
  * Bookmark changes reach the index as they happen (the engine's writes during a sync included).
  * Subscribed at start-up with the other bookmark events; acts once the wiring is done.
  */
-export function watchBookmarksForSearch(events: BookmarkEvents, indexer: Promise<SearchIndexer>): void {
+export function watchBookmarksForSearch(events: Omit<BookmarkEvents, 'onCreated'> & { onCreated: SharedCreatedEvent }, indexer: Promise<SearchIndexer>): void {
   const on = (f: (i: SearchIndexer) => void): void => void indexer.then(f, () => undefined);
+  // The sync's own creates too: they are searchable like any other bookmark.
   events.onCreated.addListener((id, node) => {
     if (!isFolderNode(node)) on((i) => i.bookmarkChanged(id));
-  });
+  }, { own: true });
   events.onChanged.addListener((id) => on((i) => i.bookmarkChanged(id)));
   events.onRemoved.addListener((id, info) => {
     const node = info.node;

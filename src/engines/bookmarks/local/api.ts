@@ -56,6 +56,8 @@ export interface BookmarksApi {
   move(id: string, destination: { parentId?: string; index?: number }): Promise<BrowserBookmarkNode>;
   remove(id: string): Promise<void>;
   removeTree(id: string): Promise<void>;
+  /** The most recently added bookmarks (not folders), newest first. */
+  getRecent(count: number): Promise<BrowserBookmarkNode[]>;
 }
 
 export interface ApiEvent<A extends unknown[]> {

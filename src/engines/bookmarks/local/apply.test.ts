@@ -367,6 +367,7 @@ class AnsweringLater implements BookmarksApi {
   move(id: string, destination: { parentId?: string; index?: number }): Promise<BrowserBookmarkNode> { return this.later(() => this.inner.move(id, destination)); }
   remove(id: string): Promise<void> { return this.later(() => this.inner.remove(id)); }
   removeTree(id: string): Promise<void> { return this.later(() => this.inner.removeTree(id)); }
+  getRecent(count: number): Promise<BrowserBookmarkNode[]> { return this.later(() => this.inner.getRecent(count)); }
 }
 
 /** A first sync's operations: folders in Other bookmarks, each with its bookmarks, in the merger's order. */

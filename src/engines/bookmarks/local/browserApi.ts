@@ -14,6 +14,7 @@ export function browserBookmarksApi(): BookmarksApi {
     move: (id, destination) => b.move(id, destination),
     remove: (id) => b.remove(id),
     removeTree: (id) => b.removeTree(id),
+    getRecent: (count) => b.getRecent(count),
   };
 }
 

@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { BrowserBookmarkNode, CreateDetails } from './api.ts';
 import { IdMapStore } from '../../../db/idMapStore.ts';
 import { freshDatabase } from '../../../test-support/db.ts';
 import { TOOLBAR_GUID } from '../record.ts';
 import type { LocalOp } from './apply.ts';
 import { runIdFor } from './apply.ts';
-import { BrowserBookmarks } from './browserBookmarks.ts';
+import { BrowserBookmarks, QUIET_CREATES } from './browserBookmarks.ts';
 import { FakeBookmarksApi } from './fakeBookmarksApi.ts';
 import { MemoryProgressStore } from './progress.ts';
 import { IdbChangeStore } from '../../../db/engineWorkStore.ts';
 import { ChangeTracker } from './changeTracker.ts';
+import { SharedCreatedEvent } from './createdEvent.ts';
 
 describe('BrowserBookmarks', () => {
   // Regression (issue 9.0): a first sync's apply cut off by a browser crash came back with the same
@@ -48,5 +50,65 @@ describe('BrowserBookmarks', () => {
     await api.update(x.id, { title: 'X, edited again' }); // …and the person edits again meanwhile
     await side.syncFinished();
     expect(await changes.list()).toEqual([await idMap.syncIdFor(x.id)]);
+  });
+
+  // Issue 12: Chromium sending each of a first sync's creates back as an event cost a third of the
+  // apply; the sync unsubscribes from onCreated for a bulk, then finds the person's creates itself.
+  it('a bulk of creates runs without onCreated, and a bookmark the person adds meanwhile is still noted', async () => {
+    const listening: number[] = [];
+    let personal: BrowserBookmarkNode | null = null;
+    class PersonAddsOne extends FakeBookmarksApi {
+      calls = 0;
+      override async create(details: CreateDetails): Promise<BrowserBookmarkNode> {
+        listening.push(this.events.onCreated.size);
+        if (++this.calls === 300) personal = await super.create({ parentId: '1', title: 'Mine', url: 'https://mine.example/' });
+        return super.create(details);
+      }
+    }
+    const api = new PersonAddsOne('chromium');
+    const db = await freshDatabase();
+    const idMap = new IdMapStore(db, 'bookmarks');
+    const changes = new IdbChangeStore(db, 'bookmarks');
+    const requests: string[] = [];
+    const createdEvent = new SharedCreatedEvent(api.events.onCreated);
+    const tracker = new ChangeTracker({ events: { ...api.events, onCreated: createdEvent }, idMap, store: changes, requestSync: (r) => requests.push(r), timer: { set: (fn) => fn(), clear: () => undefined } });
+    await tracker.start();
+    const side = new BrowserBookmarks({ api, idMap, flavor: 'chromium', progress: new MemoryProgressStore(), changes, tracker, createdEvent });
+    await side.snapshot();
+    const ops: LocalOp[] = Array.from({ length: QUIET_CREATES }, (_, i) => (
+      { type: 'create', guid: `Bulk${String(i).padStart(8, '0')}`, parentGuid: TOOLBAR_GUID, index: i, kind: 'bookmark', title: `B${i}`, url: `https://b.example/${i}` }));
+    await side.apply(ops);
+    await tracker.settled();
+    expect(listening.length).toBe(QUIET_CREATES);
+    expect(listening.filter((n) => n !== 0)).toEqual([]); // none of the sync's creates was heard
+    expect(api.events.onCreated.size).toBe(1); // subscribed again
+    expect(await changes.list()).toEqual([(personal as BrowserBookmarkNode | null)?.id, TOOLBAR_GUID]);
+    expect(requests).toEqual(['local-change']);
+    // A create after the bulk is heard as always.
+    const later = await api.create({ parentId: '1', title: 'Later', url: 'https://later.example/' });
+    await tracker.settled();
+    expect(await changes.list()).toContain(later.id);
+  });
+
+  it('a few creates keep their onCreated events (they are recognised as the sync\'s own)', async () => {
+    const api = new FakeBookmarksApi('chromium');
+    const db = await freshDatabase();
+    const idMap = new IdMapStore(db, 'bookmarks');
+    const changes = new IdbChangeStore(db, 'bookmarks');
+    const createdEvent = new SharedCreatedEvent(api.events.onCreated);
+    const tracker = new ChangeTracker({ events: { ...api.events, onCreated: createdEvent }, idMap, store: changes, requestSync: () => undefined, timer: { set: () => null, clear: () => undefined } });
+    await tracker.start();
+    const sizes: number[] = [];
+    const create = api.create.bind(api);
+    api.create = async (details) => {
+      sizes.push(api.events.onCreated.size);
+      return create(details);
+    };
+    const side = new BrowserBookmarks({ api, idMap, flavor: 'chromium', progress: new MemoryProgressStore(), changes, tracker, createdEvent });
+    await side.snapshot();
+    await side.apply([{ type: 'create', guid: 'FolderA00001', parentGuid: TOOLBAR_GUID, index: 0, kind: 'folder', title: 'A', url: null }]);
+    await tracker.settled();
+    expect(sizes).toEqual([1]);
+    expect(await changes.list()).toEqual([]);
   });
 });

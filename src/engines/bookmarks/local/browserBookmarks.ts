@@ -3,14 +3,15 @@
 import type { LocalBookmarks } from '../engine.ts';
 import type { BookmarkKind } from '../record.ts';
 import type { LocalItem } from '../tree.ts';
-import type { BookmarksApi, BrowserFlavor } from './api.ts';
+import type { BookmarksApi, BrowserBookmarkNode, BrowserFlavor } from './api.ts';
 import { applyOps, runIdFor, unsupportedKinds } from './apply.ts';
 import type { ApplyReport, LocalOp } from './apply.ts';
 import type { ChangeStore, ChangeTracker, OwnWrite } from './changeTracker.ts';
 import type { BookmarkIdMap } from './idMap.ts';
 import type { ProgressStore } from './progress.ts';
 import { readLocalSnapshot } from './snapshot.ts';
-import { noteWrite, type Rollback, type WriteLogStore } from './writeLog.ts';
+import { noteWrite, type Rollback, type WriteLogStore, type WrittenState } from './writeLog.ts';
+import type { SharedCreatedEvent } from './createdEvent.ts';
 import type { LocalOnlyItem, LocalSnapshot } from './snapshot.ts';
 
 export interface BrowserBookmarksOptions {
@@ -20,6 +21,8 @@ export interface BrowserBookmarksOptions {
   progress: ProgressStore;
   changes?: ChangeStore;
   tracker?: ChangeTracker;
+  /** The background's shared onCreated, which a bulk of creates switches off (createdEvent.ts). */
+  createdEvent?: SharedCreatedEvent;
   sliceSize?: number;
   /** Asked between slices; true stops the apply (the engine's run then stops and resumes later). */
   shouldPause?: () => boolean;
@@ -27,6 +30,9 @@ export interface BrowserBookmarksOptions {
   writeLog?: WriteLogStore;
   now?: () => number;
 }
+
+/** From this many creates in one apply, their onCreated events are switched off (a first sync). */
+export const QUIET_CREATES = 500;
 
 export class ApplyPausedError extends Error {
   constructor(readonly report: ApplyReport) {
@@ -109,17 +115,50 @@ export class BrowserBookmarks implements LocalBookmarks {
       onWrite,
       onSlice,
     });
+    // Many creates (a first sync) go without their onCreated events (createdEvent.ts): the sync's
+    // own are handed to the listeners that want them afterwards, and the person's are looked for.
+    const creates = ops.reduce((n, op) => n + (op.type === 'create' ? 1 : 0), 0);
+    const shared = creates >= QUIET_CREATES ? this.o.createdEvent : undefined;
+    const quietFrom = now();
+    const held = (): Promise<ApplyReport> => (tracker ? tracker.holdDuring(run) : run());
     let report: ApplyReport;
     try {
-      report = tracker ? await tracker.holdDuring(run) : await run();
+      report = shared ? await shared.quietDuring(held) : await held();
     } finally {
       // Saved before the mirror moves (the engine's finish), whatever happened: the browser shows
       // these writes now, and only a later check can tell whether it kept them.
       await this.o.writeLog?.save([...written.values()]);
+      if (shared) await this.replayUnheard(shared, snap, written, quietFrom, creates);
     }
     this.lastReport = report;
     if (!report.complete) throw new ApplyPausedError(report);
     await this.o.progress.clear(runId);
+  }
+
+  /**
+   * The creates that went unheard while onCreated was off: this run's own, and the bookmarks the
+   * person added meanwhile (added since `from`, neither in the snapshot nor written by this run).
+   * A folder the person added is not found this way (the browser lists recent bookmarks only);
+   * like anything the change tracker misses, the next sync's comparison with the mirror finds it.
+   */
+  private async replayUnheard(shared: SharedCreatedEvent, snap: LocalSnapshot, written: ReadonlyMap<string, WrittenState>, from: number, creates: number): Promise<void> {
+    const unheard: Array<{ id: string; node: BrowserBookmarkNode; ours: boolean }> = [];
+    for (const w of written.values()) {
+      if (w.at < from || w.removed || w.parentId === undefined) continue;
+      unheard.push({ id: w.localId, ours: true, node: { id: w.localId, parentId: w.parentId, title: w.title ?? '', ...(w.url === undefined ? {} : { url: w.url }) } });
+    }
+    const known = new Set(snap.localIdByGuid.values());
+    for (const item of snap.localOnly) known.add(item.localId);
+    try {
+      // Ours are at most `creates` of the newest; a hundred more reach the person's among them.
+      for (const node of await this.o.api.getRecent(creates + 100)) {
+        if ((node.dateAdded ?? 0) < from) break;
+        if (!known.has(node.id) && !written.has(node.id)) unheard.push({ id: node.id, node, ours: false });
+      }
+    } catch {
+      // A hint only: the next sync's comparison with the mirror finds the item anyway.
+    }
+    shared.replay(unheard);
   }
 
   /** GUIDs of operations the browser refused or could not place in the last apply (not kinds it cannot show). */

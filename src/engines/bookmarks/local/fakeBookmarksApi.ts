@@ -207,6 +207,11 @@ export class FakeBookmarksApi implements BookmarksApi {
     return this.write(() => this.doRemove(id, true));
   }
 
+  async getRecent(count: number): Promise<BrowserBookmarkNode[]> {
+    const bookmarks = [...this.nodes.values()].filter((n) => n.type === 'bookmark' && !this.isHidden(n));
+    return bookmarks.sort((a, b) => b.dateAdded - a.dateAdded).slice(0, count).map((n) => this.toApi(n, false));
+  }
+
   // ---- behaviour ---------------------------------------------------------------------------
 
   private get chromium(): boolean { return this.flavor === 'chromium'; }
