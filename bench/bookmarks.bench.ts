@@ -15,7 +15,7 @@ import { hexToBytes } from '../src/sync/crypto/encoding.ts';
 import { keyBundleFromKSync } from '../src/sync/crypto/keyBundle.ts';
 import { bundleForCollection, decryptCryptoKeys, decryptPayload, encryptPayload } from '../src/sync/crypto/records.ts';
 import { deriveSyncKey } from '../src/sync/crypto/syncKeys.ts';
-import { extensionProcessPeakMiB, extensionProcessRssMiB, extensionProcessRssParts, signIn } from './support.ts';
+import { chromiumCpuSeconds, cpuSpent, extensionProcessPeakMiB, extensionProcessRssMiB, extensionProcessRssParts, signIn } from './support.ts';
 
 const SIZES = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['500x20']).map((a) => {
   const m = /^(\d+)x(\d+)$/.exec(a);
@@ -93,6 +93,9 @@ async function status(ext: ChromiumExtension): Promise<Status> {
 
 
 /** Polls until a run that finished after `since` is reported; records the progress bar's states. */
+/** CPU seconds per kind of process during each step of the sync (sampled by the polls). */
+const cpuByStep = new Map<string, Record<string, number>>();
+let lastCpu: Record<string, number> | null = null;
 /** Highest resident memory (MiB) of the extension process seen during each step of the sync. */
 const rssByStep = new Map<string, number>();
 /** With BENCH_HEAP=1: the highest JavaScript heap (MiB, in use / reserved) of the service worker, and reserved by the extension's pages, during each step. */
@@ -131,6 +134,14 @@ async function waitForRun(ext: ChromiumExtension, since: number, progressSeen: S
     const s = await status(ext);
     const rss = extensionProcessRssMiB(ext.profileDir);
     const step = s.syncing ? `${s.progress?.step ?? 'sync'}` : 'idle';
+    // CPU since the last poll, put down to the step seen now (the polls are 200 ms apart).
+    const cpuNow = chromiumCpuSeconds(ext.profileDir);
+    if (lastCpu) {
+      const spent = cpuByStep.get(step) ?? {};
+      for (const [k, v] of Object.entries(cpuNow)) spent[k] = (spent[k] ?? 0) + v - (lastCpu[k] ?? 0);
+      cpuByStep.set(step, spent);
+    }
+    lastCpu = cpuNow;
     if (rss !== null) rssByStep.set(step, Math.max(rssByStep.get(step) ?? 0, rss));
     if (workerHeap) {
       const heap = await workerHeap();
@@ -175,12 +186,13 @@ type FloorWhere = 'ours' | 'bare' | 'listening';
  * indexes). 'ours' runs in Syncbridge's worker (signed out: its change tracker sees every create),
  * 'bare' in an extension with no bookmark listener, 'listening' in one with a listener that does nothing.
  */
-async function floor(parallel: boolean, where: FloorWhere = 'ours'): Promise<{ seconds: number; growthMiB: number | null }> {
+async function floor(parallel: boolean, where: FloorWhere = 'ours'): Promise<{ seconds: number; growthMiB: number | null; cpu: string }> {
   const extensionDir = where === 'ours' ? undefined : await bareExtension(where === 'listening');
   const ext = await launchChromiumWithExtension(extensionDir ? { extensionDir } : {});
   try {
     await new Promise((r) => setTimeout(r, 1500));
     const idle = extensionProcessRssMiB(ext.profileDir);
+    const cpuBefore = chromiumCpuSeconds(ext.profileDir);
     const seconds = await ext.worker.evaluate(async ([folders, per, together]) => {
       const t0 = performance.now();
       if (together) {
@@ -195,8 +207,9 @@ async function floor(parallel: boolean, where: FloorWhere = 'ours'): Promise<{ s
       }
       return (performance.now() - t0) / 1000;
     }, [FOLDERS, PER_FOLDER, parallel] as const);
+    const cpu = cpuSpent(cpuBefore, chromiumCpuSeconds(ext.profileDir));
     const peak = extensionProcessPeakMiB(ext.profileDir);
-    return { seconds, growthMiB: idle !== null && peak !== null ? peak - idle : null };
+    return { seconds, growthMiB: idle !== null && peak !== null ? peak - idle : null, cpu };
   } finally {
     await ext.close();
     if (extensionDir) await rm(extensionDir, { recursive: true, force: true });
@@ -258,10 +271,12 @@ async function runPhases(ext: ChromiumExtension, since: number): Promise<{ text:
   }
 }
 
-interface FirstSyncFigures { phases: string; loggedS: number | null; seconds: number; progress: number; count: number; duplicates: number; misordered: number; stops: number; idleMiB: number | null; peakMiB: number | null }
+interface FirstSyncFigures { cpu: string; phases: string; loggedS: number | null; seconds: number; progress: number; count: number; duplicates: number; misordered: number; stops: number; idleMiB: number | null; peakMiB: number | null }
 
 async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSyncFigures> {
   rssByStep.clear();
+  cpuByStep.clear();
+  lastCpu = null;
   heapByStep.clear();
   workerHeap = null;
   const stack = await startLocalStack();
@@ -278,7 +293,10 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
     await idlePopup.close();
     // The heap is watched only where the worker is never stopped (a debugger would keep it alive).
     if (!opts.stopWorkerAtHalf && process.env['BENCH_HEAP']) workerHeap = await watchWorkerHeap(ext);
+    const cpuBefore = chromiumCpuSeconds(ext.profileDir);
     const t0 = await signIn(ext, stack.origin);
+    // To line the run up with a profiler's samples (perf record -k CLOCK_MONOTONIC).
+    if (process.env['BENCH_LOG']) console.log(`  sign-in click at CLOCK_MONOTONIC ${(Number(process.hrtime.bigint()) / 1e9 - (Date.now() - t0) / 1000).toFixed(3)} s`);
     let stops = 0;
     if (opts.stopWorkerAtHalf) {
       // Stop the worker once the engine is halfway through applying, then let the person press Sync now.
@@ -302,12 +320,13 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
       s = await waitForRun(ext, t1, progressSeen);
     }
     const seconds = (Date.now() - t0) / 1000;
+    const cpu = cpuSpent(cpuBefore, chromiumCpuSeconds(ext.profileDir));
     if (s.lastRun?.outcome !== 'success') throw new Error(`first sync failed: ${s.lastRun?.message}`);
     if (process.env['BENCH_HEAP']) console.log(`  after the sync: ${extensionProcessRssParts(ext.profileDir)}`);
     if (process.env['BENCH_HEAP']) console.log(`  after the sync: ${extensionProcessRssParts(ext.profileDir)}`);
     const { count, duplicates, misordered } = await countBookmarks(ext);
     const { text: phases, finishedS: loggedS } = await runPhases(ext, t0);
-    return { phases, loggedS, seconds, progress: progressSeen.size, count, duplicates, misordered, stops, idleMiB, peakMiB: extensionProcessPeakMiB(ext.profileDir) };
+    return { cpu, phases, loggedS, seconds, progress: progressSeen.size, count, duplicates, misordered, stops, idleMiB, peakMiB: extensionProcessPeakMiB(ext.profileDir) };
   } finally {
     await ext.close();
     await stack.close();
@@ -388,12 +407,15 @@ for (const size of SIZES) {
   PER_FOLDER = size.perFolder;
   TOTAL = FOLDERS * PER_FOLDER;
   console.log(`bookmarks bench: ${TOTAL} bookmarks in ${FOLDERS} folders, Chromium ${process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'}`);
-  const parallel = runs('floor') ? await floor(true) : { seconds: NaN, growthMiB: null };
+  const none = { seconds: NaN, growthMiB: null, cpu: 'n/a' };
+  const parallel = runs('floor') ? await floor(true) : none;
   const parallelS = parallel.seconds;
   console.log(`Chromium API floor, each level's creates issued together  ${parallelS.toFixed(1)} s  (extension process memory growth ${parallel.growthMiB ?? 'n/a'} MiB)`);
-  const bare = runs('floor') ? await floor(true, 'bare') : { seconds: NaN, growthMiB: null };
+  if (runs('floor')) console.log(`  CPU time: ${parallel.cpu}`);
+  const bare = runs('floor') ? await floor(true, 'bare') : none;
   if (runs('floor')) {
     console.log(`  the same in an extension with no bookmark listener        ${bare.seconds.toFixed(1)} s  (growth ${bare.growthMiB ?? 'n/a'} MiB): Chromium alone`);
+    console.log(`  CPU time: ${bare.cpu}`);
     const listening = await floor(true, 'listening');
     console.log(`  the same in an extension with a listener that does nothing ${listening.seconds.toFixed(1)} s  (growth ${listening.growthMiB ?? 'n/a'} MiB): Chromium sends each create's event`);
     const sequential = await floor(false);
@@ -405,6 +427,8 @@ for (const size of SIZES) {
   console.log(`  extension process memory: idle ${first.idleMiB ?? 'n/a'} MiB, peak ${first.peakMiB ?? 'n/a'} MiB, growth ${first.idleMiB !== null && first.peakMiB !== null ? first.peakMiB - first.idleMiB : 'n/a'} MiB`);
   if (first.loggedS !== null) console.log(`first sync, sign-in click to the log's "Sync finished"   ${first.loggedS.toFixed(1)} s  = ${(first.loggedS / parallelS).toFixed(2)}× the parallel floor, ${(first.loggedS / bare.seconds).toFixed(2)}× Chromium alone (the line above adds the popup's polling)`);
   console.log(`  the extension's log, from the sign-in click: ${first.phases}`);
+  console.log(`  CPU time, sign-in to done (the popup's polling included): ${first.cpu}`);
+  console.log(`  CPU time per step (sampled): ${[...cpuByStep].map(([k, v]) => `${k}: ${cpuSpent({}, v)}`).join('; ')}`);
   console.log(`  highest resident memory seen per step (MiB, sampled): ${[...rssByStep].map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (heapByStep.size > 0) console.log(`  highest JS heap per step (MiB, sampled; worker in use/reserved, pages reserved): ${[...heapByStep].map(([k, v]) => `${k} ${v.used}/${v.total} + ${v.pages}`).join(', ')}`);
   const cut = runs('cut') ? await firstSync({ stopWorkerAtHalf: true }) : null;

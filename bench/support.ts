@@ -53,3 +53,42 @@ function extensionProcessMemory(profileDir: string, field: 'VmHWM' | 'VmRSS' | '
   }
   return null;
 }
+
+/**
+ * CPU seconds (user + system) each kind of Chromium process of this profile has used so far:
+ * browser, extension (its worker and pages), renderer, network, storage, gpu, other. Wall time on
+ * a shared two-core machine varies by a third between runs; CPU time tells which process does the
+ * work and varies far less. Linux only.
+ */
+export function chromiumCpuSeconds(profileDir: string): Record<string, number> {
+  const ticks = 100; // USER_HZ, 100 on Linux
+  const out: Record<string, number> = {};
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes(profileDir)) continue;
+      const kind = cmd.includes('--extension-process') ? 'extension'
+        : !cmd.includes('--type=') ? 'browser'
+        : cmd.includes('--type=renderer') ? 'renderer'
+        : cmd.includes('NetworkService') ? 'network'
+        : cmd.includes('StorageService') ? 'storage'
+        : cmd.includes('--type=gpu') ? 'gpu' : 'other';
+      // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[kind] = (out[kind] ?? 0) + (Number(fields[11]) + Number(fields[12])) / ticks;
+    } catch {
+      // The process went away between listing and reading.
+    }
+  }
+  return out;
+}
+
+/** What each kind of process used between two readings, as "browser 2.1 s, extension 1.4 s, …" (the busy ones). */
+export function cpuSpent(before: Record<string, number>, after: Record<string, number>): string {
+  return Object.entries(after)
+    .map(([k, v]) => [k, v - (before[k] ?? 0)] as const)
+    .filter(([, v]) => v >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ');
+}

@@ -54,6 +54,9 @@ export async function launchChromiumWithExtension(opts: LaunchOptions = {}): Pro
       '--disable-sync',
       '--no-first-run',
       '--disable-quic',
+      // Profiling a benchmark, e.g. CHROMIUM_EXTRA_ARGS="--trace-startup=toplevel,IndexedDB
+      // --trace-startup-format=json --trace-startup-file=/tmp/trace.json" (docs/benchmarks.md).
+      ...(process.env['CHROMIUM_EXTRA_ARGS']?.split(' ').filter((a) => a !== '') ?? []),
       // Tests never leave the machine: every name but loopback fails to resolve, locally. (The web
       // sign-in redirects to the OAuth client's https URL; the extension reads it from the tab.)
       '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
