@@ -17,7 +17,7 @@ describe('database schema', () => {
   test('a new database has every store the background needs', async () => {
     const db = await freshDatabase();
     expect(db.version).toBe(DB_VERSION);
-    expect([...db.objectStoreNames].sort()).toEqual(['account', 'decisions', 'engineWork', 'history', 'idMap', 'locks', 'log', 'mirror', 'search', 'searchMeta', 'settings', 'snapshots', 'status', 'syncState']);
+    expect([...db.objectStoreNames].sort()).toEqual(['account', 'decisions', 'engineWork', 'history', 'idMap', 'idMapJournal', 'locks', 'log', 'mirror', 'search', 'searchMeta', 'settings', 'snapshots', 'status', 'syncState']);
     expect([...db.transaction('history').store.indexNames].sort()).toEqual(['byLastForeign', 'byUrl']);
     expect([...db.transaction('search').store.indexNames].sort()).toEqual(['byKind', 'byWord']);
     expect(db.transaction('search').store.index('byWord').multiEntry).toBe(true);
@@ -215,6 +215,93 @@ describe('IdMapStore', () => {
     await map.pair([{ syncId: 'firstfirstfi', localId: '8' }, { syncId: 'secondsecond', localId: '8' }]);
     expect(await map.syncIdFor('8')).toBe('secondsecond');
     expect(await map.localIdFor('firstfirstfi')).toBeNull();
+  });
+
+  // Issue 12: a first sync's pairings go up as journal rows (one per slice), folded in after it.
+  test('pairings made in bulk read exactly as pairings made one batch at a time, before and after they are folded in, and after a restart', async () => {
+    let seed = 12;
+    const random = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    for (let round = 0; round < 30; round++) {
+      const name = `journal-${round}-${Date.now()}`;
+      let bulkDb = await openDatabase(name);
+      const plain = new IdMapStore(await freshDatabase(), 'bookmarks');
+      let bulk = new IdMapStore(bulkDb, 'bookmarks');
+      const guid = (): string => `guid${String(random(12)).padStart(8, '0')}`;
+      const local = (): string => String(random(12));
+      for (let step = 0; step < 25; step++) {
+        const what = random(10);
+        if (what < 5) {
+          const pairs = Array.from({ length: 1 + random(4) }, () => ({ syncId: guid(), localId: local(), dateAdded: random(3) }));
+          await plain.pair(pairs);
+          await (random(3) === 0 ? bulk.pair(pairs) : bulk.pairInBulk(pairs));
+        } else if (what === 5) {
+          const ids = [local()];
+          await plain.forgetLocal(ids);
+          await bulk.forgetLocal(ids);
+        } else if (what === 6) {
+          const ids = [guid()];
+          await plain.forgetSync(ids);
+          await bulk.forgetSync(ids);
+        } else if (what === 7) {
+          await bulk.compact();
+        } else if (what === 8) {
+          // The worker stops: a new connection reads the journal from the database.
+          bulkDb.close();
+          bulkDb = await openDatabase(name);
+          bulk = new IdMapStore(bulkDb, 'bookmarks');
+        }
+        const sorted = (rows: Array<{ syncId: string; localId: string; dateAdded?: number }>) => rows.map((r) => `${r.syncId}=${r.localId}@${r.dateAdded}`).sort();
+        expect(sorted(await bulk.all()), `round ${round} step ${step}`).toEqual(sorted(await plain.all()));
+        for (let k = 0; k < 12; k++) {
+          const g = `guid${String(k).padStart(8, '0')}`;
+          expect(await bulk.mappingFor(g)).toEqual(await plain.mappingFor(g));
+          expect(await bulk.syncIdFor(String(k))).toBe(await plain.syncIdFor(String(k)));
+        }
+      }
+      await bulk.compact();
+      expect(await bulkDb.count('idMapJournal')).toBe(0);
+      bulkDb.close();
+    }
+  });
+
+  test('a bulk pairing is one journal row; sign-out forgets the journal too', async () => {
+    const db = await freshDatabase();
+    const map = new IdMapStore(db, 'bookmarks');
+    await map.pairInBulk(Array.from({ length: 200 }, (_, i) => ({ syncId: `bulk${String(i).padStart(8, '0')}`, localId: String(i) })));
+    expect(await db.count('idMapJournal')).toBe(1);
+    expect(await db.count('idMap')).toBe(0);
+    expect(await map.localIdFor('bulk00000007')).toBe('7');
+    await IdMapStore.clearAll(db);
+    expect(await map.localIdFor('bulk00000007')).toBeNull();
+    expect(await db.count('idMapJournal')).toBe(0);
+    await map.pairInBulk([{ syncId: 'againagainag', localId: '1' }]);
+    await map.compact();
+    expect(await db.count('idMap')).toBe(1);
+    expect(await db.count('idMapJournal')).toBe(0);
+    expect(await map.syncIdFor('1')).toBe('againagainag');
+  });
+
+  test('a pairing made while the journal holds a bulk (a root stand-in made during a first sync) joins it: the bulk is not folded in mid-apply', async () => {
+    const db = await freshDatabase();
+    const map = new IdMapStore(db, 'bookmarks');
+    await map.pairInBulk(Array.from({ length: 300 }, (_, i) => ({ syncId: `bulk${String(i).padStart(8, '0')}`, localId: String(i) })));
+    await map.pair([{ syncId: 'mobile', localId: '900' }, { syncId: 'bulk00000003', localId: '901' }]);
+    expect(await db.count('idMap')).toBe(0);
+    expect(await db.count('idMapJournal')).toBe(2);
+    expect(await map.localIdFor('mobile')).toBe('900');
+    expect(await map.localIdFor('bulk00000003')).toBe('901');
+    expect(await map.syncIdFor('3')).toBeNull();
+    await map.compact();
+    expect(await db.count('idMap')).toBe(301);
+    expect(await map.localIdFor('bulk00000003')).toBe('901');
+    expect(await map.syncIdFor('3')).toBeNull();
+    // With the journal empty, a pairing goes straight to the indexed store.
+    await map.pair([{ syncId: 'toolbar', localId: '902' }]);
+    expect(await db.count('idMapJournal')).toBe(0);
+    expect(await db.count('idMap')).toBe(302);
   });
 });
 

@@ -64,6 +64,11 @@ export interface SyncbridgeSchema extends DBSchema {
   /** Owner: db/idMapStore.ts. Sync GUID ↔ browser id, for browsers whose ids are not Sync GUIDs (Chromium). */
   idMap: { key: [string, string]; value: IdMapping; indexes: { byLocalId: [string, string] } };
   /**
+   * Owner: db/idMapStore.ts. Pairings recorded in bulk (a first sync's creates), one row per batch
+   * in order, until they are folded into `idMap` (v8).
+   */
+  idMapJournal: { key: [string, number]; value: IdMapJournalRow };
+  /**
    * Owner: db/engineWorkStore.ts. Per-engine work between and during syncs: apply progress of a run
    * ("<engine>:apply:<runId>", a count), items changed here since the last sync ("<engine>:changed")
    * and items this browser refused to create ("<engine>:refused"), both as item key → time (ms).
@@ -134,6 +139,13 @@ export interface LocalSnapshotRecord {
   reason: string;
   /** The local items as the merger saw them (Sync GUIDs, parents, titles, URLs, order). */
   items: Array<Record<string, unknown>>;
+}
+
+export interface IdMapJournalRow {
+  collection: string;
+  /** Order of the batches: a later pairing of a GUID or browser id replaces an earlier one. */
+  seq: number;
+  pairs: Array<{ syncId: string; localId: string; dateAdded?: number }>;
 }
 
 export interface IdMapping {
@@ -230,6 +242,10 @@ export const MIGRATIONS: ReadonlyArray<(db: SyncbridgeDB, tx: UpgradeTx) => void
     search.createIndex('byWord', 'words', { multiEntry: true });
     search.createIndex('byKind', 'kind');
     db.createObjectStore('searchMeta');
+  },
+  // 7 → 8: the id map's journal of bulk pairings (idMapStore.ts). It starts empty.
+  (db) => {
+    db.createObjectStore('idMapJournal', { keyPath: ['collection', 'seq'] });
   },
 ];
 
