@@ -400,6 +400,23 @@ describe('applyOps at the speed of the browser (issue 12)', () => {
     for (const op of ops) expect(await s.idMap.localIdFor((op as { guid: string }).guid)).not.toBeNull();
   });
 
+  it('issue 12: the next slice is issued while the one before it lands, and progress only moves forward', async () => {
+    const s = await setup('chromium');
+    const api = new AnsweringLater(s.api);
+    const ops = manyCreates(12, 9); // 120 creates in slices of 20
+    const seen: number[] = [];
+    const set = s.progress.set.bind(s.progress);
+    s.progress.set = (runId: string, n: number) => { seen.push(n); return set(runId, n); };
+    const report = await applyOps(api, ops, s.options(ops, { sliceSize: 20, localIdByGuid: s.snap.localIdByGuid }));
+    expect(report).toMatchObject({ complete: true, skipped: [] });
+    expect(api.maxInFlight).toBeGreaterThan(20); // two slices' creates at once
+    expect(seen.at(-1)).toBe(ops.length);
+    expect(seen).toEqual([...seen].sort((a, b) => a - b));
+    const folders = (await s.api.getChildren('2')).slice(1);
+    expect(folders.map((n) => n.title)).toEqual(Array.from({ length: 12 }, (_, f) => `F${f}`));
+    for (const op of ops) expect(await s.idMap.localIdFor((op as { guid: string }).guid)).not.toBeNull();
+  });
+
   it('issue 12: a bookmark the browser refuses among creates in flight leaves no gap: the rest keep their order, the refusal is reported', async () => {
     const s = await setup('chromium');
     const api = new AnsweringLater(s.api);

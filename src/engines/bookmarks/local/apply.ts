@@ -4,9 +4,9 @@
 // slice that did run before the kill:
 // - create: skipped when its GUID already maps to a live item; in the replayed slice, an item the
 //   sync does not know yet with the same kind, title and URL in the target folder is taken as the
-//   one made just before the kill (the id map is written once per slice, at most one slice
-//   behind, so the two slices after the recorded progress are replayed this way; a run never
-//   started replays nothing);
+//   one made just before the kill (a slice lands while the next is issued, and the id map is
+//   written once per slice, so the three slices after the recorded progress are replayed this
+//   way; a run never started replays nothing);
 // - delete of an item already gone is success; update is idempotent;
 // - move is idempotent alone, but its index means "where it goes given every earlier operation":
 //   replayed after later operations ran, it could land elsewhere. And a delete followed by a
@@ -29,8 +29,8 @@
 // append to their folder are issued without waiting for each other (a child waits only for its
 // folder): they land in order, and one the browser refuses leaves no gap. A create in the middle
 // of a folder, and every move, update and delete, waits for the creates before it. Firefox gets
-// the same calls one at a time. The pairings of a slice's creates go to the id map in one
-// transaction before its progress is recorded, while the next slice's creates run. A move or
+// the same calls one at a time. A slice's creates land while the next slice is issued; then their
+// pairings go to the id map as one journal row before its progress is recorded. A move or
 // delete drops the kept child lists (they may have changed). An edit the person makes meanwhile is
 // not in them either: like any edit, the change tracker notes it for the next sync's merge.
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -197,13 +197,27 @@ class Applier {
     }
   }
 
-  /** Waits for the creates in flight, records their pairings in one transaction and reports them. */
-  async flush(): Promise<void> {
-    if (this.inFlight.length === 0) return;
-    const batch = this.inFlight;
-    this.inFlight = [];
-    this.inFlightByGuid.clear();
-    this.issueTail.clear();
+  /** Waits for every create in flight, records their pairings and reports them. */
+  flush(): Promise<void> {
+    return this.settle(this.inFlight);
+  }
+
+  /** The creates in flight now (a slice's, to be settled after the next slice is issued). */
+  issued(): InFlight[] {
+    return [...this.inFlight];
+  }
+
+  /**
+   * Waits for these creates (those still in flight), records their pairings as one journal row
+   * and reports them; creates issued after them stay in flight.
+   */
+  async settle(entries: readonly InFlight[]): Promise<void> {
+    const going = new Set(entries);
+    const batch = this.inFlight.filter((f) => going.has(f));
+    if (batch.length === 0) return;
+    this.inFlight = this.inFlight.filter((f) => !going.has(f));
+    for (const f of batch) if (this.inFlightByGuid.get(f.op.guid) === f) this.inFlightByGuid.delete(f.op.guid);
+    if (this.inFlight.length === 0) this.issueTail.clear();
     const settled = await Promise.allSettled(batch.map((f) => f.done));
     const pairs: Array<{ syncId: string; localId: string; dateAdded?: number | undefined }> = [];
     const failed = new Set<InFlight>();
@@ -504,29 +518,46 @@ export async function applyOps(api: BookmarksApi, ops: readonly LocalOp[], optio
   const slice = Math.max(1, options.sliceSize ?? 200);
   const applier = new Applier(api, options);
   let done = Math.min(await options.progress.get(options.runId), ops.length);
-  // A slice's records are written while the next slice runs (never further behind), so after a
-  // kill up to two slices past the recorded progress may have run: both are replayed. A run never
-  // started has nothing to replay; it is marked started before its first write.
+  // A slice's creates land while the next slice is issued (the browser works while we do), and
+  // its records are written while the one after runs. So after a kill up to three slices past
+  // the recorded progress may have run: all three are replayed. A run never started has nothing
+  // to replay; it is marked started before its first write.
   const resumed = await options.progress.started(options.runId);
   if (!resumed) await options.progress.set(options.runId, 0);
-  const replayEnd = resumed ? done + 2 * slice : 0;
+  const replayEnd = resumed ? done + 3 * slice : 0;
   let previousSlice: Promise<void> = Promise.resolve();
+  /** The slice issued last, still landing: its creates, and where it ends. */
+  let landing: { creates: InFlight[]; end: number } | null = null;
+  // Progress only moves forward: a move or delete in a slice records itself before the slice
+  // before it has landed (it waited for every create before it, that slice's too).
+  let recorded = done;
+  const record = async (landed: { creates: InFlight[]; end: number }): Promise<void> => {
+    await applier.settle(landed.creates);
+    await previousSlice;
+    const upTo = Math.max(recorded, landed.end);
+    recorded = upTo;
+    previousSlice = applier.queue(async () => {
+      await options.progress.set(options.runId, upTo);
+      await options.onSlice?.();
+    });
+  };
   try {
-    while (done < ops.length) {
-      const end = Math.min(ops.length, done + slice);
-      for (let i = done; i < end; i++) {
-        if (await applier.run(ops[i] as LocalOp, i, i < replayEnd)) await applier.queue(() => options.progress.set(options.runId, i + 1));
+    let next = done;
+    while (next < ops.length) {
+      const end = Math.min(ops.length, next + slice);
+      for (let i = next; i < end; i++) {
+        if (await applier.run(ops[i] as LocalOp, i, i < replayEnd)) {
+          recorded = Math.max(recorded, i + 1);
+          await applier.queue(() => options.progress.set(options.runId, i + 1));
+        }
       }
-      await applier.flush();
-      await previousSlice;
-      done = end;
-      const recorded = done;
-      previousSlice = applier.queue(async () => {
-        await options.progress.set(options.runId, recorded);
-        await options.onSlice?.();
-      });
-      if (done < ops.length && options.shouldPause?.()) break;
+      if (landing) await record(landing);
+      landing = { creates: applier.issued(), end };
+      next = end;
+      if (next < ops.length && options.shouldPause?.()) break;
     }
+    if (landing) await record(landing);
+    done = landing?.end ?? done;
   } catch (e) {
     // Creates still in flight land anyway: they are paired and reported before the error goes up.
     await applier.flush().catch(() => undefined);
