@@ -1,7 +1,8 @@
 // Sole owner of the `search` and `searchMeta` stores: the search index over other devices' tabs,
 // synced history and bookmarks (one entry per item, listed under each of its words), and the state
 // saying what it was built from. What goes in an entry is decided in src/search/; this module only
-// reads and writes, each change in one transaction, and never reads more than a query's key range.
+// reads and writes, each change in one transaction (a whole kind's, in a few), and never reads more
+// than a query's key range.
 import type { SearchEntry, SearchKind, SyncbridgeDB } from './schema.ts';
 
 export type { SearchEntry, SearchKind };
@@ -82,13 +83,24 @@ export class SearchStore {
     await tx.done;
   }
 
-  /** Makes `entries` the whole of one kind, in one transaction: others of that kind are removed. */
-  async replaceKind(kind: SearchKind, entries: readonly SearchEntry[]): Promise<void> {
+  /**
+   * Makes `entries` the whole of one kind: others of that kind are removed, then the entries are
+   * put `perTransaction` at a time. One transaction of 10,000 entries (a first sync's bookmarks)
+   * held the database's one backend for a second or more, and every other read of the extension
+   * waited (the popup's status among them). Cut part way, the caller's state still says the kind
+   * is not built (or has changes pending), so it is rebuilt; until then a search finds part of it.
+   */
+  async replaceKind(kind: SearchKind, entries: readonly SearchEntry[], perTransaction = 500): Promise<void> {
     const tx = this.db.transaction('search', 'readwrite');
     const keep = new Set(entries.map((e) => e.key));
     for (const key of await tx.store.index('byKind').getAllKeys(kind)) if (!keep.has(key)) void tx.store.delete(key);
-    for (const e of entries) void tx.store.put(e);
+    for (const e of entries.slice(0, perTransaction)) void tx.store.put(e);
     await tx.done;
+    for (let i = perTransaction; i < entries.length; i += perTransaction) {
+      const more = this.db.transaction('search', 'readwrite');
+      for (const e of entries.slice(i, i + perTransaction)) void more.store.put(e);
+      await more.done;
+    }
   }
 
   /** The keys of one kind's entries (keys only: no entry is read). */

@@ -7,7 +7,7 @@ import { forgetAccountData } from '../db/forgetAccount.ts';
 import { SyncStateStore } from '../db/syncStateStore.ts';
 import { SafetyStore } from '../db/safetyStore.ts';
 import { SWITCHABLE_ENGINES } from '../engines/registry.ts';
-import type { SearchKind, SyncedPage, SyncbridgeDB } from '../db/schema.ts';
+import type { SearchEntry, SearchKind, SyncedPage, SyncbridgeDB } from '../db/schema.ts';
 import type { RemoteTabsView } from '../shared/tabs.ts';
 import { BOOKMARK_REBUILD_AFTER, SEARCH_INDEX_VERSION, SearchIndexer, type IndexedBookmark, type SearchSources } from './indexer.ts';
 import { entryWords } from './tokenize.ts';
@@ -149,6 +149,24 @@ describe('search index maintenance', () => {
     expect(sources.calls.bookmarks).toBe(builds + 1);
     expect(await store.keysOfKind('bookmark')).toHaveLength(BOOKMARK_REBUILD_AFTER + 1);
     expect((await store.state())?.bookmarksPending).toBe(false);
+  });
+
+  test('issue 12: a kind is replaced a slice of entries per transaction, so other reads of the database are not held behind one large write', async () => {
+    const db = await freshDatabase();
+    const store = new SearchStore(db);
+    const entry = (kind: 'bookmark' | 'tab', n: number): SearchEntry => ({ key: `${kind}:${n}`, kind, url: `https://e.example/${n}`, title: `E ${n}`, device: null, when: n, words: ['e', String(n)] });
+    await store.update([entry('tab', 1), ...[1, 2, 3].map((n) => entry('bookmark', n))]);
+    let transactions = 0;
+    const open = db.transaction.bind(db);
+    db.transaction = ((...args: Parameters<typeof db.transaction>) => {
+      transactions++;
+      return open(...args);
+    }) as typeof db.transaction;
+    await store.replaceKind('bookmark', [2, 4, 5, 6, 7, 8, 9].map((n) => entry('bookmark', n)), 3);
+    db.transaction = open;
+    expect(transactions).toBe(3);
+    expect((await store.keysOfKind('bookmark')).sort()).toEqual([2, 4, 5, 6, 7, 8, 9].map((n) => `bookmark:${n}`).sort());
+    expect(await store.keysOfKind('tab')).toEqual(['tab:1']);
   });
 
   test('a worker stopped before its bookmark changes were written: the next start rebuilds the bookmarks', async () => {
