@@ -367,7 +367,7 @@ async function searchIndexReady(ext: ChromiumExtension, n: number): Promise<numb
   }
 }
 
-async function incremental(): Promise<{ rightAfter: number; indexS: number; settled: number; phases: string }> {
+async function incremental(): Promise<{ rightAfter: number; indexS: number; settled: number; phasesAfter: string; phases: string }> {
   const stack = await startLocalStack();
   await seed(stack);
   const ext = await launchChromiumWithExtension();
@@ -391,10 +391,11 @@ async function incremental(): Promise<{ rightAfter: number; indexS: number; sett
     };
     // Right after the first sync, while the search index of its bookmarks is still being built…
     const rightAfter = await change('One change');
+    const phasesAfter = phases;
     const indexS = await searchIndexReady(ext, TOTAL);
     // …and once the extension is idle again: the cost of the change alone.
     const settled = await change('Another change');
-    return { rightAfter, indexS, settled, phases };
+    return { rightAfter, indexS, settled, phasesAfter, phases };
   } finally {
     await ext.close();
     await stack.close();
@@ -436,6 +437,7 @@ for (const size of SIZES) {
   if (runs('incremental')) {
     const inc = await incremental();
     console.log(`incremental sync of one local change, right after         ${inc.rightAfter.toFixed(2)} s  (while the search index is built; it was ready ${inc.indexS.toFixed(1)} s later)`);
+    console.log(`  the extension's log, from the click: ${inc.phasesAfter}`);
     console.log(`incremental sync of one local change, extension idle      ${inc.settled.toFixed(2)} s`);
     console.log(`  the extension's log, from the click: ${inc.phases}`);
   }

@@ -303,6 +303,30 @@ describe('IdMapStore', () => {
     expect(await db.count('idMapJournal')).toBe(0);
     expect(await db.count('idMap')).toBe(302);
   });
+
+  test('issue 12: a pairing asked for while the journal is folded waits for one row, not the whole fold (the sync right after a first sync waited for all of it)', async () => {
+    const db = await freshDatabase();
+    const map = new IdMapStore(db, 'bookmarks');
+    for (let r = 0; r < 5; r++) {
+      await map.pairInBulk(Array.from({ length: 100 }, (_, i) => ({ syncId: `bulk${String(r * 100 + i).padStart(8, '0')}`, localId: String(r * 100 + i) })));
+    }
+    let folded = false;
+    const compacting = map.compact().then(() => {
+      folded = true;
+    });
+    // The next sync's snapshot pairs a bookmark made since, and re-pairs one of the bulk's ids.
+    await map.pair([{ syncId: 'newnewnewnew', localId: '900' }, { syncId: 'movedmovedmo', localId: '7' }]);
+    expect(folded).toBe(false);
+    expect(await map.localIdFor('newnewnewnew')).toBe('900');
+    expect(await map.syncIdFor('7')).toBe('movedmovedmo');
+    expect(await map.localIdFor('bulk00000007')).toBeNull();
+    await compacting;
+    expect(await db.count('idMapJournal')).toBe(0);
+    expect(await db.count('idMap')).toBe(501);
+    expect(await map.localIdFor('newnewnewnew')).toBe('900');
+    expect(await map.syncIdFor('7')).toBe('movedmovedmo');
+    expect(await map.localIdFor('bulk00000007')).toBeNull();
+  });
 });
 
 describe('SettingsStore', () => {

@@ -151,9 +151,13 @@ export class IdMapStore {
     for (const p of row.pairs) notePair(j, this.collection, p);
   }
 
-  /** Folds the journal into `idMap` (after a sync; before any other write). */
+  /**
+   * Folds the journal into `idMap` after a sync, one row per turn of the write chain: a write asked
+   * for meanwhile (the next sync's pairing of a new bookmark) waits for one row, not for the
+   * whole fold (it joins the journal, which is folded after it).
+   */
   compact(): Promise<void> {
-    return this.serial(() => this.fold());
+    return this.serial(async () => this.foldRow(await this.journal())).then((more) => (more ? this.compact() : undefined));
   }
 
   /**
@@ -166,12 +170,21 @@ export class IdMapStore {
    */
   private async fold(): Promise<void> {
     const j = await this.journal();
-    if (j.rows === 0) return;
-    for (const row of await this.db.getAll('idMapJournal', this.journalRange)) {
+    while (await this.foldRow(j));
+  }
+
+  /** Folds the journal's oldest row into `idMap`; true while rows are left. */
+  private async foldRow(j: Journal): Promise<boolean> {
+    if (j.rows === 0) return false;
+    const [row] = await this.db.getAll('idMapJournal', this.journalRange, 1);
+    if (row) {
       await this.pairNow(row.pairs);
       await this.db.delete('idMapJournal', [this.collection, row.seq]);
+      j.rows--;
     }
-    forget(j);
+    // Everything is in `idMap` now: the overlay has nothing left to say.
+    if (!row || j.rows === 0) forget(j);
+    return j.rows > 0;
   }
 
   /**
