@@ -327,6 +327,29 @@ describe('IdMapStore', () => {
     expect(await map.syncIdFor('7')).toBe('movedmovedmo');
     expect(await map.localIdFor('bulk00000007')).toBeNull();
   });
+
+  test('sign-out while the journal is folded leaves no pairing behind (the row read before the clear was written after it)', async () => {
+    const db = await freshDatabase();
+    const map = new IdMapStore(db, 'bookmarks');
+    for (let r = 0; r < 3; r++) {
+      await map.pairInBulk(Array.from({ length: 50 }, (_, i) => ({ syncId: `bulk${String(r * 50 + i).padStart(8, '0')}`, localId: String(r * 50 + i) })));
+    }
+    // The person signs out just as the fold has read a row and is about to write its pairings.
+    let signingOut: Promise<void> | null = null;
+    const getAll = db.getAll.bind(db);
+    db.getAll = (async (...args: Parameters<typeof db.getAll>) => {
+      const rows = await getAll(...args);
+      if (args[0] === 'idMapJournal' && args[2] === 1 && signingOut === null) signingOut = IdMapStore.clearAll(db);
+      return rows;
+    }) as typeof db.getAll;
+    await map.compact();
+    await signingOut;
+    expect(signingOut).not.toBeNull();
+    expect(await db.count('idMap')).toBe(0);
+    expect(await db.count('idMapJournal')).toBe(0);
+    expect(await map.localIdFor('bulk00000001')).toBeNull();
+    expect(await map.syncIdFor('1')).toBeNull();
+  });
 });
 
 describe('SettingsStore', () => {

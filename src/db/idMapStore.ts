@@ -267,13 +267,20 @@ export class IdMapStore {
   }
 
   /** Forgets every collection's pairings (sign-out: a new account pairs this browser's items anew). */
-  static async clearAll(db: SyncbridgeDB): Promise<void> {
-    const tx = db.transaction(['idMap', 'idMapJournal'], 'readwrite');
-    await Promise.all([tx.objectStore('idMap').clear(), tx.objectStore('idMapJournal').clear(), tx.done]);
-    for (const j of journals.get(db)?.values() ?? []) {
-      const journal = await j.catch(() => null);
-      if (journal) forget(journal);
-    }
+  static clearAll(db: SyncbridgeDB): Promise<void> {
+    // After every write under way (a fold after the sync writes a row's pairings after reading
+    // it: cleared in between, they would outlive the sign-out), and before any asked for later.
+    const chains = perDb(writeChains, db);
+    const run = Promise.all([...chains.values()]).then(async () => {
+      const tx = db.transaction(['idMap', 'idMapJournal'], 'readwrite');
+      await Promise.all([tx.objectStore('idMap').clear(), tx.objectStore('idMapJournal').clear(), tx.done]);
+      for (const j of journals.get(db)?.values() ?? []) {
+        const journal = await j.catch(() => null);
+        if (journal) forget(journal);
+      }
+    });
+    for (const collection of chains.keys()) chains.set(collection, run.catch(() => undefined));
+    return run;
   }
 
   clear(): Promise<void> {
