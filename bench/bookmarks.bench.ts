@@ -100,13 +100,26 @@ let lastCpu: Record<string, number> | null = null;
 const rssByStep = new Map<string, number>();
 /** With BENCH_HEAP=1: the highest JavaScript heap (MiB, in use / reserved) of the service worker, and reserved by the extension's pages, during each step. */
 const heapByStep = new Map<string, { used: number; total: number; pages: number }>();
-let workerHeap: (() => Promise<{ used: number; total: number }>) | null = null;
+
+interface WorkerHeapWatch {
+  /** The JavaScript heap in use and reserved (MiB). */
+  usage(): Promise<{ used: number; total: number }>;
+  /** Writes a heap snapshot (DevTools' .heapsnapshot format) of the worker to `file`. */
+  snapshot(file: string): Promise<void>;
+  /** Starts V8's sampling heap profiler, counting what the collector has freed too. */
+  startSampling(): Promise<void>;
+  /** Stops it: the bytes allocated per function (self), largest first. */
+  stopSampling(): Promise<Array<{ where: string; mib: number }>>;
+}
+let workerHeap: WorkerHeapWatch | null = null;
+/** BENCH_SNAPSHOT=apply: a heap snapshot of the worker the first time the sync is seen in that step. */
+let snapshotTaken = false;
 
 /**
- * Reads the service worker's JavaScript heap in use (MiB) through the DevTools protocol: the part
- * of the process's memory that is the extension's own data, not Chromium's.
+ * Reads the service worker's JavaScript heap through the DevTools protocol: the part of the
+ * process's memory that is the extension's own data, not Chromium's.
  */
-async function watchWorkerHeap(ext: ChromiumExtension): Promise<() => Promise<{ used: number; total: number }>> {
+async function watchWorkerHeap(ext: ChromiumExtension): Promise<WorkerHeapWatch> {
   const page = ext.context.pages()[0] ?? (await ext.context.newPage());
   const cdp = await ext.context.newCDPSession(page);
   const { targetInfos } = await cdp.send('Target.getTargets');
@@ -114,17 +127,46 @@ async function watchWorkerHeap(ext: ChromiumExtension): Promise<() => Promise<{ 
   if (!sw) throw new Error('no service worker target');
   const { sessionId } = await cdp.send('Target.attachToTarget', { targetId: sw.targetId, flatten: false });
   let next = 0;
-  const waiting = new Map<number, (heap: { used: number; total: number }) => void>();
+  const waiting = new Map<number, (result: unknown) => void>();
+  let chunks: string[] = [];
   cdp.on('Target.receivedMessageFromTarget', (e) => {
     if (e.sessionId !== sessionId) return;
-    const m = JSON.parse(e.message) as { id?: number; result?: { usedSize: number; totalSize: number } };
-    if (m.id !== undefined) waiting.get(m.id)?.({ used: Math.round((m.result?.usedSize ?? 0) / 1048576), total: Math.round((m.result?.totalSize ?? 0) / 1048576) });
+    const m = JSON.parse(e.message) as { id?: number; method?: string; params?: { chunk?: string }; result?: unknown };
+    if (m.method === 'HeapProfiler.addHeapSnapshotChunk') chunks.push(m.params?.chunk ?? '');
+    if (m.id !== undefined) waiting.get(m.id)?.(m.result);
   });
-  return () => new Promise((resolve) => {
+  const send = (method: string, params: object = {}): Promise<unknown> => new Promise((resolve) => {
     const id = ++next;
     waiting.set(id, resolve);
-    void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method: 'Runtime.getHeapUsage' }) });
+    void cdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) });
   });
+  return {
+    async usage() {
+      const r = (await send('Runtime.getHeapUsage')) as { usedSize?: number; totalSize?: number } | undefined;
+      return { used: Math.round((r?.usedSize ?? 0) / 1048576), total: Math.round((r?.totalSize ?? 0) / 1048576) };
+    },
+    async snapshot(file) {
+      chunks = [];
+      await send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+      await writeFile(file, chunks.join(''));
+    },
+    async startSampling() {
+      await send('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    },
+    async stopSampling() {
+      interface Node { callFrame: { functionName: string; url: string; lineNumber: number }; selfSize: number; children: Node[] }
+      const r = (await send('HeapProfiler.stopSampling')) as { profile: { head: Node } };
+      const bytes = new Map<string, number>();
+      const walk = (n: Node): void => {
+        const f = n.callFrame;
+        const where = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop() ?? ''}:${f.lineNumber + 1}`;
+        bytes.set(where, (bytes.get(where) ?? 0) + n.selfSize);
+        n.children.forEach(walk);
+      };
+      walk(r.profile.head);
+      return [...bytes].map(([where, b]) => ({ where, mib: Math.round(b / 104857.6) / 10 })).sort((a, b) => b.mib - a.mib);
+    },
+  };
 }
 
 async function waitForRun(ext: ChromiumExtension, since: number, progressSeen: Set<string>, limitMs = 600_000): Promise<Status> {
@@ -144,7 +186,13 @@ async function waitForRun(ext: ChromiumExtension, since: number, progressSeen: S
     lastCpu = cpuNow;
     if (rss !== null) rssByStep.set(step, Math.max(rssByStep.get(step) ?? 0, rss));
     if (workerHeap) {
-      const heap = await workerHeap();
+      const heap = await workerHeap.usage();
+      if (!snapshotTaken && process.env['BENCH_SNAPSHOT'] === step) {
+        snapshotTaken = true;
+        const file = path.join(os.tmpdir(), `syncbridge-worker-${step}.heapsnapshot`);
+        await workerHeap.snapshot(file);
+        console.log(`  heap snapshot of the worker in the ${step} step: ${file}`);
+      }
       let pages = 0;
       for (const pg of ext.context.pages()) {
         const c = await ext.context.newCDPSession(pg);
@@ -279,6 +327,7 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
   lastCpu = null;
   heapByStep.clear();
   workerHeap = null;
+  snapshotTaken = false;
   const stack = await startLocalStack();
   await seed(stack);
   const ext = await launchChromiumWithExtension();
@@ -294,6 +343,8 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
     // The heap is watched only where the worker is never stopped (a debugger would keep it alive).
     if (!opts.stopWorkerAtHalf && process.env['BENCH_HEAP']) workerHeap = await watchWorkerHeap(ext);
     const cpuBefore = chromiumCpuSeconds(ext.profileDir);
+    // BENCH_ALLOC=1: what the worker's JavaScript allocated during the sync, garbage included, by function.
+    if (workerHeap && process.env['BENCH_ALLOC']) await workerHeap.startSampling();
     const t0 = await signIn(ext, stack.origin);
     // To line the run up with a profiler's samples (perf record -k CLOCK_MONOTONIC).
     if (process.env['BENCH_LOG']) console.log(`  sign-in click at CLOCK_MONOTONIC ${(Number(process.hrtime.bigint()) / 1e9 - (Date.now() - t0) / 1000).toFixed(3)} s`);
@@ -322,6 +373,11 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
     const seconds = (Date.now() - t0) / 1000;
     const cpu = cpuSpent(cpuBefore, chromiumCpuSeconds(ext.profileDir));
     if (s.lastRun?.outcome !== 'success') throw new Error(`first sync failed: ${s.lastRun?.message}`);
+    if (workerHeap && process.env['BENCH_ALLOC']) {
+      const top = await workerHeap.stopSampling();
+      const total = top.reduce((sum, t) => sum + t.mib, 0);
+      console.log(`  the worker's JavaScript allocated ${total.toFixed(0)} MiB during the sync; most by: ${top.slice(0, 25).map((t) => `${t.where} ${t.mib}`).join('; ')}`);
+    }
     if (process.env['BENCH_HEAP']) console.log(`  after the sync: ${extensionProcessRssParts(ext.profileDir)}`);
     if (process.env['BENCH_HEAP']) console.log(`  after the sync: ${extensionProcessRssParts(ext.profileDir)}`);
     const { count, duplicates, misordered } = await countBookmarks(ext);
