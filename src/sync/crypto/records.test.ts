@@ -1,13 +1,18 @@
+import { cbc } from '@noble/ciphers/aes.js';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256 } from '@noble/hashes/sha2.js';
 import { describe, expect, it } from 'vitest';
-import { base64ToBytes, bytesToBase64, utf8Decode } from './encoding.ts';
-import { keyBundleFromBase64Pair, randomKeyBundle } from './keyBundle.ts';
+import { base64ToBytes, bytesToBase64, bytesToHex, randomBytes, utf8Decode, utf8Encode } from './encoding.ts';
+import { keyBundleFromBase64Pair, randomKeyBundle, type KeyBundle } from './keyBundle.ts';
 import {
+  RecordCryptoError,
   RecordFormatError,
   RecordHmacError,
   bundleForCollection,
   decryptCryptoKeys,
   decryptPayload,
   decryptPayloadString,
+  decryptPayloadStrings,
   encryptCryptoKeys,
   encryptPayload,
   encryptPayloadString,
@@ -107,6 +112,84 @@ describe('encryptPayload / decryptPayload', () => {
     await expect(decryptPayload('{"ciphertext":1,"IV":"AAAA","hmac":"00"}', bundle)).rejects.toThrow(RecordFormatError);
   });
 });
+
+/** A payload whose plaintext bytes (a multiple of 16, padding included or not) are exactly `plain`, with a good HMAC. */
+function rawPayload(plain: Uint8Array, bundle: KeyBundle): string {
+  const iv = randomBytes(16);
+  const ciphertext = bytesToBase64(cbc(bundle.encKey, iv, { disablePadding: true }).encrypt(plain));
+  return JSON.stringify({ ciphertext, IV: bytesToBase64(iv), hmac: bytesToHex(hmac(sha256, bundle.hmacKey, utf8Encode(ciphertext))) });
+}
+
+/** PKCS#7-padded bytes of a text, with the last pad byte replaced by `lastPad` when given. */
+function padded(text: string | Uint8Array, lastPad?: number): Uint8Array {
+  const bytes = typeof text === 'string' ? utf8Encode(text) : text;
+  const n = 16 - (bytes.length % 16);
+  const out = new Uint8Array(bytes.length + n).fill(n);
+  out.set(bytes);
+  if (lastPad !== undefined) out[out.length - 1] = lastPad;
+  return out;
+}
+
+/** Each payload on its own, as decryptPayloadString reads it. */
+async function oneByOne(payloads: readonly string[], bundle: KeyBundle): Promise<Array<string | RecordCryptoError>> {
+  return Promise.all(payloads.map((p) => decryptPayloadString(p, bundle).catch((e: RecordCryptoError) => e)));
+}
+
+describe('decryptPayloadStrings: a page of records in one AES call', () => {
+  it('reads every record as decryptPayloadString does, whatever their lengths (one block, whole blocks of padding, long)', async () => {
+    const bundle = randomKeyBundle();
+    const texts = ['{"id":"a"}', '{"id":"abcdefghij"}', '{"id":"x","t":"ünïcödé ✓"}', `{"id":"long","t":"${'z'.repeat(5000)}"}`,
+      '{"id":"b"}', '{"id":"c","n":123456}', '{"id":"sixteen_b"}xx'.slice(0, 16), '{"id":"last-one","t":"end"}'];
+    const payloads = await Promise.all(texts.map((t) => encryptPayloadString(t, bundle)));
+    const batch = await decryptPayloadStrings(payloads, bundle);
+    expect(batch).toEqual(texts);
+    expect(batch).toEqual(await oneByOne(payloads, bundle));
+    // The published vector, in the middle of a page of its own key bundle.
+    const others = await Promise.all(['{"id":"p"}', '{"id":"q","t":"a longer record than one block"}'].map((t) => encryptPayloadString(t, VECTOR_BUNDLE)));
+    expect(await decryptPayloadStrings([others[0]!, VECTOR_PAYLOAD, others[1]!], VECTOR_BUNDLE)).toEqual(['{"id":"p"}', CLEARTEXT, '{"id":"q","t":"a longer record than one block"}']);
+  });
+
+  it('fails only the records that are broken, each with the error it fails with alone, wherever it sits in the page', async () => {
+    const bundle = randomKeyBundle();
+    const good = (i: number): Promise<string> => encryptPayloadString(`{"id":"r${i}","t":"${'g'.repeat(i * 7)}"}`, bundle);
+    const p = JSON.parse(await good(99)) as { ciphertext: string; IV: string; hmac: string };
+    const broken = {
+      hmac: JSON.stringify({ ...p, hmac: (p.hmac[0] === 'a' ? 'b' : 'a') + p.hmac.slice(1) }),
+      notHex: JSON.stringify({ ...p, hmac: 'zz' }),
+      notJson: 'not json',
+      otherKey: await encryptPayloadString('{"id":"k"}', randomKeyBundle()),
+      shortIv: rawPayloadWithIv(padded('{"id":"iv","t":"0123456789abcdef"}'), bundle, 8),
+      badPadding: rawPayload(padded('{"id":"pad","t":"0123456789abcdef"}', 0), bundle),
+      padTooLong: rawPayload(padded('{"id":"pad","t":"0123456789abcdef"}', 17), bundle),
+      notUtf8: rawPayload(padded(new Uint8Array([0x7b, 0xff, 0xfe, 0x80, ...utf8Encode('"id":"u","t":"0123456789"}')])), bundle),
+    };
+    for (const [name, bad] of Object.entries(broken)) {
+      for (const place of ['first', 'middle', 'last']) {
+        const page = await Promise.all([0, 1, 2, 3].map(good));
+        const at = place === 'first' ? 0 : place === 'middle' ? 2 : 4;
+        page.splice(at, 0, bad);
+        const batch = await decryptPayloadStrings(page, bundle);
+        const alone = await oneByOne(page, bundle);
+        const failedAt = batch.flatMap((r, i) => (typeof r === 'string' ? [] : [i]));
+        expect({ name, place, failedAt }).toEqual({ name, place, failedAt: [at] });
+        expect(batch[at]).toBeInstanceOf(RecordCryptoError);
+        expect(batch[at]!.constructor).toBe((alone[at] as RecordCryptoError).constructor);
+        expect((batch[at] as RecordCryptoError).message).toBe((alone[at] as RecordCryptoError).message);
+        expect(batch.filter((r) => typeof r === 'string')).toEqual(alone.filter((r) => typeof r === 'string'));
+      }
+    }
+  });
+
+  it('an empty page is no call', async () => {
+    expect(await decryptPayloadStrings([], randomKeyBundle())).toEqual([]);
+  });
+});
+
+/** rawPayload with an IV of another length (servers have sent those). */
+function rawPayloadWithIv(plain: Uint8Array, bundle: KeyBundle, ivLength: number): string {
+  const p = JSON.parse(rawPayload(plain, bundle)) as { ciphertext: string; IV: string; hmac: string };
+  return JSON.stringify({ ...p, IV: bytesToBase64(randomBytes(ivLength)) });
+}
 
 describe('crypto/keys', () => {
   it('round-trips default and per-collection keys under the root bundle', async () => {

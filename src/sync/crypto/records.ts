@@ -6,6 +6,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import {
   base64ToBytes,
   bytesToBase64,
+  constantTimeEqual,
   bytesToHex,
   hexToBytes,
   randomBytes,
@@ -67,30 +68,6 @@ function ciphertextHmac(bundle: KeyBundle, ciphertextB64: string): Uint8Array {
   return hmac(sha256, bundle.hmacKey, utf8Encode(ciphertextB64));
 }
 
-// Imported HMAC keys, cached like the AES ones.
-const hmacKeyCache = new WeakMap<Uint8Array, Promise<CryptoKey>>();
-
-function hmacKeyFor(key: Uint8Array): Promise<CryptoKey> {
-  let k = hmacKeyCache.get(key);
-  if (!k) {
-    k = globalThis.crypto.subtle.importKey('raw', toArrayBufferView(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
-    hmacKeyCache.set(key, k);
-    k.catch(() => hmacKeyCache.delete(key));
-  }
-  return k;
-}
-
-/**
- * Checks a record's HMAC with WebCrypto: native and constant time. In Chromium's worker, a first
- * sync's 10,500 records verified this way took as long as with the JavaScript HMAC, within the
- * machine's noise (docs/benchmarks.md); encryption keeps the synchronous one.
- */
-async function ciphertextHmacMatches(bundle: KeyBundle, ciphertextB64: string, expected: Uint8Array): Promise<boolean> {
-  if (expected.length !== 32) return false;
-  const key = await hmacKeyFor(bundle.hmacKey);
-  return globalThis.crypto.subtle.verify('HMAC', key, toArrayBufferView(expected), toArrayBufferView(utf8Encode(ciphertextB64)));
-}
-
 /**
  * Encrypts an already-serialized cleartext string. `iv` is for published-vector tests only;
  * production callers leave it out to get a fresh random IV.
@@ -136,35 +113,9 @@ function parseEncrypted(payload: string): EncryptedPayload {
  * RecordHmacError, never as a padding/JSON failure.
  */
 export async function decryptPayloadString(payload: string, bundle: KeyBundle): Promise<string> {
-  const p = parseEncrypted(payload);
-  let expected: Uint8Array;
-  try {
-    expected = hexToBytes(p.hmac);
-  } catch {
-    throw new RecordHmacError('record HMAC is not hex');
-  }
-  if (!(await ciphertextHmacMatches(bundle, p.ciphertext, expected))) throw new RecordHmacError();
-  let ct: Uint8Array;
-  let iv: Uint8Array;
-  try {
-    ct = base64ToBytes(p.ciphertext);
-    iv = base64ToBytes(p.IV);
-  } catch {
-    throw new RecordFormatError('ciphertext or IV is not base64');
-  }
-  if (iv.length !== 16) throw new RecordFormatError('IV must be 16 bytes');
-  if (ct.length === 0 || ct.length % 16 !== 0) throw new RecordFormatError('ciphertext length is not a multiple of 16');
-  let clear: Uint8Array;
-  try {
-    clear = await aesCbc('decrypt', bundle.encKey, iv, ct);
-  } catch {
-    throw new RecordFormatError('decryption failed (bad padding)');
-  }
-  try {
-    return utf8Decode(clear);
-  } catch {
-    throw new RecordFormatError('cleartext is not UTF-8');
-  }
+  const [text] = await decryptPayloadStrings([payload], bundle);
+  if (typeof text !== 'string') throw text as RecordCryptoError;
+  return text;
 }
 
 /**
@@ -184,6 +135,122 @@ export async function decryptPayload(payload: string, bundle: KeyBundle, expecte
     if (id !== expectedId) throw new RecordFormatError(`cleartext id does not match BSO id ${expectedId}`);
   }
   return clear;
+}
+
+/** A payload whose HMAC matched and whose fields are well-formed, waiting for its AES. */
+interface Verified {
+  at: number;
+  iv: Uint8Array<ArrayBuffer>;
+  ct: Uint8Array<ArrayBuffer>;
+}
+
+/** Checks one payload's HMAC (in JavaScript, synchronous) and the shape of its IV and ciphertext. */
+function verifyForBatch(payload: string, bundle: KeyBundle, at: number): Verified | RecordCryptoError {
+  try {
+    const p = parseEncrypted(payload);
+    let expected: Uint8Array;
+    try {
+      expected = hexToBytes(p.hmac);
+    } catch {
+      return new RecordHmacError('record HMAC is not hex');
+    }
+    if (expected.length !== 32 || !constantTimeEqual(ciphertextHmac(bundle, p.ciphertext), expected)) return new RecordHmacError();
+    let ct: Uint8Array<ArrayBuffer>;
+    let iv: Uint8Array<ArrayBuffer>;
+    try {
+      ct = base64ToBytes(p.ciphertext);
+      iv = base64ToBytes(p.IV);
+    } catch {
+      return new RecordFormatError('ciphertext or IV is not base64');
+    }
+    if (iv.length !== 16) return new RecordFormatError('IV must be 16 bytes');
+    if (ct.length === 0 || ct.length % 16 !== 0) return new RecordFormatError('ciphertext length is not a multiple of 16');
+    return { at, iv, ct };
+  } catch (e) {
+    if (e instanceof RecordCryptoError) return e;
+    throw e;
+  }
+}
+
+function cleartextOf(bytes: Uint8Array): string | RecordFormatError {
+  try {
+    return utf8Decode(bytes);
+  } catch {
+    return new RecordFormatError('cleartext is not UTF-8');
+  }
+}
+
+/** Strips and checks PKCS#7 padding (1 to 16 bytes, each the pad length). */
+function unpad(block: Uint8Array): Uint8Array | null {
+  const n = block[block.length - 1] ?? 0;
+  if (n < 1 || n > 16 || n > block.length) return null;
+  for (let i = block.length - n; i < block.length; i++) if (block[i] !== n) return null;
+  return block.subarray(0, block.length - n);
+}
+
+/**
+ * Verifies and decrypts many payloads of one key bundle; per payload, its cleartext JSON string or
+ * the error `decryptPayloadString` would have thrown. A first sync reads ten thousand records, and
+ * each WebCrypto call in flight holds native memory of the worker (its promise, key and algorithm
+ * objects, copies of its input and output) until the collector runs: two calls per record held
+ * 13 MiB of Blink's heap and 12 MiB of malloc at the end of the download (docs/benchmarks.md). So
+ * all the verified ciphertexts of a page go through one AES-CBC call: CBC decryption of a block
+ * needs only the block before it (the IV for a first block), so decrypting the records end to end
+ * gives every block right but the first of each record after the first, which was chained to the
+ * previous record's last block instead of its own IV: XOR-ing both back in corrects it. WebCrypto
+ * checks only the last record's padding; the others' are checked here. The HMACs, checked first as
+ * always (the decryption never sees a record that failed), are computed in JavaScript, as fast as
+ * WebCrypto's verify in the worker.
+ */
+export async function decryptPayloadStrings(payloads: readonly string[], bundle: KeyBundle): Promise<Array<string | RecordCryptoError>> {
+  const out: Array<string | RecordCryptoError> = new Array(payloads.length);
+  const ready: Verified[] = [];
+  for (let i = 0; i < payloads.length; i++) {
+    const v = verifyForBatch(payloads[i]!, bundle, i);
+    if (v instanceof RecordCryptoError) out[i] = v;
+    else ready.push(v);
+  }
+  // WebCrypto checks the padding of the last block it is given: that block must be chained to its
+  // own record's block before it, so a record of one block (under 16 bytes of JSON, rare) goes alone.
+  const solo = ready.filter((r) => r.ct.length === 16);
+  const batch = ready.filter((r) => r.ct.length > 16);
+  const alone = (list: readonly Verified[]): Promise<unknown> => Promise.all(list.map(async (r) => {
+    try {
+      out[r.at] = cleartextOf(await aesCbc('decrypt', bundle.encKey, r.iv, r.ct));
+    } catch {
+      out[r.at] = new RecordFormatError('decryption failed (bad padding)');
+    }
+  }));
+  await alone(solo);
+  if (batch.length === 0) return out;
+  const total = batch.reduce((n, r) => n + r.ct.length, 0);
+  const joined = new Uint8Array(total);
+  let offset = 0;
+  for (const r of batch) {
+    joined.set(r.ct, offset);
+    offset += r.ct.length;
+  }
+  let clear: Uint8Array;
+  try {
+    clear = await aesCbc('decrypt', bundle.encKey, batch[0]!.iv, joined);
+  } catch {
+    // The last record's padding is bad: each on its own, so that only that one fails.
+    await alone(batch);
+    return out;
+  }
+  offset = 0;
+  for (let k = 0; k < batch.length; k++) {
+    const r = batch[k]!;
+    if (k > 0) {
+      for (let j = 0; j < 16; j++) clear[offset + j]! ^= joined[offset - 16 + j]! ^ r.iv[j]!;
+    }
+    const last = k === batch.length - 1;
+    // WebCrypto already took the last record's padding off.
+    const bytes = last ? clear.subarray(offset) : unpad(clear.subarray(offset, offset + r.ct.length));
+    out[r.at] = bytes === null ? new RecordFormatError('decryption failed (bad padding)') : cleartextOf(bytes);
+    offset += r.ct.length;
+  }
+  return out;
 }
 
 export interface CollectionKeys {

@@ -2,7 +2,9 @@
 // for a single bad record: it returns a per-record failure so one broken or foreign record does
 // not stop the rest of a download (architecture.md, data safety rules).
 import type { KeyBundle } from '../crypto/keyBundle.ts';
-import { decryptPayload, encryptPayload, RecordFormatError, RecordHmacError } from '../crypto/records.ts';
+import {
+  decryptPayloadString, decryptPayloadStrings, encryptPayload, RecordCryptoError, RecordFormatError, RecordHmacError,
+} from '../crypto/records.ts';
 import { RecordError } from '../errors.ts';
 import type { Bso, OutgoingBso, ServerTimestamp } from '../storage/types.ts';
 
@@ -21,32 +23,35 @@ export type DecryptedBso<T extends CleartextRecord = CleartextRecord> =
  * The cleartext must be a JSON object whose `id` equals the BSO id.
  */
 export async function decryptBso<T extends CleartextRecord = CleartextRecord>(bso: Bso, keys: KeyBundle): Promise<DecryptedBso<T>> {
-  const base = { id: bso.id, modified: bso.modified };
+  let text: string | RecordCryptoError;
   try {
-    const clear = await decryptPayload(bso.payload, keys);
-    if (typeof clear !== 'object' || clear === null || Array.isArray(clear)) {
-      return { ...base, ok: false, error: new RecordError(`record ${bso.id}: cleartext is not an object`, { recordId: bso.id, reason: 'format' }) };
-    }
-    if ((clear as { id?: unknown }).id !== bso.id) {
-      return {
-        ...base,
-        ok: false,
-        error: new RecordError(`record ${bso.id}: cleartext id does not match`, { recordId: bso.id, reason: 'id-mismatch' }),
-      };
-    }
-    const out: DecryptedBso<T> = { ...base, ok: true, cleartext: clear as T };
-    if (bso.sortindex !== undefined) out.sortindex = bso.sortindex;
-    return out;
+    text = await decryptPayloadString(bso.payload, keys);
   } catch (e) {
-    if (e instanceof RecordHmacError) {
-      return { ...base, ok: false, error: new RecordError(`record ${bso.id}: HMAC mismatch`, { recordId: bso.id, reason: 'hmac', cause: e }) };
-    }
-    if (e instanceof RecordFormatError) {
-      return { ...base, ok: false, error: new RecordError(`record ${bso.id}: ${e.message}`, { recordId: bso.id, reason: 'format', cause: e }) };
-    }
-    // Anything else (e.g. WebCrypto unavailable) is not the record's fault: let it surface.
-    throw e;
+    // Anything but the record's own fault (e.g. WebCrypto unavailable) surfaces.
+    if (!(e instanceof RecordCryptoError)) throw e;
+    text = e;
   }
+  return checkedCleartext<T>(bso, text);
+}
+
+/** The record from its decrypted text, or why it cannot be read. */
+function checkedCleartext<T extends CleartextRecord>(bso: Bso, text: string | RecordCryptoError): DecryptedBso<T> {
+  const base = { id: bso.id, modified: bso.modified };
+  const failed = (message: string, reason: 'format' | 'hmac' | 'id-mismatch', cause?: unknown): DecryptedBso<T> =>
+    ({ ...base, ok: false, error: new RecordError(`record ${bso.id}: ${message}`, { recordId: bso.id, reason, ...(cause === undefined ? {} : { cause }) }) });
+  if (text instanceof RecordHmacError) return failed('HMAC mismatch', 'hmac', text);
+  if (text instanceof RecordCryptoError) return failed(text.message, 'format', text);
+  let clear: unknown;
+  try {
+    clear = JSON.parse(text);
+  } catch {
+    return failed('cleartext is not JSON', 'format', new RecordFormatError('cleartext is not JSON'));
+  }
+  if (typeof clear !== 'object' || clear === null || Array.isArray(clear)) return failed('cleartext is not an object', 'format');
+  if ((clear as { id?: unknown }).id !== bso.id) return failed('cleartext id does not match', 'id-mismatch');
+  const out: DecryptedBso<T> = { ...base, ok: true, cleartext: clear as T };
+  if (bso.sortindex !== undefined) out.sortindex = bso.sortindex;
+  return out;
 }
 
 export interface DecryptedBatch<T extends CleartextRecord = CleartextRecord> {
@@ -57,8 +62,10 @@ export interface DecryptedBatch<T extends CleartextRecord = CleartextRecord> {
 /** Decrypts a page of BSOs, separating the good records from the per-record failures. */
 export async function decryptBsos<T extends CleartextRecord = CleartextRecord>(bsos: readonly Bso[], keys: KeyBundle): Promise<DecryptedBatch<T>> {
   const out: DecryptedBatch<T> = { records: [], failures: [] };
-  // All of a page at once: WebCrypto works off the main thread, so the calls overlap.
-  for (const r of await Promise.all(bsos.map((bso) => decryptBso<T>(bso, keys)))) {
+  // The whole page in one call: one AES for all of it (records.ts).
+  const texts = await decryptPayloadStrings(bsos.map((b) => b.payload), keys);
+  for (let i = 0; i < bsos.length; i++) {
+    const r = checkedCleartext<T>(bsos[i]!, texts[i]!);
     if (r.ok) {
       const { ok: _ok, ...rest } = r;
       out.records.push(rest);
