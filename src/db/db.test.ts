@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { freshDatabase } from '../test-support/db.ts';
 import { openDatabase } from './open.ts';
 import { openDB } from 'idb';
-import { DB_VERSION, MIGRATIONS, type SyncbridgeSchema } from './schema.ts';
+import { DB_VERSION, MIGRATIONS, type SyncbridgeDB, type SyncbridgeSchema } from './schema.ts';
 import { IdMapStore } from './idMapStore.ts';
 import { MIRROR_BUCKETS, MirrorStore } from './mirrorStore.ts';
 import { IdbChangeStore, IdbProgressStore } from './engineWorkStore.ts';
@@ -177,6 +177,11 @@ describe('version 7: the search index', () => {
   });
 });
 
+/** A second connection to the same database: what a restarted worker reads. */
+function reopen(db: SyncbridgeDB): Promise<SyncbridgeDB> {
+  return openDatabase(db.name);
+}
+
 describe('IdMapStore', () => {
   test('pairs Sync GUIDs with browser ids both ways, per collection, re-pairing a reused local id', async () => {
     const db = await freshDatabase();
@@ -217,138 +222,153 @@ describe('IdMapStore', () => {
     expect(await map.localIdFor('firstfirstfi')).toBeNull();
   });
 
-  // Issue 12: a first sync's pairings go up as journal rows (one per slice), folded in after it.
-  test('pairings made in bulk read exactly as pairings made one batch at a time, before and after they are folded in, and after a restart', async () => {
+  // Issue 12: the id map is a log of rows held in memory, compacted now and then; it must read as
+  // the plain map of pairings it stands for, whatever the order of writes, compactions and restarts.
+  test('the log reads exactly as a plain map of pairings, before and after compactions, after a restart, and from the old one-row-per-pairing store', async () => {
     let seed = 12;
     const random = (n: number): number => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed % n;
     };
+    /** The meaning of the id map: one GUID per browser id and one browser id per GUID, the last pairing winning. */
+    class PlainMap {
+      bySync = new Map<string, { syncId: string; localId: string; dateAdded?: number }>();
+      pair(pairs: ReadonlyArray<{ syncId: string; localId: string; dateAdded?: number }>): void {
+        for (const p of pairs) {
+          for (const [g, m] of this.bySync) if (m.localId === p.localId || g === p.syncId) this.bySync.delete(g);
+          this.bySync.set(p.syncId, { ...p });
+        }
+      }
+      forgetLocal(ids: readonly string[]): void {
+        for (const [g, m] of this.bySync) if (ids.includes(m.localId)) this.bySync.delete(g);
+      }
+      forgetSync(ids: readonly string[]): void {
+        for (const g of ids) this.bySync.delete(g);
+      }
+    }
     for (let round = 0; round < 30; round++) {
       const name = `journal-${round}-${Date.now()}`;
-      let bulkDb = await openDatabase(name);
-      const plain = new IdMapStore(await freshDatabase(), 'bookmarks');
-      let bulk = new IdMapStore(bulkDb, 'bookmarks');
+      let db = await openDatabase(name);
+      const plain = new PlainMap();
       const guid = (): string => `guid${String(random(12)).padStart(8, '0')}`;
       const local = (): string => String(random(12));
-      for (let step = 0; step < 25; step++) {
+      // Every third round starts from what earlier versions stored: a row per pairing in `idMap`.
+      if (round % 3 === 0) {
+        const old = Array.from({ length: 6 }, (_, i) => ({ syncId: `guid${String(i * 2).padStart(8, '0')}`, localId: String(i), dateAdded: i }));
+        for (const m of old) await db.put('idMap', { collection: 'bookmarks', ...m });
+        await db.put('idMap', { collection: 'other', syncId: 'guid00000001', localId: '1' });
+        plain.pair(old);
+      }
+      let map = new IdMapStore(db, 'bookmarks');
+      for (let step = 0; step < 40; step++) {
         const what = random(10);
         if (what < 5) {
           const pairs = Array.from({ length: 1 + random(4) }, () => ({ syncId: guid(), localId: local(), dateAdded: random(3) }));
-          await plain.pair(pairs);
-          await (random(3) === 0 ? bulk.pair(pairs) : bulk.pairInBulk(pairs));
+          plain.pair(pairs);
+          await (random(2) === 0 ? map.pair(pairs) : map.pairInBulk(pairs));
         } else if (what === 5) {
           const ids = [local()];
-          await plain.forgetLocal(ids);
-          await bulk.forgetLocal(ids);
+          plain.forgetLocal(ids);
+          await map.forgetLocal(ids);
         } else if (what === 6) {
           const ids = [guid()];
-          await plain.forgetSync(ids);
-          await bulk.forgetSync(ids);
+          plain.forgetSync(ids);
+          await map.forgetSync(ids);
         } else if (what === 7) {
-          await bulk.compact();
+          await map.compact();
         } else if (what === 8) {
-          // The worker stops: a new connection reads the journal from the database.
-          bulkDb.close();
-          bulkDb = await openDatabase(name);
-          bulk = new IdMapStore(bulkDb, 'bookmarks');
+          // The worker stops: a new connection reads the log from the database.
+          db.close();
+          db = await openDatabase(name);
+          map = new IdMapStore(db, 'bookmarks');
         }
         const sorted = (rows: Array<{ syncId: string; localId: string; dateAdded?: number }>) => rows.map((r) => `${r.syncId}=${r.localId}@${r.dateAdded}`).sort();
-        expect(sorted(await bulk.all()), `round ${round} step ${step}`).toEqual(sorted(await plain.all()));
+        expect(sorted(await map.all()), `round ${round} step ${step}`).toEqual(sorted([...plain.bySync.values()]));
         for (let k = 0; k < 12; k++) {
           const g = `guid${String(k).padStart(8, '0')}`;
-          expect(await bulk.mappingFor(g)).toEqual(await plain.mappingFor(g));
-          expect(await bulk.syncIdFor(String(k))).toBe(await plain.syncIdFor(String(k)));
+          const want = plain.bySync.get(g);
+          expect((await map.mappingFor(g))?.localId ?? null).toBe(want?.localId ?? null);
+          expect(await map.syncIdFor(String(k))).toBe([...plain.bySync.values()].find((m) => m.localId === String(k))?.syncId ?? null);
         }
       }
-      await bulk.compact();
-      expect(await bulkDb.count('idMapJournal')).toBe(0);
-      bulkDb.close();
+      // A compaction leaves the net pairings: one row here, and nothing in the old store of this collection.
+      for (let i = 0; i < 17; i++) await map.pair([{ syncId: 'guid00000099', localId: '99' }]);
+      plain.pair([{ syncId: 'guid00000099', localId: '99' }]);
+      await map.compact();
+      expect(await db.count('idMapJournal')).toBe(1);
+      expect(await db.count('idMap')).toBe(round % 3 === 0 ? 1 : 0); // the other collection's row stays
+      db.close();
+      db = await openDatabase(name);
+      const sorted = (rows: Array<{ syncId: string; localId: string; dateAdded?: number }>) => rows.map((r) => `${r.syncId}=${r.localId}@${r.dateAdded}`).sort();
+      expect(sorted(await new IdMapStore(db, 'bookmarks').all())).toEqual(sorted([...plain.bySync.values()]));
+      if (round % 3 === 0) expect(await new IdMapStore(db, 'other').syncIdFor('1')).toBe('guid00000001');
+      db.close();
     }
   });
 
-  test('a bulk pairing is one journal row; sign-out forgets the journal too', async () => {
+  test('issue 12: a first sync\'s row per slice is compacted after it into a few rows in one transaction, not folded pairing by pairing into an indexed store (that took more than ten seconds and slowed the next sync)', async () => {
     const db = await freshDatabase();
     const map = new IdMapStore(db, 'bookmarks');
-    await map.pairInBulk(Array.from({ length: 200 }, (_, i) => ({ syncId: `bulk${String(i).padStart(8, '0')}`, localId: String(i) })));
-    expect(await db.count('idMapJournal')).toBe(1);
-    expect(await db.count('idMap')).toBe(0);
-    expect(await map.localIdFor('bulk00000007')).toBe('7');
-    await IdMapStore.clearAll(db);
-    expect(await map.localIdFor('bulk00000007')).toBeNull();
-    expect(await db.count('idMapJournal')).toBe(0);
-    await map.pairInBulk([{ syncId: 'againagainag', localId: '1' }]);
-    await map.compact();
-    expect(await db.count('idMap')).toBe(1);
-    expect(await db.count('idMapJournal')).toBe(0);
-    expect(await map.syncIdFor('1')).toBe('againagainag');
-  });
-
-  test('a pairing made while the journal holds a bulk (a root stand-in made during a first sync) joins it: the bulk is not folded in mid-apply', async () => {
-    const db = await freshDatabase();
-    const map = new IdMapStore(db, 'bookmarks');
-    await map.pairInBulk(Array.from({ length: 300 }, (_, i) => ({ syncId: `bulk${String(i).padStart(8, '0')}`, localId: String(i) })));
-    await map.pair([{ syncId: 'mobile', localId: '900' }, { syncId: 'bulk00000003', localId: '901' }]);
-    expect(await db.count('idMap')).toBe(0);
-    expect(await db.count('idMapJournal')).toBe(2);
-    expect(await map.localIdFor('mobile')).toBe('900');
-    expect(await map.localIdFor('bulk00000003')).toBe('901');
-    expect(await map.syncIdFor('3')).toBeNull();
-    await map.compact();
-    expect(await db.count('idMap')).toBe(301);
-    expect(await map.localIdFor('bulk00000003')).toBe('901');
-    expect(await map.syncIdFor('3')).toBeNull();
-    // With the journal empty, a pairing goes straight to the indexed store.
-    await map.pair([{ syncId: 'toolbar', localId: '902' }]);
-    expect(await db.count('idMapJournal')).toBe(0);
-    expect(await db.count('idMap')).toBe(302);
-  });
-
-  test('issue 12: a pairing asked for while the journal is folded waits for one row, not the whole fold (the sync right after a first sync waited for all of it)', async () => {
-    const db = await freshDatabase();
-    const map = new IdMapStore(db, 'bookmarks');
-    for (let r = 0; r < 5; r++) {
-      await map.pairInBulk(Array.from({ length: 100 }, (_, i) => ({ syncId: `bulk${String(r * 100 + i).padStart(8, '0')}`, localId: String(r * 100 + i) })));
+    for (let r = 0; r < 40; r++) {
+      await map.pairInBulk(Array.from({ length: 250 }, (_, i) => ({ syncId: `bulk${String(r * 250 + i).padStart(8, '0')}`, localId: String(r * 250 + i) })));
     }
-    let folded = false;
-    const compacting = map.compact().then(() => {
-      folded = true;
-    });
+    expect(await db.count('idMapJournal')).toBe(40);
+    const transactions: string[] = [];
+    const transaction = db.transaction.bind(db);
+    db.transaction = ((...args: Parameters<typeof db.transaction>) => {
+      transactions.push(String(args[1] ?? 'readonly'));
+      return transaction(...args);
+    }) as typeof db.transaction;
+    await map.compact();
+    expect(transactions).toEqual(['readwrite']);
+    expect(await db.count('idMapJournal')).toBe(5);
+    expect(await db.count('idMap')).toBe(0);
+    expect(await map.localIdFor('bulk00009999')).toBe('9999');
+    // A log that has not grown is left as it is.
+    await map.pair([{ syncId: 'newnewnewnew', localId: '10000' }]);
+    transactions.length = 0;
+    await map.compact();
+    expect(transactions).toEqual([]);
+    expect(await db.count('idMapJournal')).toBe(6);
+  });
+
+  test('a pairing asked for while the log is compacted comes after it, and reads right', async () => {
+    const db = await freshDatabase();
+    const map = new IdMapStore(db, 'bookmarks');
+    for (let r = 0; r < 20; r++) {
+      await map.pairInBulk(Array.from({ length: 25 }, (_, i) => ({ syncId: `bulk${String(r * 25 + i).padStart(8, '0')}`, localId: String(r * 25 + i) })));
+    }
+    const compacting = map.compact();
     // The next sync's snapshot pairs a bookmark made since, and re-pairs one of the bulk's ids.
     await map.pair([{ syncId: 'newnewnewnew', localId: '900' }, { syncId: 'movedmovedmo', localId: '7' }]);
-    expect(folded).toBe(false);
-    expect(await map.localIdFor('newnewnewnew')).toBe('900');
-    expect(await map.syncIdFor('7')).toBe('movedmovedmo');
-    expect(await map.localIdFor('bulk00000007')).toBeNull();
     await compacting;
-    expect(await db.count('idMapJournal')).toBe(0);
-    expect(await db.count('idMap')).toBe(501);
-    expect(await map.localIdFor('newnewnewnew')).toBe('900');
-    expect(await map.syncIdFor('7')).toBe('movedmovedmo');
-    expect(await map.localIdFor('bulk00000007')).toBeNull();
+    expect(await db.count('idMapJournal')).toBe(2);
+    for (const m of [map, new IdMapStore(await reopen(db), 'bookmarks')]) {
+      expect(await m.localIdFor('newnewnewnew')).toBe('900');
+      expect(await m.syncIdFor('7')).toBe('movedmovedmo');
+      expect(await m.localIdFor('bulk00000007')).toBeNull();
+      expect(await m.all()).toHaveLength(501);
+    }
   });
 
-  test('sign-out while the journal is folded leaves no pairing behind (the row read before the clear was written after it)', async () => {
+  test('sign-out forgets the log and what the old store held; sign-out during a compaction leaves no pairing behind', async () => {
     const db = await freshDatabase();
+    await db.put('idMap', { collection: 'bookmarks', syncId: 'oldoldoldold', localId: '1' });
     const map = new IdMapStore(db, 'bookmarks');
-    for (let r = 0; r < 3; r++) {
-      await map.pairInBulk(Array.from({ length: 50 }, (_, i) => ({ syncId: `bulk${String(r * 50 + i).padStart(8, '0')}`, localId: String(r * 50 + i) })));
+    for (let r = 0; r < 20; r++) {
+      await map.pairInBulk(Array.from({ length: 50 }, (_, i) => ({ syncId: `bulk${String(r * 50 + i).padStart(8, '0')}`, localId: String(100 + r * 50 + i) })));
     }
-    // The person signs out just as the fold has read a row and is about to write its pairings.
-    let signingOut: Promise<void> | null = null;
-    const getAll = db.getAll.bind(db);
-    db.getAll = (async (...args: Parameters<typeof db.getAll>) => {
-      const rows = await getAll(...args);
-      if (args[0] === 'idMapJournal' && args[2] === 1 && signingOut === null) signingOut = IdMapStore.clearAll(db);
-      return rows;
-    }) as typeof db.getAll;
-    await map.compact();
-    await signingOut;
-    expect(signingOut).not.toBeNull();
+    expect(await map.localIdFor('oldoldoldold')).toBe('1');
+    const compacting = map.compact();
+    const signingOut = IdMapStore.clearAll(db);
+    await Promise.all([compacting, signingOut]);
     expect(await db.count('idMap')).toBe(0);
     expect(await db.count('idMapJournal')).toBe(0);
     expect(await map.localIdFor('bulk00000001')).toBeNull();
     expect(await map.syncIdFor('1')).toBeNull();
+    expect(await new IdMapStore(await reopen(db), 'bookmarks').all()).toEqual([]);
+    await map.pair([{ syncId: 'againagainag', localId: '1' }]);
+    expect(await map.syncIdFor('1')).toBe('againagainag');
   });
 });
 

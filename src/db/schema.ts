@@ -61,11 +61,14 @@ export interface SyncbridgeSchema extends DBSchema {
   mirror: { key: [string, string]; value: MirrorBucket; indexes: { byCollection: string } };
   /** Owner: db/safetyStore.ts. Local trees saved before large changes, restorable from the options page. */
   snapshots: { key: number; value: LocalSnapshotRecord; indexes: { byTime: number } };
-  /** Owner: db/idMapStore.ts. Sync GUID ↔ browser id, for browsers whose ids are not Sync GUIDs (Chromium). */
+  /**
+   * Owner: db/idMapStore.ts. Sync GUID ↔ browser id, one row per pairing, as Syncbridge kept them
+   * until the log below replaced it: read as the log's start, emptied by its first compaction.
+   */
   idMap: { key: [string, string]; value: IdMapping; indexes: { byLocalId: [string, string] } };
   /**
-   * Owner: db/idMapStore.ts. Pairings recorded in bulk (a first sync's creates), one row per batch
-   * in order, until they are folded into `idMap` (v8).
+   * Owner: db/idMapStore.ts. Sync GUID ↔ browser id, for browsers whose ids are not Sync GUIDs
+   * (Chromium): a log of batches of pairings and of ids to forget, in order, compacted now and then (v8).
    */
   idMapJournal: { key: [string, number]; value: IdMapJournalRow };
   /**
@@ -143,9 +146,12 @@ export interface LocalSnapshotRecord {
 
 export interface IdMapJournalRow {
   collection: string;
-  /** Order of the batches: a later pairing of a GUID or browser id replaces an earlier one. */
+  /** Order of the rows: a later pairing of a GUID or browser id replaces an earlier one. */
   seq: number;
   pairs: Array<{ syncId: string; localId: string; dateAdded?: number }>;
+  /** Pairings to forget, by browser id or by GUID, before this row's pairs. */
+  forgetLocal?: string[];
+  forgetSync?: string[];
 }
 
 export interface IdMapping {
