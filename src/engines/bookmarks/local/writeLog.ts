@@ -13,7 +13,7 @@
 import type { BrowserBookmarkNode } from './api.ts';
 import type { OwnWrite } from './changeTracker.ts';
 import { samePairedItem } from './idMap.ts';
-import { normalizeUrl } from '../merge/sides.ts';
+import { sameUrl } from '../merge/sides.ts';
 
 /** The state our writes left on one browser item. */
 export interface WrittenState {
@@ -98,7 +98,7 @@ export function findRollback(
     const same = node !== undefined && samePairedItem(e, node);
     const shown = e.removed ? !same : same
       && !((e.title !== undefined && node.title !== e.title)
-        || (e.url !== undefined && normalizeUrl(node.url) !== normalizeUrl(e.url))
+        || (e.url !== undefined && !sameUrl(node.url, e.url))
         || (e.parentId !== undefined && node.parentId !== e.parentId));
     if (shown) {
       if (now - e.at < SAVED_AFTER_MS) out.unsettled.push(e);

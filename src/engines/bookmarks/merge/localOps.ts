@@ -9,7 +9,7 @@ import { ROOT_GUID, UNFILED_GUID, isRootGuid } from '../record.ts';
 import type { BookmarkKind } from '../record.ts';
 import type { BookmarkTree } from '../tree.ts';
 import { ancestorsOf, walkTree } from '../tree.ts';
-import { kindGroup, normalizeUrl } from './sides.ts';
+import { kindGroup, sameUrl } from './sides.ts';
 import type { Representability } from './sides.ts';
 import { isUnsupportedItem } from './sides.ts';
 import type { LocalOp } from './types.ts';
@@ -116,7 +116,7 @@ export function planLocalOps(
         current.splice(index, 0, guid);
         return;
       }
-      if (have.title !== target.title || (target.url !== null && normalizeUrl(have.url) !== normalizeUrl(target.url))) {
+      if (have.title !== target.title || (target.url !== null && !sameUrl(have.url, target.url))) {
         ops.push({ type: 'update', guid, title: target.title, url: target.url });
         have.title = target.title;
         have.url = target.url;

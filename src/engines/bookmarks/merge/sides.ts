@@ -89,7 +89,7 @@ export class SideView {
     const base = this.mirror.nodes.get(guid);
     if (!node || !base) return node !== undefined;
     if (kindGroup(node.kind) !== kindGroup(base.kind)) return true;
-    if (node.title !== base.title || normalizeUrl(node.url) !== normalizeUrl(base.url)) return true;
+    if (node.title !== base.title || !sameUrl(node.url, base.url)) return true;
     if (this.compareRecords && node.record && base.record) {
       return contentKeyOfRecord(node.record) !== contentKeyOfRecord(base.record);
     }
@@ -113,7 +113,7 @@ export class SideView {
     const node = this.tree.nodes.get(guid);
     const base = this.mirror.nodes.get(guid);
     if (!node || !base) return node !== undefined;
-    return normalizeUrl(node.url) !== normalizeUrl(base.url) || (this.compareRecords && node.kind !== base.kind);
+    return !sameUrl(node.url, base.url) || (this.compareRecords && node.kind !== base.kind);
   }
 
   /** The folder's child list differs from the mirror's (or the folder is new). */
@@ -138,15 +138,31 @@ export class SideView {
 /**
  * URLs as a browser would store them: Chromium normalizes (`HTTPS://A.example` becomes
  * `https://a.example/`) while the server keeps what Firefox wrote, so raw strings would show a
- * change, or miss a duplicate, that is not there. Unparseable URLs compare as written.
+ * change, or miss a duplicate, that is not there. Unparseable URLs compare as written. Parsed once
+ * per URL while the worker lives: a merge of 10,000 bookmarks compares each URL several times, and
+ * parsing them all took 0.3 s of an incremental sync.
  */
 export function normalizeUrl(url: string | null | undefined): string | null {
   if (url === null || url === undefined) return null;
-  try {
-    return new URL(url).href;
-  } catch {
-    return url;
+  let href = normalized.get(url);
+  if (href === undefined) {
+    try {
+      href = new URL(url).href;
+    } catch {
+      href = url;
+    }
+    if (normalized.size >= NORMALIZED_KEPT) normalized.clear();
+    normalized.set(url, href);
   }
+  return href;
+}
+
+const normalized = new Map<string, string>();
+const NORMALIZED_KEPT = 100_000;
+
+/** Whether two URLs name the same page as a browser stores it (the same text always does). */
+export function sameUrl(a: string | null | undefined, b: string | null | undefined): boolean {
+  return a === b || normalizeUrl(a) === normalizeUrl(b);
 }
 
 /** Bookmarks and queries are interchangeable (a query is a bookmark with a place: URL). */

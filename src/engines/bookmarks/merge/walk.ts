@@ -8,7 +8,7 @@ import type { BookmarkNode, BookmarkTree } from '../tree.ts';
 import { walkTree } from '../tree.ts';
 import { matchFolderChildren } from './dedupe.ts';
 import type { FolderMatches } from './dedupe.ts';
-import { kindGroup, normalizeUrl } from './sides.ts';
+import { kindGroup, sameUrl } from './sides.ts';
 import type { SideView } from './sides.ts';
 
 export type Side = 'local' | 'remote';
@@ -162,7 +162,7 @@ export class TreeWalk {
     const fields: FieldSides = {
       title: field(this.local.titleChanged(local.guid), this.remote.titleChanged(remote.guid), local.title === remote.title),
       url: field(this.local.urlChanged(local.guid), this.remote.urlChanged(remote.guid),
-        normalizeUrl(local.url) === normalizeUrl(remote.url)),
+        sameUrl(local.url, remote.url)),
     };
     return [fields, order];
   }
