@@ -110,6 +110,10 @@ interface WorkerHeapWatch {
   startSampling(): Promise<void>;
   /** Stops it: the bytes allocated per function (self), largest first. */
   stopSampling(): Promise<Array<{ where: string; mib: number }>>;
+  /** Starts V8's CPU profiler in the worker. */
+  startProfile(): Promise<void>;
+  /** Stops it: milliseconds of CPU per function (self), largest first. */
+  stopProfile(): Promise<Array<{ where: string; ms: number }>>;
 }
 let workerHeap: WorkerHeapWatch | null = null;
 /** BENCH_SNAPSHOT=apply: a heap snapshot of the worker the first time the sync is seen in that step. */
@@ -165,6 +169,40 @@ async function watchWorkerHeap(ext: ChromiumExtension): Promise<WorkerHeapWatch>
       };
       walk(r.profile.head);
       return [...bytes].map(([where, b]) => ({ where, mib: Math.round(b / 104857.6) / 10 })).sort((a, b) => b.mib - a.mib);
+    },
+    async startProfile() {
+      await send('Profiler.enable');
+      await send('Profiler.setSamplingInterval', { interval: 200 });
+      await send('Profiler.start');
+    },
+    async stopProfile() {
+      interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
+      const r = (await send('Profiler.stop')) as { profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] } };
+      const byId = new Map(r.profile.nodes.map((n) => [n.id, n]));
+      const parent = new Map<number, number>();
+      for (const n of r.profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+      const name = (n: Node): string => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop() ?? ''}:${n.callFrame.lineNumber + 1}`;
+      const us = new Map<string, number>();
+      const stacks = new Map<string, number>();
+      r.profile.samples.forEach((id, i) => {
+        const leaf = byId.get(id);
+        // A built-in (URL, IndexedDB's put) is named with the function of ours that called it.
+        let where = leaf ? name(leaf) : '?';
+        if (leaf && leaf.callFrame.url === '' && !where.startsWith('(')) {
+          let up = parent.get(leaf.id);
+          while (up !== undefined && byId.get(up)!.callFrame.url === '') up = parent.get(up);
+          if (up !== undefined) where = `${where} in ${name(byId.get(up)!)}`;
+        }
+        us.set(where, (us.get(where) ?? 0) + (r.profile.timeDeltas[i + 1] ?? 0));
+        if (process.env['BENCH_STACKS'] && leaf && new RegExp(process.env['BENCH_STACKS']).test(where)) {
+          const chain: string[] = [];
+          for (let up: number | undefined = leaf.id; up !== undefined && chain.length < 14; up = parent.get(up)) chain.push(name(byId.get(up)!));
+          const key = chain.join(' < ');
+          stacks.set(key, (stacks.get(key) ?? 0) + (r.profile.timeDeltas[i + 1] ?? 0));
+        }
+      });
+      for (const [k, t] of [...stacks].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`    ${(t / 1000).toFixed(1)} ms  ${k}`);
+      return [...us].map(([where, t]) => ({ where, ms: Math.round(t / 100) / 10 })).sort((a, b) => b.ms - a.ms);
     },
   };
 }
@@ -423,6 +461,30 @@ async function searchIndexReady(ext: ChromiumExtension, n: number): Promise<numb
   }
 }
 
+/** Rows in the id map and its journal (the journal should be folded away soon after a sync). */
+async function idMapRows(ext: ChromiumExtension): Promise<string> {
+  const counts = await ext.worker.evaluate(async () => {
+    const open = indexedDB.open('syncbridge');
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    try {
+      const tx = db.transaction(['idMap', 'idMapJournal'], 'readonly');
+      const map = tx.objectStore('idMap').count();
+      const journal = tx.objectStore('idMapJournal').count();
+      await new Promise<void>((resolve, reject) => {
+        tx.oncomplete = () => resolve();
+        tx.onerror = () => reject(tx.error);
+      });
+      return [map.result, journal.result];
+    } finally {
+      db.close();
+    }
+  });
+  return `id map ${counts[0]} pairings, journal ${counts[1]} rows`;
+}
+
 async function incremental(): Promise<{ rightAfter: number; indexS: number; settled: number; phasesAfter: string; phases: string }> {
   const stack = await startLocalStack();
   await seed(stack);
@@ -430,6 +492,7 @@ async function incremental(): Promise<{ rightAfter: number; indexS: number; sett
   try {
     const t0 = await signIn(ext, stack.origin);
     await waitForRun(ext, t0, new Set());
+    if (process.env['BENCH_LOG']) console.log(`  after the first sync: ${await idMapRows(ext)}`);
     let phases = '';
     const change = async (title: string): Promise<number> => {
       await ext.worker.evaluate((t) => chrome.bookmarks.create({ parentId: '1', title: t, url: `https://one-change.example/${encodeURIComponent(t)}` }), title);
@@ -442,6 +505,7 @@ async function incremental(): Promise<{ rightAfter: number; indexS: number; sett
       await popup.close();
       // From the click to the run's "Sync finished" in the extension's log (no polling in the figure).
       const logged = await runPhases(ext, t1);
+      if (process.env['BENCH_LOG']) console.log(`  after "${title}": ${await idMapRows(ext)}`);
       phases = logged.text;
       return logged.finishedS ?? (Date.now() - t1) / 1000;
     };
@@ -449,8 +513,16 @@ async function incremental(): Promise<{ rightAfter: number; indexS: number; sett
     const rightAfter = await change('One change');
     const phasesAfter = phases;
     const indexS = await searchIndexReady(ext, TOTAL);
-    // …and once the extension is idle again: the cost of the change alone.
+    // …and once the extension is idle again: the cost of the change alone. BENCH_PROFILE=1: where
+    // the worker's CPU goes in that sync (the debugger attached keeps the worker alive).
+    const devtools = process.env['BENCH_PROFILE'] ? await watchWorkerHeap(ext) : null;
+    await devtools?.startProfile();
     const settled = await change('Another change');
+    if (devtools) {
+      const top = await devtools.stopProfile();
+      const busy = top.filter((t) => !/^\((idle|program|garbage collector)\)/.test(t.where)).reduce((n, t) => n + t.ms, 0);
+      console.log(`  the worker's CPU in that sync: ${busy.toFixed(0)} ms in JavaScript; most in: ${top.slice(0, 30).map((t) => `${t.where} ${t.ms}`).join('; ')}`);
+    }
     return { rightAfter, indexS, settled, phasesAfter, phases };
   } finally {
     await ext.close();
