@@ -89,14 +89,16 @@ export class SearchStore {
    * held the database's one backend for a second or more, and every other read of the extension
    * waited (the popup's status among them). Cut part way, the caller's state still says the kind
    * is not built (or has changes pending), so it is rebuilt; until then a search finds part of it.
+   * `between` runs before each transaction after the first (the indexer waits there while a sync runs).
    */
-  async replaceKind(kind: SearchKind, entries: readonly SearchEntry[], perTransaction = 500): Promise<void> {
+  async replaceKind(kind: SearchKind, entries: readonly SearchEntry[], perTransaction = 500, between?: () => Promise<void>): Promise<void> {
     const tx = this.db.transaction('search', 'readwrite');
     const keep = new Set(entries.map((e) => e.key));
     for (const key of await tx.store.index('byKind').getAllKeys(kind)) if (!keep.has(key)) void tx.store.delete(key);
     for (const e of entries.slice(0, perTransaction)) void tx.store.put(e);
     await tx.done;
     for (let i = perTransaction; i < entries.length; i += perTransaction) {
+      await between?.();
       const more = this.db.transaction('search', 'readwrite');
       for (const e of entries.slice(i, i + perTransaction)) void more.store.put(e);
       await more.done;

@@ -151,6 +151,39 @@ describe('search index maintenance', () => {
     expect((await store.state())?.bookmarksPending).toBe(false);
   });
 
+  test('issue 12: the index built after a first sync covers the bookmarks the sync created: it is built once, not again for their events, and waits between its transactions while a sync runs (both slowed the next sync by seconds)', async () => {
+    const db = await freshDatabase();
+    const store = new SearchStore(db);
+    const sources = new FakeSources();
+    let syncing = true;
+    const indexer = new SearchIndexer({ store, sources, now: () => NOW, bookmarkDelayMs: 5, bookmarkMaxDelayMs: 20, busy: () => syncing });
+    // The first sync creates the bookmarks; their events reach the indexer (replayed after the apply).
+    for (let i = 0; i <= BOOKMARK_REBUILD_AFTER; i++) {
+      sources.tree.set(String(i), { id: String(i), title: `Synced ${i}`, url: `https://synced.example/${i}` });
+      indexer.bookmarkChanged(String(i));
+    }
+    // The sync's afterSync starts the first build of the index, from the tree; while a sync runs it
+    // writes one transaction of entries and waits.
+    const building = indexer.refresh();
+    await new Promise((r) => setTimeout(r, 40));
+    expect(sources.calls.bookmarks).toBe(1);
+    expect(await store.keysOfKind('bookmark')).toHaveLength(500);
+    syncing = false;
+    await building;
+    await new Promise((r) => setTimeout(r, 40)); // longer than the longest delay
+    await indexer.idle();
+    expect(sources.calls.bookmarks).toBe(1);
+    expect(await store.keysOfKind('bookmark')).toHaveLength(BOOKMARK_REBUILD_AFTER + 1);
+    expect((await store.state())?.bookmarksPending).toBe(false);
+    // A change made after the build is written as usual.
+    sources.tree.set('new', { id: 'new', title: 'Made later', url: 'https://later.example/' });
+    indexer.bookmarkChanged('new');
+    await new Promise((r) => setTimeout(r, 40));
+    await indexer.idle();
+    expect(await urls(indexer, 'later')).toEqual(['bookmark https://later.example/']);
+    expect(sources.calls.bookmarks).toBe(1);
+  });
+
   test('issue 12: a kind is replaced a slice of entries per transaction, so other reads of the database are not held behind one large write', async () => {
     const db = await freshDatabase();
     const store = new SearchStore(db);
