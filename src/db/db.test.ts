@@ -265,7 +265,7 @@ describe('IdMapStore', () => {
         if (what < 5) {
           const pairs = Array.from({ length: 1 + random(4) }, () => ({ syncId: guid(), localId: local(), dateAdded: random(3) }));
           plain.pair(pairs);
-          await (random(2) === 0 ? map.pair(pairs) : map.pairInBulk(pairs));
+          await map.pair(pairs);
         } else if (what === 5) {
           const ids = [local()];
           plain.forgetLocal(ids);
@@ -310,7 +310,7 @@ describe('IdMapStore', () => {
     const db = await freshDatabase();
     const map = new IdMapStore(db, 'bookmarks');
     for (let r = 0; r < 40; r++) {
-      await map.pairInBulk(Array.from({ length: 250 }, (_, i) => ({ syncId: `bulk${String(r * 250 + i).padStart(8, '0')}`, localId: String(r * 250 + i) })));
+      await map.pair(Array.from({ length: 250 }, (_, i) => ({ syncId: `bulk${String(r * 250 + i).padStart(8, '0')}`, localId: String(r * 250 + i) })));
     }
     expect(await db.count('idMapJournal')).toBe(40);
     const transactions: string[] = [];
@@ -336,7 +336,7 @@ describe('IdMapStore', () => {
     const db = await freshDatabase();
     const map = new IdMapStore(db, 'bookmarks');
     for (let r = 0; r < 20; r++) {
-      await map.pairInBulk(Array.from({ length: 25 }, (_, i) => ({ syncId: `bulk${String(r * 25 + i).padStart(8, '0')}`, localId: String(r * 25 + i) })));
+      await map.pair(Array.from({ length: 25 }, (_, i) => ({ syncId: `bulk${String(r * 25 + i).padStart(8, '0')}`, localId: String(r * 25 + i) })));
     }
     const compacting = map.compact();
     // The next sync's snapshot pairs a bookmark made since, and re-pairs one of the bulk's ids.
@@ -356,7 +356,7 @@ describe('IdMapStore', () => {
     await db.put('idMap', { collection: 'bookmarks', syncId: 'oldoldoldold', localId: '1' });
     const map = new IdMapStore(db, 'bookmarks');
     for (let r = 0; r < 20; r++) {
-      await map.pairInBulk(Array.from({ length: 50 }, (_, i) => ({ syncId: `bulk${String(r * 50 + i).padStart(8, '0')}`, localId: String(100 + r * 50 + i) })));
+      await map.pair(Array.from({ length: 50 }, (_, i) => ({ syncId: `bulk${String(r * 50 + i).padStart(8, '0')}`, localId: String(100 + r * 50 + i) })));
     }
     expect(await map.localIdFor('oldoldoldold')).toBe('1');
     const compacting = map.compact();

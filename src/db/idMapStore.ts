@@ -151,11 +151,6 @@ export class IdMapStore {
     });
   }
 
-  /** The pairings of a slice of a first sync's creates: the same as `pair`, a row each. */
-  pairInBulk(pairs: readonly Pair[]): Promise<void> {
-    return this.pair(pairs);
-  }
-
   forgetLocal(localIds: readonly string[]): Promise<void> {
     if (localIds.length === 0) return Promise.resolve();
     return this.append({ pairs: [], forgetLocal: [...localIds] });

@@ -248,7 +248,7 @@ class Applier {
       if (skip) this.skipped.push({ at: f.at, guid: f.op.guid, type: 'create', reason: skip.reason, ...(skip.message !== skip.reason ? { detail: skip.message } : {}) });
       else failure ??= { error: r.reason };
     }
-    void this.queue(() => this.o.idMap.pairInBulk(pairs));
+    void this.queue(() => this.o.idMap.pair(pairs));
     if (failure !== null) {
       this.lists.clear();
       await this.writing;

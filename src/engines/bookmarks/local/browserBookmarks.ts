@@ -176,7 +176,7 @@ export class BrowserBookmarks implements LocalBookmarks {
     await this.o.tracker?.settled();
     await this.o.changes?.remove(this.changedKeys, this.changedSeenAt);
     this.changedKeys = [];
-    // The apply's bulk pairings go into the indexed id map now, after the sync, not in it.
-    void this.o.idMap.compact().catch(() => undefined); // a failure leaves the journal, folded next time
+    // The id map's log (a row per slice of a first sync's creates) is compacted after the sync, not in it.
+    void this.o.idMap.compact().catch(() => undefined); // a failure leaves the log as it was: compacted next time
   }
 }

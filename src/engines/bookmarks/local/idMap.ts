@@ -3,7 +3,7 @@
 // the new item's GUID, and the GUID of a root or stand-in folder is paired with its browser id.
 import type { IdMapStore } from '../../../db/idMapStore.ts';
 
-export type BookmarkIdMap = Pick<IdMapStore, 'pair' | 'pairInBulk' | 'compact' | 'localIdFor' | 'mappingFor' | 'syncIdFor' | 'forgetLocal' | 'forgetSync' | 'all'>;
+export type BookmarkIdMap = Pick<IdMapStore, 'pair' | 'compact' | 'localIdFor' | 'mappingFor' | 'syncIdFor' | 'forgetLocal' | 'forgetSync' | 'all'>;
 
 /** The live item is still the one that was paired: an unknown date on either side is given the benefit. */
 export function samePairedItem(mapping: { dateAdded?: number | undefined }, node: { dateAdded?: number | undefined }): boolean {
