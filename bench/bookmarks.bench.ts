@@ -101,7 +101,8 @@ const rssByStep = new Map<string, number>();
 /** With BENCH_HEAP=1: the highest JavaScript heap (MiB, in use / reserved) of the service worker, and reserved by the extension's pages, during each step. */
 const heapByStep = new Map<string, { used: number; total: number; pages: number }>();
 
-interface WorkerHeapWatch {
+/** The service worker seen through the DevTools protocol: its heap, its allocations, its CPU. */
+interface WorkerDevtools {
   /** The JavaScript heap in use and reserved (MiB). */
   usage(): Promise<{ used: number; total: number }>;
   /** Writes a heap snapshot (DevTools' .heapsnapshot format) of the worker to `file`. */
@@ -115,15 +116,16 @@ interface WorkerHeapWatch {
   /** Stops it: milliseconds of CPU per function (self), largest first. */
   stopProfile(): Promise<Array<{ where: string; ms: number }>>;
 }
-let workerHeap: WorkerHeapWatch | null = null;
+/** With BENCH_HEAP=1, the first sync's worker (never one that is stopped: a debugger keeps it alive). */
+let devtoolsOfRun: WorkerDevtools | null = null;
 /** BENCH_SNAPSHOT=apply: a heap snapshot of the worker the first time the sync is seen in that step. */
 let snapshotTaken = false;
 
 /**
- * Reads the service worker's JavaScript heap through the DevTools protocol: the part of the
- * process's memory that is the extension's own data, not Chromium's.
+ * Attaches to the service worker. Its JavaScript heap is the part of the process's memory that is
+ * the extension's own data, not Chromium's.
  */
-async function watchWorkerHeap(ext: ChromiumExtension): Promise<WorkerHeapWatch> {
+async function workerDevtools(ext: ChromiumExtension): Promise<WorkerDevtools> {
   const page = ext.context.pages()[0] ?? (await ext.context.newPage());
   const cdp = await ext.context.newCDPSession(page);
   const { targetInfos } = await cdp.send('Target.getTargets');
@@ -223,12 +225,12 @@ async function waitForRun(ext: ChromiumExtension, since: number, progressSeen: S
     }
     lastCpu = cpuNow;
     if (rss !== null) rssByStep.set(step, Math.max(rssByStep.get(step) ?? 0, rss));
-    if (workerHeap) {
-      const heap = await workerHeap.usage();
+    if (devtoolsOfRun) {
+      const heap = await devtoolsOfRun.usage();
       if (!snapshotTaken && process.env['BENCH_SNAPSHOT'] === step) {
         snapshotTaken = true;
         const file = path.join(os.tmpdir(), `syncbridge-worker-${step}.heapsnapshot`);
-        await workerHeap.snapshot(file);
+        await devtoolsOfRun.snapshot(file);
         console.log(`  heap snapshot of the worker in the ${step} step: ${file}`);
       }
       let pages = 0;
@@ -364,7 +366,7 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
   cpuByStep.clear();
   lastCpu = null;
   heapByStep.clear();
-  workerHeap = null;
+  devtoolsOfRun = null;
   snapshotTaken = false;
   const stack = await startLocalStack();
   await seed(stack);
@@ -379,10 +381,10 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
     if (process.env['BENCH_HEAP']) console.log(`  idle: ${extensionProcessRssParts(ext.profileDir)}`);
     await idlePopup.close();
     // The heap is watched only where the worker is never stopped (a debugger would keep it alive).
-    if (!opts.stopWorkerAtHalf && process.env['BENCH_HEAP']) workerHeap = await watchWorkerHeap(ext);
+    if (!opts.stopWorkerAtHalf && process.env['BENCH_HEAP']) devtoolsOfRun = await workerDevtools(ext);
     const cpuBefore = chromiumCpuSeconds(ext.profileDir);
     // BENCH_ALLOC=1: what the worker's JavaScript allocated during the sync, garbage included, by function.
-    if (workerHeap && process.env['BENCH_ALLOC']) await workerHeap.startSampling();
+    if (devtoolsOfRun && process.env['BENCH_ALLOC']) await devtoolsOfRun.startSampling();
     const t0 = await signIn(ext, stack.origin);
     // To line the run up with a profiler's samples (perf record -k CLOCK_MONOTONIC).
     if (process.env['BENCH_LOG']) console.log(`  sign-in click at CLOCK_MONOTONIC ${(Number(process.hrtime.bigint()) / 1e9 - (Date.now() - t0) / 1000).toFixed(3)} s`);
@@ -411,8 +413,8 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
     const seconds = (Date.now() - t0) / 1000;
     const cpu = cpuSpent(cpuBefore, chromiumCpuSeconds(ext.profileDir));
     if (s.lastRun?.outcome !== 'success') throw new Error(`first sync failed: ${s.lastRun?.message}`);
-    if (workerHeap && process.env['BENCH_ALLOC']) {
-      const top = await workerHeap.stopSampling();
+    if (devtoolsOfRun && process.env['BENCH_ALLOC']) {
+      const top = await devtoolsOfRun.stopSampling();
       const total = top.reduce((sum, t) => sum + t.mib, 0);
       console.log(`  the worker's JavaScript allocated ${total.toFixed(0)} MiB during the sync; most by: ${top.slice(0, 25).map((t) => `${t.where} ${t.mib}`).join('; ')}`);
     }
@@ -515,7 +517,7 @@ async function incremental(): Promise<{ rightAfter: number; indexS: number; sett
     const indexS = await searchIndexReady(ext, TOTAL);
     // …and once the extension is idle again: the cost of the change alone. BENCH_PROFILE=1: where
     // the worker's CPU goes in that sync (the debugger attached keeps the worker alive).
-    const devtools = process.env['BENCH_PROFILE'] ? await watchWorkerHeap(ext) : null;
+    const devtools = process.env['BENCH_PROFILE'] ? await workerDevtools(ext) : null;
     await devtools?.startProfile();
     const settled = await change('Another change');
     if (devtools) {

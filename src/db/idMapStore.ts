@@ -45,13 +45,18 @@ function perDb<V>(map: WeakMap<SyncbridgeDB, Map<string, V>>, db: SyncbridgeDB):
   return m;
 }
 
+/** A pairing as a log row holds it. */
+function rowPair(p: Pair): IdMapJournalRow['pairs'][number] {
+  return { syncId: p.syncId, localId: p.localId, ...(p.dateAdded === undefined ? {} : { dateAdded: p.dateAdded }) };
+}
+
 /** One pairing: a GUID or browser id paired anew drops its old pairing (one browser id, one GUID). */
 function notePair(j: Journal, collection: string, p: Pair): void {
   const oldSync = j.byLocal.get(p.localId);
   if (oldSync !== undefined && oldSync !== p.syncId) j.bySync.delete(oldSync);
   const old = j.bySync.get(p.syncId);
   if (old && old.localId !== p.localId) j.byLocal.delete(old.localId);
-  j.bySync.set(p.syncId, { collection, syncId: p.syncId, localId: p.localId, ...(p.dateAdded === undefined ? {} : { dateAdded: p.dateAdded }) });
+  j.bySync.set(p.syncId, { collection, ...rowPair(p) });
   j.byLocal.set(p.localId, p.syncId);
 }
 
@@ -146,9 +151,7 @@ export class IdMapStore {
    */
   pair(pairs: readonly Pair[]): Promise<void> {
     if (pairs.length === 0) return Promise.resolve();
-    return this.append({
-      pairs: pairs.map((p) => ({ syncId: p.syncId, localId: p.localId, ...(p.dateAdded === undefined ? {} : { dateAdded: p.dateAdded }) })),
-    });
+    return this.append({ pairs: pairs.map(rowPair) });
   }
 
   forgetLocal(localIds: readonly string[]): Promise<void> {
@@ -183,7 +186,7 @@ export class IdMapStore {
     return this.serial(async () => {
       const j = await this.journal();
       if (j.rows <= ROWS_BEFORE_COMPACTION && j.legacy === 0) return;
-      const pairs = [...j.bySync.values()].map((m) => ({ syncId: m.syncId, localId: m.localId, ...(m.dateAdded === undefined ? {} : { dateAdded: m.dateAdded }) }));
+      const pairs = [...j.bySync.values()].map(rowPair);
       const tx = this.db.transaction(['idMap', 'idMapJournal'], 'readwrite');
       const log = tx.objectStore('idMapJournal');
       const writes: Array<Promise<unknown>> = [tx.objectStore('idMap').delete(this.range), log.delete(this.journalRange)];

@@ -230,6 +230,8 @@ export class SearchIndexer {
 
   /** The bookmark changes noted so far, now taken care of by the caller (a flush, or a build from the tree). */
   private takeNoted(): { changed: string[]; removed: string[]; unknown: boolean } {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
     const noted = { changed: [...this.changed], removed: [...this.removed], unknown: this.bookmarksUnknown };
     this.changed = new Set();
     this.removed = new Set();
@@ -294,8 +296,6 @@ export class SearchIndexer {
       // their flush would build the kind a second time (seconds of writes, during the next sync).
       // Those noted while it builds are written by their own flush, as usual.
       this.takeNoted();
-      if (this.timer !== null) clearTimeout(this.timer);
-      this.timer = null;
       await this.buildBookmarks();
       kinds.bookmark = { mark: null };
       bookmarksPending = false;

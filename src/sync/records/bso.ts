@@ -2,9 +2,7 @@
 // for a single bad record: it returns a per-record failure so one broken or foreign record does
 // not stop the rest of a download (architecture.md, data safety rules).
 import type { KeyBundle } from '../crypto/keyBundle.ts';
-import {
-  decryptPayloadString, decryptPayloadStrings, encryptPayload, RecordCryptoError, RecordFormatError, RecordHmacError,
-} from '../crypto/records.ts';
+import { decryptPayloadStrings, encryptPayload, RecordCryptoError, RecordFormatError, RecordHmacError } from '../crypto/records.ts';
 import { RecordError } from '../errors.ts';
 import type { Bso, OutgoingBso, ServerTimestamp } from '../storage/types.ts';
 
@@ -23,15 +21,8 @@ export type DecryptedBso<T extends CleartextRecord = CleartextRecord> =
  * The cleartext must be a JSON object whose `id` equals the BSO id.
  */
 export async function decryptBso<T extends CleartextRecord = CleartextRecord>(bso: Bso, keys: KeyBundle): Promise<DecryptedBso<T>> {
-  let text: string | RecordCryptoError;
-  try {
-    text = await decryptPayloadString(bso.payload, keys);
-  } catch (e) {
-    // Anything but the record's own fault (e.g. WebCrypto unavailable) surfaces.
-    if (!(e instanceof RecordCryptoError)) throw e;
-    text = e;
-  }
-  return checkedCleartext<T>(bso, text);
+  const [text] = await decryptPayloadStrings([bso.payload], keys);
+  return checkedCleartext<T>(bso, text!);
 }
 
 /** The record from its decrypted text, or why it cannot be read. */
