@@ -189,11 +189,14 @@ function assemble(raw: Map<string, RawItem>, problems: TreeProblem[], deletions:
 
   const nodes = new Map<string, BookmarkNode>();
   for (const item of items) {
-    const guid = item.node.guid;
+    const n = item.node;
+    const guid = n.guid;
+    // Field by field, not a spread of `n`: one object shape for every node (`record` undefined on
+    // the local side), and spreading ten thousand nodes was a fifth of a 10,000-bookmark merge.
     nodes.set(guid, {
-      ...item.node,
-      parentGuid: parentOf.get(guid) ?? null,
-      children: childrenOf.get(guid) ?? [],
+      guid, kind: n.kind, parentGuid: parentOf.get(guid) ?? null, children: childrenOf.get(guid) ?? [],
+      title: n.title, url: n.url, dateAdded: n.dateAdded, modifiedMs: n.modifiedMs, needsMerge: n.needsMerge,
+      record: n.record,
     });
     deletions.delete(guid);
   }
@@ -219,7 +222,8 @@ function breakCycles(
     }
   };
   mark(ROOT_GUID);
-  for (const start of [...guids].sort()) {
+  // Only the unreached need an order (usually none): sorting every GUID cost more than the walk.
+  for (const start of guids.filter((g) => !reachable.has(g)).sort()) {
     if (reachable.has(start)) continue;
     // Walk up until we revisit a node: everything from that node on is the cycle.
     const path: string[] = [];

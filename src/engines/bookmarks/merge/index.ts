@@ -101,7 +101,7 @@ export function mergeTrees(input: MergeInput): MergeResult {
       dateAdded: item.dateAdded,
       modifiedMs: null,
       needsMerge: false,
-      ...(record ? { record } : {}),
+      record,
     });
   }
   const merged: BookmarkTree = { nodes, deletions: new Set(), diverged: new Set(), problems: [] };

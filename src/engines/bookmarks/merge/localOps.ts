@@ -35,6 +35,15 @@ export function planLocalOps(
   rep: Representability,
 ): LocalOp[] {
   const ops: LocalOp[] = [];
+  // isRepresentable for every merged item in one walk, parents before children (asking it per
+  // item walked up to the root each time, twice per item).
+  const representable = new Set<string>();
+  const underUnsupportedRoot = new Set<string>();
+  for (const node of walkTree(merged)) {
+    const parent = node.parentGuid;
+    if (parent !== null && (underUnsupportedRoot.has(parent) || rep.unsupportedRoots.has(parent))) underUnsupportedRoot.add(node.guid);
+    else if (!isRootGuid(node.guid) && !isUnsupportedItem(rep, node)) representable.add(node.guid);
+  }
   const items = new Map<string, Placed>();
   const folders = new Map<string, string[]>();
   const depth = new Map<string, number>();
@@ -68,7 +77,7 @@ export function planLocalOps(
 
   // Items that leave the browser. Those with nothing surviving inside go first, so they never
   // shift the indexes below; folders that still hold survivors go last, once emptied.
-  const doomed = new Set([...items.keys()].filter((g) => !isRootGuid(g) && !isRepresentable(merged, g, rep)));
+  const doomed = new Set([...items.keys()].filter((g) => !isRootGuid(g) && !representable.has(g)));
   const holdsSurvivor = new Set<string>();
   for (const guid of items.keys()) {
     if (doomed.has(guid) || isRootGuid(guid)) continue;
@@ -87,9 +96,9 @@ export function planLocalOps(
   for (const guid of byDepth([...doomed].filter((g) => !holdsSurvivor.has(g)))) deleteNow(guid);
 
   for (const folder of walkTree(merged)) {
-    if (folder.guid !== ROOT_GUID && !isRepresentable(merged, folder.guid, rep) && !isRootGuid(folder.guid)) continue;
+    if (folder.guid !== ROOT_GUID && !representable.has(folder.guid) && !isRootGuid(folder.guid)) continue;
     if (folder.guid === ROOT_GUID || kindGroup(folder.kind) !== 'folder' || !folders.has(folder.guid)) continue;
-    const wanted = folder.children.filter((g) => isRepresentable(merged, g, rep));
+    const wanted = folder.children.filter((g) => representable.has(g));
     const current = folders.get(folder.guid) as string[];
     wanted.forEach((guid, index) => {
       const target = merged.nodes.get(guid);

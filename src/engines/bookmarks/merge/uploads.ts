@@ -74,6 +74,26 @@ function sameForUpload(a: object, b: object): boolean {
   return kx.every((k) => sameJson(x[k], y[k]));
 }
 
+/**
+ * Whether `desiredRecord` would only repeat `existing` in every field that matters for upload: the
+ * fields it sets are equal already (it copies the others from `existing`; parentName, dateAdded
+ * and pos do not count). False means "compare the built record", not "changed": anything unusual
+ * (another kind, a missing title) is left to that comparison.
+ */
+function unchangedOnServer(existing: BookmarkItem, item: MergedItem): boolean {
+  if (existing.type !== item.kind || existing.id !== guidToRecordId(item.guid) || existing.parentid !== guidToRecordId(item.parentGuid)) return false;
+  if (existing.type === 'separator') return true;
+  const rootTitle = ROOT_TITLES[item.guid];
+  if (existing.title !== (rootTitle === undefined ? item.title : (item.base?.title ?? rootTitle))) return false;
+  if (existing.type === 'bookmark' || existing.type === 'query') return existing.bmkUri === (item.url ?? '');
+  if (existing.type === 'folder' || existing.type === 'livemark') {
+    const listed = existing.children;
+    if (listed.length !== item.children.length) return false;
+    for (let i = 0; i < listed.length; i++) if (listed[i] !== guidToRecordId(item.children[i] as string)) return false;
+  }
+  return true;
+}
+
 function sameJson(x: unknown, y: unknown): boolean {
   if (x === y) return true;
   if (Array.isArray(x) && Array.isArray(y)) return x.length === y.length && x.every((v, i) => sameJson(v, y[i]));
@@ -102,11 +122,17 @@ export function planUploads(items: readonly MergedItem[], remote: BookmarkTree):
   for (const item of items) {
     if (item.guid === ROOT_GUID) continue;
     const parent = byGuid.get(item.parentGuid);
+    const existing = remote.nodes.get(item.guid)?.record;
+    const diverged = remote.diverged.has(item.guid);
+    // Most items of a sync are as the server has them: that is seen without building their record.
+    if (existing && !diverged && unchangedOnServer(existing, item)) {
+      records.set(item.guid, existing);
+      serverRecords.push(existing);
+      continue;
+    }
     const index = parent ? position.get(item.guid) ?? -1 : 0;
     const wanted = desiredRecord(item, parent, index);
-    const onServer = remote.nodes.get(item.guid);
-    const existing = onServer?.record;
-    const needsUpload = !existing || remote.diverged.has(item.guid) || !sameForUpload(existing, wanted);
+    const needsUpload = !existing || diverged || !sameForUpload(existing, wanted);
     const record = needsUpload ? wanted : existing;
     if (needsUpload) {
       uploads.push(wanted);
