@@ -180,6 +180,8 @@ async function workerDevtools(ext: ChromiumExtension): Promise<WorkerDevtools> {
     async stopProfile() {
       interface Node { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
       const r = (await send('Profiler.stop')) as { profile: { nodes: Node[]; samples: number[]; timeDeltas: number[] } };
+      // BENCH_PROFILE_OUT=<file>.cpuprofile: the whole profile, for DevTools' Performance panel.
+      if (process.env['BENCH_PROFILE_OUT']) await writeFile(process.env['BENCH_PROFILE_OUT'], JSON.stringify(r.profile));
       const byId = new Map(r.profile.nodes.map((n) => [n.id, n]));
       const parent = new Map<number, number>();
       for (const n of r.profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);

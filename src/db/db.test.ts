@@ -12,6 +12,7 @@ import { LeaseLock } from './leaseLock.ts';
 import { SettingsStore } from './settingsStore.ts';
 import { StatusStore } from './statusStore.ts';
 import { SearchStore } from './searchStore.ts';
+import { SeededRandom } from '../test-support/seededRandom.ts';
 
 describe('database schema', () => {
   test('a new database has every store the background needs', async () => {
@@ -51,7 +52,7 @@ describe('migrations', () => {
     const db = await openDatabase(name);
     expect(db.version).toBe(DB_VERSION);
     const m = new MirrorStore(db, 'bookmarks');
-    expect((await m.all()).sort((a, b) => a.id.localeCompare(b.id))).toEqual([old[0], old[1]]);
+    expect([...(await m.all())].sort((a, b) => a.id.localeCompare(b.id))).toEqual([old[0], old[1]]);
     expect(await m.carried()).toEqual([old[2]]);
     expect(await m.get('menu')).toEqual(old[1]);
   });
@@ -147,6 +148,68 @@ describe('MirrorStore', () => {
     await m.update([rec('cccccccccccc')]);
     await m.clear();
     expect(await m.count()).toBe(0);
+  });
+});
+
+describe('MirrorStore: the copy held in memory', () => {
+  const rec = (id: string, modified: string, title: string) => ({ id, modified, cleartext: { id, type: 'bookmark', title, tags: [title] } });
+  /** What the store holds, read through a connection of its own (no copy held yet). */
+  async function stored(name: string, collection: string): Promise<string[]> {
+    const other = await openDatabase(name);
+    try {
+      return [...(await new MirrorStore(other, collection).all())].map((r) => `${r.id}@${r.modified}:${String(r.cleartext['title'])}`).sort();
+    } finally {
+      other.close();
+    }
+  }
+  const seen = async (m: MirrorStore): Promise<string[]> => [...(await m.all())].map((r) => `${r.id}@${r.modified}:${String(r.cleartext['title'])}`).sort();
+
+  // Issue 12: a sync of one change read back and deserialized the whole mirror it had just written.
+  test('reads as the store over random writes, resets and sign-outs, also from a second store object and for reads a write overtook', async () => {
+    const name = `mirror-copy-${Date.now()}`;
+    const db = await openDatabase(name);
+    const rnd = new SeededRandom(12);
+    const ids = Array.from({ length: 40 }, (_, i) => `guid${String(i).padStart(8, '0')}`);
+    const m = new MirrorStore(db, 'bookmarks');
+    for (let step = 0; step < 120; step++) {
+      const op = rnd.int(10);
+      // A read started before the write, finishing after it, must not become the copy.
+      const early = rnd.chance(0.3) ? m.all() : null;
+      if (op < 6) {
+        const put = Array.from({ length: 1 + rnd.int(8) }, () => rec(rnd.pick(ids), `${step}.00`, `t${step}`));
+        await m.update(put, Array.from({ length: rnd.int(3) }, () => rnd.pick(ids)));
+      } else if (op === 6) await m.carryOver();
+      else if (op === 7) await m.dropCarried();
+      else if (op === 8) await m.clear();
+      else await MirrorStore.clearAll(db);
+      await early;
+      expect(await seen(m), `step ${step}`).toEqual(await stored(name, 'bookmarks'));
+      expect(await seen(new MirrorStore(db, 'bookmarks')), `step ${step}`).toEqual(await stored(name, 'bookmarks'));
+      const one = rnd.pick(ids);
+      const other = await openDatabase(name);
+      const fresh = new MirrorStore(other, 'bookmarks');
+      expect([...(await m.carried())].map((r) => r.id).sort(), `step ${step}`).toEqual([...(await fresh.carried())].map((r) => r.id).sort());
+      expect((await m.get(one))?.modified ?? null, `step ${step}`).toBe((await fresh.get(one))?.modified ?? null);
+      expect(await m.count(), `step ${step}`).toBe(await fresh.count());
+      other.close();
+    }
+    db.close();
+  });
+
+  test('hands out the same frozen records until the mirror changes', async () => {
+    const db = await freshDatabase();
+    const m = new MirrorStore(db, 'bookmarks');
+    await m.update([rec('aaaaaaaaaaaa', '1.00', 'A'), rec('bbbbbbbbbbbb', '1.00', 'B')]);
+    const first = await m.all();
+    expect(await m.all()).toBe(first);
+    const a = first.find((r) => r.id === 'aaaaaaaaaaaa')!;
+    expect(() => { (a.cleartext as Record<string, unknown>)['title'] = 'changed in place'; }).toThrow(TypeError);
+    expect(() => { (a.cleartext['tags'] as string[]).push('x'); }).toThrow(TypeError);
+    await m.update([rec('aaaaaaaaaaaa', '2.00', 'A2')]);
+    const second = await m.all();
+    expect(second).not.toBe(first);
+    // The record of the row not written is the same object: what was parsed from it still holds.
+    expect(second.find((r) => r.id === 'bbbbbbbbbbbb')!.cleartext).toBe(first.find((r) => r.id === 'bbbbbbbbbbbb')!.cleartext);
   });
 });
 

@@ -64,14 +64,21 @@ export class BrowserBookmarks implements LocalBookmarks {
 
   async snapshot(): Promise<LocalItem[]> {
     await this.o.tracker?.settled();
-    this.changedKeys = (await this.o.changes?.list()) ?? [];
-    const changedAt = (await this.o.changes?.times?.()) ?? new Map<string, number>();
+    // Together, not one after another (each is a round trip to IndexedDB); all before the tree is
+    // read, so a change noted after them is in the tree or stays noted for the next sync.
+    const [keys, times, , writeLog] = await Promise.all([
+      this.o.changes?.list(),
+      this.o.changes?.times?.(),
+      // A new snapshot makes a new plan: progress counted against an older one must not skip anything.
+      this.o.progress.clearAll(),
+      this.o.writeLog?.load(),
+    ]);
+    this.changedKeys = keys ?? [];
+    const changedAt = times ?? new Map<string, number>();
     this.changedSeenAt = changedAt;
-    // A new snapshot makes a new plan: progress counted against an older one must not skip anything.
-    await this.o.progress.clearAll();
     this.last = await readLocalSnapshot(this.o.api, this.o.idMap, this.o.flavor, {
       changed: new Set(this.changedKeys), changedAt,
-      ...(this.o.writeLog ? { writeLog: await this.o.writeLog.load() } : {}),
+      ...(writeLog ? { writeLog } : {}),
       ...(this.o.now ? { now: this.o.now } : {}),
     });
     return this.last.items;

@@ -180,7 +180,11 @@ export async function readLocalSnapshot(
   return { items, localIdByGuid, roots, localOnly, rollback };
 }
 
-function latest(...times: Array<number | null | undefined>): number | null {
-  const known = times.filter((t): t is number => typeof t === 'number');
-  return known.length > 0 ? Math.max(...known) : null;
+/** The latest of three times, any of them unknown (no array per item: this runs for every bookmark). */
+function latest(a: number | null | undefined, b: number | null | undefined, c: number | null | undefined): number | null {
+  let out: number | null = null;
+  if (typeof a === 'number') out = a;
+  if (typeof b === 'number' && (out === null || b > out)) out = b;
+  if (typeof c === 'number' && (out === null || c > out)) out = c;
+  return out;
 }
