@@ -89,7 +89,7 @@ export class MirrorStore {
 
   private async listOf(collection: string): Promise<readonly MirrorRecord[]> {
     const c = cacheOf(this.db, collection);
-    if (c.list && c.rows) return c.list;
+    if (c.list) return c.list;
     const generation = c.generation;
     const rows = await this.rowsOf(collection);
     const out: MirrorRecord[] = [];
@@ -102,12 +102,11 @@ export class MirrorStore {
   }
 
   /** A write begins: the copy is dropped now (a read still in flight must not restore it). */
-  private static invalidate(db: SyncbridgeDB, collection: string): CachedCollection {
+  private static invalidate(db: SyncbridgeDB, collection: string): void {
     const c = cacheOf(db, collection);
     c.generation++;
     c.rows = null;
     c.list = null;
-    return c;
   }
 
   /** Stores records and removes ids in one transaction, so the mirror never holds half a sync. */
@@ -125,7 +124,8 @@ export class MirrorStore {
     // The copy held before the write, to carry forward once the write is committed.
     const cache = cacheOf(this.db, this.collection);
     const before = cache.rows;
-    const generation = MirrorStore.invalidate(this.db, this.collection).generation;
+    MirrorStore.invalidate(this.db, this.collection);
+    const generation = cache.generation;
     const tx = this.db.transaction('mirror', 'readwrite');
     const buckets = [...changes.keys()];
     const rows = await Promise.all(buckets.map((b) => tx.store.get([this.collection, b])));

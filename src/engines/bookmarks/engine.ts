@@ -105,6 +105,11 @@ export interface BookmarksEngineDeps {
 
 type MirrorRecords = Awaited<ReturnType<MirrorStore['all']>>;
 
+interface LocalRead {
+  items: LocalItem[];
+  ms: number;
+}
+
 interface RunState {
   firstSync: boolean;
   incoming: Map<string, RecordEntry>;
@@ -134,9 +139,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
   readonly version = BOOKMARKS_ENGINE.version;
   private run: RunState | null = null;
   /** The browser's tree as begin started reading it, for the run's first apply pass. */
-  private prefetched: Promise<LocalItem[]> | null = null;
-  /** How long the last read of the browser's tree took (ms), for the log. */
-  private readMs = 0;
+  private prefetched: Promise<LocalRead> | null = null;
   /** Merge figures of the last run (tests and the log). */
   lastStats: MergeStats | null = null;
 
@@ -205,7 +208,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     const prefetched = this.prefetched;
     this.prefetched = null;
     const waitStarted = performance.now();
-    const localItems = ctx.firstPass && prefetched ? await prefetched : await this.readLocal();
+    const { items: localItems, ms: readMs } = ctx.firstPass && prefetched ? await prefetched : await this.readLocal();
     const readWaitMs = Math.round(performance.now() - waitStarted);
     const localOnly = this.d.local.localOnly?.() ?? [];
     // The browser lost some of the sync's own last writes (it closed within its save delay): the
@@ -256,7 +259,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     const { stats } = result;
     this.lastStats = stats;
     // readMs: the browser's tree read (started as the engine began); waitMs: how much of it the merge waited for.
-    log.info('Bookmarks merged', { ...stats, ms: Math.round(performance.now() - mergeStarted), readMs: this.readMs, waitMs: readWaitMs });
+    log.info('Bookmarks merged', { ...stats, ms: Math.round(performance.now() - mergeStarted), readMs, waitMs: readWaitMs });
 
     // Safety for the account: the person's answers about it first (with "keep" or "put back" the
     // merge runs again on what they change), then a large deletion on the server waits for them.
@@ -498,11 +501,11 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     return { notes };
   }
 
-  private async readLocal(): Promise<LocalItem[]> {
+  /** The browser's tree, and how long reading it took (ms, for the log). */
+  private async readLocal(): Promise<LocalRead> {
     const started = performance.now();
     const items = await this.d.local.snapshot();
-    this.readMs = Math.round(performance.now() - started);
-    return items;
+    return { items, ms: Math.round(performance.now() - started) };
   }
 
   private current(): RunState {
