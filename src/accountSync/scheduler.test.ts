@@ -184,6 +184,49 @@ describe('Scheduler', () => {
     expect((await scheduler.statusView()).runningSince).toBeNull();
   });
 
+  // Issue 12: each progress step re-read six stores for its broadcast, and the pages answered
+  // with more reads, slowing the sync they watched.
+  test('progress broadcasts during a run carry the progress on the status last read, without reading it again', async () => {
+    const db = await freshDatabase();
+    let statusReads = 0;
+    class CountingStatus extends StatusStore {
+      override async get(): ReturnType<StatusStore['get']> {
+        statusReads++;
+        return super.get();
+      }
+    }
+    const seen: Array<{ status: StatusView; progressOnly: boolean }> = [];
+    const scheduler = new Scheduler({
+      instanceId: 'worker-1',
+      lock: new LeaseLock(db, 'sync', 120_000, () => 1_000_000),
+      status: new CountingStatus(db),
+      settings: new SettingsStore(db),
+      alarms: new FakeAlarms(() => 1_000_000),
+      job: async (ctx) => {
+        for (let done = 0; done <= 3; done++) ctx.reportProgress({ engine: 'bookmarks', step: 'apply', done, total: 3 });
+        ctx.reportProgress({ engine: 'bookmarks', step: 'upload', done: 2, total: 2 });
+        return { outcome: 'success', message: 'Synced.' };
+      },
+      log: createLogHub({ console: null }).logger,
+      accountEmail: async () => 'me@example.com',
+      extensionVersion: '9.9.9',
+      now: () => 1_000_000,
+      onStatusChange: (status, { progressOnly }) => void seen.push({ status, progressOnly }),
+    });
+    await scheduler.requestSync('manual');
+    await scheduler.whenIdle();
+    // Start and end read the stores; the steps in between (throttled: the first, and each step's end) do not.
+    expect(seen.map((s) => [s.progressOnly, s.status.syncing, s.status.progress?.step ?? null, s.status.progress?.done ?? null])).toEqual([
+      [false, true, null, null],
+      [true, true, 'apply', 0],
+      [true, true, 'apply', 3],
+      [true, true, 'upload', 2],
+      [false, false, null, null],
+    ]);
+    expect(seen.every((s) => s.status.signedIn && s.status.accountEmail === 'me@example.com')).toBe(true);
+    expect(statusReads).toBe(3); // the two full broadcasts, and the run's end updating the store
+  });
+
   test('a busy server error sets the backoff from its Retry-After', async () => {
     const db = await freshDatabase();
     const busy = Object.assign(new Error('503'), { retryAfterMs: 30_000 });

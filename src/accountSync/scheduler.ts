@@ -63,7 +63,8 @@ export interface SchedulerDeps {
   /** Why the person is signed out when they may not expect it, for the status view. */
   accountNotice?: () => Promise<string | null>;
   extensionVersion: string;
-  onStatusChange?: (status: StatusView) => void;
+  /** `progressOnly`: the same status as the last call but for the running sync's progress. */
+  onStatusChange?: (status: StatusView, change: { progressOnly: boolean }) => void;
   /** How often a running sync renews its lease and calls keepAlive (under Chromium's 30 s idle limit). */
   heartbeatMs?: number;
   /**
@@ -88,6 +89,8 @@ export class Scheduler {
   private abort: AbortController | null = null;
   private progress: SyncProgress | null = null;
   private lastProgressBroadcast = 0;
+  /** The status last broadcast: a progress report during a run changes only its progress. */
+  private lastView: StatusView | null = null;
   private runningSince: number | null = null;
   private readonly now: () => number;
 
@@ -213,7 +216,7 @@ export class Scheduler {
         const t = this.now();
         if (t - this.lastProgressBroadcast >= 250 || p.done === p.total) {
           this.lastProgressBroadcast = t;
-          void this.broadcast();
+          this.broadcastProgress();
         }
       };
       const result = await this.deps.job({ trigger, log, resumingInterrupted: interrupted, reportProgress, reportBackoff, signal: (this.abort as AbortController).signal });
@@ -257,9 +260,25 @@ export class Scheduler {
   async broadcast(): Promise<void> {
     if (!this.deps.onStatusChange) return;
     try {
-      this.deps.onStatusChange(await this.statusView());
+      const view = await this.statusView();
+      this.lastView = view;
+      this.deps.onStatusChange(view, { progressOnly: false });
     } catch (e) {
       this.deps.log.debug('Status broadcast failed', { error: String(e) });
     }
+  }
+
+  /**
+   * The running sync's progress, on the status last broadcast: nothing else changes within a run
+   * without its own broadcast (sign-out, settings), and re-reading six stores for each step
+   * slowed the sync it reported on.
+   */
+  private broadcastProgress(): void {
+    if (!this.deps.onStatusChange) return;
+    if (!this.lastView?.syncing) {
+      void this.broadcast();
+      return;
+    }
+    this.deps.onStatusChange({ ...this.lastView, progress: this.progress }, { progressOnly: true });
   }
 }

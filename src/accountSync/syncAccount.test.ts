@@ -386,3 +386,50 @@ describe('engine choices', () => {
     expect((await h.syncState.engineChoices()).engines.find((e) => e.name === 'tabs')?.enabled).toBe(false);
   });
 });
+
+describe('local data read while the account is set up', () => {
+  // Issue 12: the bookmarks tree (a few hundred ms at 10,000) was read only once the setup's
+  // requests and the clients engine were done.
+  test('an engine that synced before reads the browser while the setup request is out; a first sync does not', async () => {
+    await signedIn({ demo: true });
+    let reads = 0;
+    let treeRead: () => void = () => undefined;
+    class Watched extends FakeBookmarksApi {
+      override async getTree(): ReturnType<FakeBookmarksApi['getTree']> {
+        reads++;
+        treeRead();
+        return super.getTree();
+      }
+    }
+    const api = new Watched('chromium');
+    /** info/collections is held until the tree is read (or 2 s); says whether it was read meanwhile. */
+    const holdSetup = (): { readDuring: Promise<boolean> } => {
+      let settle: (read: boolean) => void = () => undefined;
+      const readDuring = new Promise<boolean>((r) => (settle = r));
+      h.beforeRequest(/info\/collections$/, async () => {
+        const before = reads;
+        await new Promise<void>((r) => {
+          const timer = setTimeout(r, 2000);
+          treeRead = () => {
+            clearTimeout(timer);
+            r();
+          };
+        });
+        treeRead = () => undefined;
+        settle(reads > before);
+      });
+      return { readDuring };
+    };
+    const first = holdSetup();
+    await h.sync({ bookmarks: api });
+    expect(await first.readDuring).toBe(false);
+    await api.create({ parentId: '1', title: 'New here', url: 'https://new.example/' });
+    const second = holdSetup();
+    reads = 0;
+    h.requests.length = 0;
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    expect(await second.readDuring).toBe(true);
+    expect(reads).toBe(1); // and only once in the run
+    expect(count(h.requests, /^POST .*\/storage\/bookmarks$/)).toBe(1);
+  });
+});

@@ -217,11 +217,12 @@ async function wire(): Promise<App> {
     keepAlive: () => {
       browser.runtime.getPlatformInfo().catch(() => undefined);
     },
-    onStatusChange: (status) => {
+    onStatusChange: (status, { progressOnly }) => {
       const event: StatusChangedEvent = { type: 'event', event: 'statusChanged', status };
       // No page open means no receiver; that is normal.
       browser.runtime.sendMessage(event).catch(() => undefined);
-      void badge.update(status);
+      // The button shows that a sync runs, not how far it got.
+      if (!progressOnly) void badge.update(status);
     },
   });
   await scheduler.ensurePeriodicAlarm();

@@ -101,11 +101,16 @@ el<HTMLButtonElement>('clear-log').addEventListener('click', async () => {
   }
 });
 
+let accountSignedIn: boolean | null = null;
 onStatusChanged((s) => {
   renderStatus(s);
   void loadLog();
   // Sign-in completes in the background (web flow in another tab): re-read the account view.
-  void loadAccount().catch(() => undefined);
+  // A sync's progress broadcasts do not change it; its end may (device name, engines).
+  if (!s.syncing || s.signedIn !== accountSignedIn) {
+    accountSignedIn = s.signedIn;
+    void loadAccount().catch(() => undefined);
+  }
   if (!s.syncing) void loadBookmarks().catch(() => undefined);
 });
 initAccountSection();

@@ -147,8 +147,14 @@ async function refreshAccountParts(signedIn: boolean): Promise<void> {
   renderDevices(signedIn ? await send({ type: 'getDevices' }) : []);
 }
 
+let partsSignedIn: boolean | null = null;
 function render(s: StatusView): void {
-  void refreshAccountParts(s.signedIn).catch((e: unknown) => showError(e instanceof Error ? e.message : String(e)));
+  // Progress broadcasts during a sync change neither the switches nor the devices (and reading them
+  // for each step slowed that sync): re-read once it ends, or on sign-in and sign-out.
+  if (!s.syncing || s.signedIn !== partsSignedIn) {
+    partsSignedIn = s.signedIn;
+    void refreshAccountParts(s.signedIn).catch((e: unknown) => showError(e instanceof Error ? e.message : String(e)));
+  }
   accountEl.textContent = s.signedIn ? t('accountSignedInAs', s.accountEmail ?? '') : t('accountNotSignedIn');
   if (!s.signedIn && s.accountNotice) showError(s.accountNotice);
   statusEl.textContent = statusLine(s);

@@ -160,13 +160,17 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     await this.d.safety.chooseFirstSync('take-remote');
   }
 
+  /** The browser's tree is read from before the account's setup (see begin). */
+  prepare(): void {
+    this.prefetch();
+  }
+
   async begin(association: EngineAssociation): Promise<void> {
-    // The browser's tree is read while the mirror is (and, on this pass, while records download):
-    // getTree of 10,000 bookmarks is a quarter of a second of the browser's time, not ours. Local
-    // changes made after it stay noted for the next sync, as with a read just before the merge.
-    const localRead = this.readLocal();
-    localRead.catch(() => undefined); // awaited by apply; a run that fails before it does not report it twice
-    this.prefetched = localRead;
+    // The browser's tree is read while the mirror is (and, on this pass, while records download),
+    // or from before the setup when prepare ran: getTree of 10,000 bookmarks is a quarter of a
+    // second of the browser's time, not ours. Local changes made after it stay noted for the next
+    // sync, as with a read just before the merge.
+    if (!this.prefetched) this.prefetch();
     const mirrorRecords = await this.d.mirror.all();
     const entriesOf = (records: MirrorRecords): RecordEntry[] => records.flatMap((m) => {
       const record = parsedMirrorRecord(m.cleartext);
@@ -499,6 +503,12 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     await this.accountDecisionsDone(run); // the account's safety: the answers this run used are done
     this.run = null;
     return { notes };
+  }
+
+  private prefetch(): void {
+    const localRead = this.readLocal();
+    localRead.catch(() => undefined); // awaited by apply; a run that fails before it does not report it twice
+    this.prefetched = localRead;
   }
 
   /** The browser's tree, and how long reading it took (ms, for the log). */

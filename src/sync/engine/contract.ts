@@ -69,6 +69,13 @@ export interface SyncEngine<R = unknown> {
   /** The `wipeEngine` command: the next sync replaces this engine's local data with the server's. */
   wipe(): Promise<void>;
 
+  /**
+   * A run of an engine that synced before is about to start its account setup: start reading
+   * local data that does not depend on the server (the setup and the engines before this one take
+   * a few hundred milliseconds of requests). Returns at once; begin or apply use what it started.
+   * Not called on a first sync, and the engine may still turn out to be off or skipped this run.
+   */
+  prepare?(): void;
   /** A run starts; the association is already checked against meta/global. */
   begin?(association: EngineAssociation): Promise<void>;
   /**

@@ -11,6 +11,7 @@ import { MemoryProgressStore } from './progress.ts';
 import { IdbChangeStore } from '../../../db/engineWorkStore.ts';
 import { ChangeTracker } from './changeTracker.ts';
 import { SharedCreatedEvent } from './createdEvent.ts';
+import { SAVED_AFTER_MS, type WriteLogStore, type WrittenState } from './writeLog.ts';
 
 describe('BrowserBookmarks', () => {
   // Regression (issue 9.0): a first sync's apply cut off by a browser crash came back with the same
@@ -110,5 +111,49 @@ describe('BrowserBookmarks', () => {
     await tracker.settled();
     expect(sizes).toEqual([1]);
     expect(await changes.list()).toEqual([]);
+  });
+
+  // Issue 12: after a first sync the write log holds an entry per bookmark for 15 s; every sync in
+  // that time rewrote all of them although nothing had changed.
+  it('the write log is saved only when this apply wrote something or an entry settled', async () => {
+    const api = new FakeBookmarksApi('chromium');
+    let clock = 1_000_000;
+    let stored: readonly WrittenState[] = [];
+    const saves: number[] = [];
+    const writeLog: WriteLogStore = {
+      load: async () => [...stored],
+      save: async (entries) => {
+        saves.push(entries.length);
+        stored = [...entries];
+      },
+      append: async (entries) => {
+        const byId = new Map(stored.map((e) => [e.localId, e]));
+        for (const e of entries) byId.set(e.localId, e);
+        stored = [...byId.values()];
+      },
+    };
+    const side = new BrowserBookmarks({ api, idMap: new IdMapStore(await freshDatabase(), 'bookmarks'), flavor: 'chromium', progress: new MemoryProgressStore(), writeLog, now: () => clock });
+    await side.snapshot();
+    await side.apply([
+      { type: 'create', guid: 'FolderA00001', parentGuid: TOOLBAR_GUID, index: 0, kind: 'folder', title: 'A', url: null },
+      { type: 'create', guid: 'InsideA00001', parentGuid: 'FolderA00001', index: 0, kind: 'bookmark', title: 'In A', url: 'https://in-a.example/' },
+    ]);
+    expect(saves).toEqual([2]);
+    clock += 1000; // the browser may not have saved them yet: the log stays as it is, unwritten
+    await side.snapshot();
+    await side.apply([]);
+    expect(saves).toEqual([2]);
+    expect(stored.map((e) => e.guid).sort()).toEqual(['FolderA00001', 'InsideA00001']);
+    clock += 1000; // a write of this run: saved with the entries still unsettled
+    await side.snapshot();
+    await side.apply([{ type: 'update', guid: 'InsideA00001', title: 'In A, renamed', url: 'https://in-a.example/' }]);
+    expect(saves).toEqual([2, 2]);
+    clock += SAVED_AFTER_MS; // settled: they leave the log
+    await side.snapshot();
+    await side.apply([]);
+    expect(saves).toEqual([2, 2, 0]);
+    await side.snapshot();
+    await side.apply([]);
+    expect(saves).toEqual([2, 2, 0]);
   });
 });

@@ -64,24 +64,24 @@ export class BrowserBookmarks implements LocalBookmarks {
 
   async snapshot(): Promise<LocalItem[]> {
     await this.o.tracker?.settled();
-    // Together, not one after another (each is a round trip to IndexedDB); all before the tree is
-    // read, so a change noted after them is in the tree or stays noted for the next sync.
-    const [keys, times, , writeLog] = await Promise.all([
-      this.o.changes?.list(),
-      this.o.changes?.times?.(),
-      // A new snapshot makes a new plan: progress counted against an older one must not skip anything.
-      this.o.progress.clearAll(),
-      this.o.writeLog?.load(),
-    ]);
+    // The noted changes are read before the tree, so a change noted after them is in the tree or
+    // stays noted for the next sync. The rest is the sync's own state, read alongside the tree.
+    const [keys, times] = await Promise.all([this.o.changes?.list(), this.o.changes?.times?.()]);
     this.changedKeys = keys ?? [];
     const changedAt = times ?? new Map<string, number>();
     this.changedSeenAt = changedAt;
-    this.last = await readLocalSnapshot(this.o.api, this.o.idMap, this.o.flavor, {
-      changed: new Set(this.changedKeys), changedAt,
-      ...(writeLog ? { writeLog } : {}),
-      ...(this.o.now ? { now: this.o.now } : {}),
-    });
-    return this.last.items;
+    const writeLog = this.o.writeLog?.load();
+    const [last] = await Promise.all([
+      readLocalSnapshot(this.o.api, this.o.idMap, this.o.flavor, {
+        changed: new Set(this.changedKeys), changedAt,
+        ...(writeLog ? { writeLog } : {}),
+        ...(this.o.now ? { now: this.o.now } : {}),
+      }),
+      // A new snapshot makes a new plan: progress counted against an older one must not skip anything.
+      this.o.progress.clearAll(),
+    ]);
+    this.last = last;
+    return last.items;
   }
 
   /** What the last snapshot found of our writes that the browser no longer shows (Chromium). */
@@ -92,15 +92,24 @@ export class BrowserBookmarks implements LocalBookmarks {
   async apply(ops: readonly LocalOp[]): Promise<void> {
     if (!this.last) await this.snapshot();
     const snap = this.last as LocalSnapshot;
+    if (ops.length === 0) {
+      // Nothing to write: no run to record progress for (four round trips to IndexedDB in a sync
+      // of one change); only the write log may have entries that settled.
+      if (snap.rollback.unsettled.length !== snap.writeLogSize) await this.o.writeLog?.save(snap.rollback.unsettled);
+      this.lastReport = { total: 0, done: 0, complete: true, skipped: [], rescued: [] };
+      return;
+    }
     const runId = runIdFor(ops);
     const tracker = this.o.tracker;
     const now = this.o.now ?? Date.now;
     // This run's writes, on top of the earlier ones the browser may not have saved yet.
     const written = new Map(snap.rollback.unsettled.map((e) => [e.localId, e]));
     const sinceSlice = new Set<string>();
+    let logged = false;
     const onWrite = (id: string, write: OwnWrite, guid?: string, dateAdded?: number): void => {
       tracker?.noteOwnWrite(id, write);
       if (guid === undefined) return;
+      logged = true;
       noteWrite(written, id, write, guid, now(), dateAdded);
       sinceSlice.add(id);
     };
@@ -134,7 +143,9 @@ export class BrowserBookmarks implements LocalBookmarks {
     } finally {
       // Saved before the mirror moves (the engine's finish), whatever happened: the browser shows
       // these writes now, and only a later check can tell whether it kept them.
-      await this.o.writeLog?.save([...written.values()]);
+      // Unchanged when nothing was written and every entry is still unsettled (ten thousand after
+      // a first sync are rewritten otherwise).
+      if (logged || snap.rollback.unsettled.length !== snap.writeLogSize) await this.o.writeLog?.save([...written.values()]);
       if (shared) await this.replayUnheard(shared, snap, written, quietFrom, creates);
     }
     this.lastReport = report;

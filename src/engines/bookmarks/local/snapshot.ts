@@ -34,6 +34,8 @@ export interface LocalSnapshot {
   localOnly: LocalOnlyItem[];
   /** Our last writes the browser no longer shows and nobody said why (writeLog.ts). */
   rollback: Rollback;
+  /** How many entries the write log held (all still unsettled: an apply that writes nothing leaves the log as it is). */
+  writeLogSize: number;
 }
 
 export interface LocalOnlyItem {
@@ -55,8 +57,8 @@ export interface SnapshotOptions {
   changedAt?: ReadonlyMap<string, number>;
   /** GUID source, for tests. */
   makeGuid?: () => string;
-  /** The state our last writes left (Chromium: checked for a rolled-back bookmark file). */
-  writeLog?: readonly WrittenState[];
+  /** The state our last writes left (Chromium: checked for a rolled-back bookmark file); read alongside the tree. */
+  writeLog?: readonly WrittenState[] | Promise<readonly WrittenState[]>;
   now?: () => number;
 }
 
@@ -72,7 +74,7 @@ export async function readLocalSnapshot(
   flavor: BrowserFlavor,
   options: SnapshotOptions = {},
 ): Promise<LocalSnapshot> {
-  const tree = await api.getTree();
+  const [tree, writeLog] = await Promise.all([api.getTree(), options.writeLog]);
   const changed = options.changed ?? new Set<string>();
   const roots = await resolveRoots(api, idMap, flavor, tree, {
     // The change tracker records a removed stand-in under its root GUID (or its id).
@@ -87,8 +89,8 @@ export async function readLocalSnapshot(
   };
   for (const n of tree) index(n);
 
-  const rollback: Rollback = flavor === 'chromium' && options.writeLog
-    ? findRollback(options.writeLog, byId, changed, options.changedAt ?? new Map(), (options.now ?? Date.now)())
+  const rollback: Rollback = flavor === 'chromium' && writeLog
+    ? findRollback(writeLog, byId, changed, options.changedAt ?? new Map(), (options.now ?? Date.now)())
     : { stale: new Set(), resurrected: new Map(), unsettled: [] };
   // Pairings whose id now names another item (Chromium reuses ids after a crash) are not used.
   // (Pairings made before dateAdded was kept are trusted: filling it in now could bless a reused id.)
@@ -177,7 +179,7 @@ export async function readLocalSnapshot(
     if (kind === 'folder') pushChildren(node, guid);
   }
   await idMap.pair(newPairs);
-  return { items, localIdByGuid, roots, localOnly, rollback };
+  return { items, localIdByGuid, roots, localOnly, rollback, writeLogSize: writeLog?.length ?? 0 };
 }
 
 /** The latest of three times, any of them unknown (no array per item: this runs for every bookmark). */
