@@ -15,7 +15,7 @@ import { hexToBytes } from '../src/sync/crypto/encoding.ts';
 import { keyBundleFromKSync } from '../src/sync/crypto/keyBundle.ts';
 import { bundleForCollection, decryptCryptoKeys, decryptPayload, encryptPayload } from '../src/sync/crypto/records.ts';
 import { deriveSyncKey } from '../src/sync/crypto/syncKeys.ts';
-import { chromiumCpuSeconds, cpuSpent, extensionProcessPeakMiB, extensionProcessRssMiB, extensionProcessRssParts, signIn } from './support.ts';
+import { chromiumCpuSeconds, cpuSpent, extensionProcessFootprintMiB, extensionProcessPeakMiB, extensionProcessRssMiB, extensionProcessRssParts, footprintPeakSampler, signIn } from './support.ts';
 
 const SIZES = (process.argv.slice(2).length > 0 ? process.argv.slice(2) : ['500x20']).map((a) => {
   const m = /^(\d+)x(\d+)$/.exec(a);
@@ -98,6 +98,7 @@ const cpuByStep = new Map<string, Record<string, number>>();
 let lastCpu: Record<string, number> | null = null;
 /** Highest resident memory (MiB) of the extension process seen during each step of the sync. */
 const rssByStep = new Map<string, number>();
+const footprintByStep = new Map<string, number>();
 /** With BENCH_HEAP=1: the highest JavaScript heap (MiB, in use / reserved) of the service worker, and reserved by the extension's pages, during each step. */
 const heapByStep = new Map<string, { used: number; total: number; pages: number }>();
 
@@ -227,6 +228,8 @@ async function waitForRun(ext: ChromiumExtension, since: number, progressSeen: S
     }
     lastCpu = cpuNow;
     if (rss !== null) rssByStep.set(step, Math.max(rssByStep.get(step) ?? 0, rss));
+    const footprintNow = extensionProcessFootprintMiB(ext.profileDir);
+    if (footprintNow !== null) footprintByStep.set(step, Math.max(footprintByStep.get(step) ?? 0, footprintNow));
     if (devtoolsOfRun) {
       const heap = await devtoolsOfRun.usage();
       if (!snapshotTaken && process.env['BENCH_SNAPSHOT'] === step) {
@@ -276,12 +279,15 @@ type FloorWhere = 'ours' | 'bare' | 'listening';
  * indexes). 'ours' runs in Syncbridge's worker (signed out: its change tracker sees every create),
  * 'bare' in an extension with no bookmark listener, 'listening' in one with a listener that does nothing.
  */
-async function floor(parallel: boolean, where: FloorWhere = 'ours'): Promise<{ seconds: number; growthMiB: number | null; cpu: string }> {
+async function floor(parallel: boolean, where: FloorWhere = 'ours'): Promise<{ seconds: number; growthMiB: number | null; footprintGrowthMiB: number | null; cpu: string }> {
   const extensionDir = where === 'ours' ? undefined : await bareExtension(where === 'listening');
   const ext = await launchChromiumWithExtension(extensionDir ? { extensionDir } : {});
+  let footprint: ReturnType<typeof footprintPeakSampler> | null = null;
   try {
     await new Promise((r) => setTimeout(r, 1500));
     const idle = extensionProcessRssMiB(ext.profileDir);
+    const idleFootprint = extensionProcessFootprintMiB(ext.profileDir);
+    footprint = footprintPeakSampler(ext.profileDir);
     const cpuBefore = chromiumCpuSeconds(ext.profileDir);
     const seconds = await ext.worker.evaluate(async ([folders, per, together]) => {
       const t0 = performance.now();
@@ -299,8 +305,10 @@ async function floor(parallel: boolean, where: FloorWhere = 'ours'): Promise<{ s
     }, [FOLDERS, PER_FOLDER, parallel] as const);
     const cpu = cpuSpent(cpuBefore, chromiumCpuSeconds(ext.profileDir));
     const peak = extensionProcessPeakMiB(ext.profileDir);
-    return { seconds, growthMiB: idle !== null && peak !== null ? peak - idle : null, cpu };
+    const peakFootprint = footprint.stop();
+    return { seconds, growthMiB: idle !== null && peak !== null ? peak - idle : null, footprintGrowthMiB: idleFootprint !== null && peakFootprint !== null ? peakFootprint - idleFootprint : null, cpu };
   } finally {
+    footprint?.stop();
     await ext.close();
     if (extensionDir) await rm(extensionDir, { recursive: true, force: true });
   }
@@ -361,10 +369,11 @@ async function runPhases(ext: ChromiumExtension, since: number): Promise<{ text:
   }
 }
 
-interface FirstSyncFigures { cpu: string; phases: string; loggedS: number | null; seconds: number; progress: number; count: number; duplicates: number; misordered: number; stops: number; idleMiB: number | null; peakMiB: number | null }
+interface FirstSyncFigures { cpu: string; phases: string; loggedS: number | null; seconds: number; progress: number; count: number; duplicates: number; misordered: number; stops: number; idleMiB: number | null; peakMiB: number | null; idleFootprintMiB: number | null; peakFootprintMiB: number | null }
 
 async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSyncFigures> {
   rssByStep.clear();
+  footprintByStep.clear();
   cpuByStep.clear();
   lastCpu = null;
   heapByStep.clear();
@@ -373,6 +382,7 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
   const stack = await startLocalStack();
   await seed(stack);
   const ext = await launchChromiumWithExtension();
+  let footprint: ReturnType<typeof footprintPeakSampler> | null = null;
   try {
     const progressSeen = new Set<string>();
     // The idle level: the extension with the pages the run will have open (settings, popup), settled.
@@ -380,8 +390,10 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
     await ext.openPage('src/options/options.html');
     await new Promise((r) => setTimeout(r, 1500));
     const idleMiB = extensionProcessRssMiB(ext.profileDir);
+    const idleFootprintMiB = extensionProcessFootprintMiB(ext.profileDir);
     if (process.env['BENCH_HEAP']) console.log(`  idle: ${extensionProcessRssParts(ext.profileDir)}`);
     await idlePopup.close();
+    footprint = footprintPeakSampler(ext.profileDir);
     // The heap is watched only where the worker is never stopped (a debugger would keep it alive).
     if (!opts.stopWorkerAtHalf && process.env['BENCH_HEAP']) devtoolsOfRun = await workerDevtools(ext);
     const cpuBefore = chromiumCpuSeconds(ext.profileDir);
@@ -424,8 +436,11 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
     if (process.env['BENCH_HEAP']) console.log(`  after the sync: ${extensionProcessRssParts(ext.profileDir)}`);
     const { count, duplicates, misordered } = await countBookmarks(ext);
     const { text: phases, finishedS: loggedS } = await runPhases(ext, t0);
-    return { cpu, phases, loggedS, seconds, progress: progressSeen.size, count, duplicates, misordered, stops, idleMiB, peakMiB: extensionProcessPeakMiB(ext.profileDir) };
+    // Up to the same moment as VmHWM's peak: the search index built after the sync is in both.
+    const peakFootprintMiB = footprint.stop();
+    return { cpu, phases, loggedS, seconds, progress: progressSeen.size, count, duplicates, misordered, stops, idleMiB, peakMiB: extensionProcessPeakMiB(ext.profileDir), idleFootprintMiB, peakFootprintMiB };
   } finally {
+    footprint?.stop();
     await ext.close();
     await stack.close();
   }
@@ -543,29 +558,31 @@ for (const size of SIZES) {
   PER_FOLDER = size.perFolder;
   TOTAL = FOLDERS * PER_FOLDER;
   console.log(`bookmarks bench: ${TOTAL} bookmarks in ${FOLDERS} folders, Chromium ${process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium'}`);
-  const none = { seconds: NaN, growthMiB: null, cpu: 'n/a' };
+  const none = { seconds: NaN, growthMiB: null, footprintGrowthMiB: null, cpu: 'n/a' };
   const parallel = runs('floor') ? await floor(true) : none;
   const parallelS = parallel.seconds;
-  console.log(`Chromium API floor, each level's creates issued together  ${parallelS.toFixed(1)} s  (extension process memory growth ${parallel.growthMiB ?? 'n/a'} MiB)`);
+  console.log(`Chromium API floor, each level's creates issued together  ${parallelS.toFixed(1)} s  (extension process memory growth ${parallel.growthMiB ?? 'n/a'} MiB, footprint ${parallel.footprintGrowthMiB ?? 'n/a'} MiB)`);
   if (runs('floor')) console.log(`  CPU time: ${parallel.cpu}`);
   const bare = runs('floor') ? await floor(true, 'bare') : none;
   if (runs('floor')) {
-    console.log(`  the same in an extension with no bookmark listener        ${bare.seconds.toFixed(1)} s  (growth ${bare.growthMiB ?? 'n/a'} MiB): Chromium alone`);
+    console.log(`  the same in an extension with no bookmark listener        ${bare.seconds.toFixed(1)} s  (growth ${bare.growthMiB ?? 'n/a'} MiB, footprint ${bare.footprintGrowthMiB ?? 'n/a'} MiB): Chromium alone`);
     console.log(`  CPU time: ${bare.cpu}`);
     const listening = await floor(true, 'listening');
-    console.log(`  the same in an extension with a listener that does nothing ${listening.seconds.toFixed(1)} s  (growth ${listening.growthMiB ?? 'n/a'} MiB): Chromium sends each create's event`);
+    console.log(`  the same in an extension with a listener that does nothing ${listening.seconds.toFixed(1)} s  (growth ${listening.growthMiB ?? 'n/a'} MiB, footprint ${listening.footprintGrowthMiB ?? 'n/a'} MiB): Chromium sends each create's event`);
     const sequential = await floor(false);
-    console.log(`Chromium API floor, one create after another             ${sequential.seconds.toFixed(1)} s  (extension process memory growth ${sequential.growthMiB ?? 'n/a'} MiB)`);
+    console.log(`Chromium API floor, one create after another             ${sequential.seconds.toFixed(1)} s  (extension process memory growth ${sequential.growthMiB ?? 'n/a'} MiB, footprint ${sequential.footprintGrowthMiB ?? 'n/a'} MiB)`);
   }
   if (runs('floor')) console.log(`IndexedDB floor: store ${TOTAL + FOLDERS} id-map pairings, 200 per transaction  ${(await idMapFloor()).toFixed(2)} s`);
   const first = await firstSync({ stopWorkerAtHalf: false });
   console.log(`first sync (sign-in to done)                              ${first.seconds.toFixed(1)} s  = ${(first.seconds / parallelS).toFixed(2)}× the parallel floor (${first.count} bookmarks in Chromium, ${first.duplicates} duplicates, ${first.misordered} folders out of order, ${first.progress} progress-bar states seen)`);
-  console.log(`  extension process memory: idle ${first.idleMiB ?? 'n/a'} MiB, peak ${first.peakMiB ?? 'n/a'} MiB, growth ${first.idleMiB !== null && first.peakMiB !== null ? first.peakMiB - first.idleMiB : 'n/a'} MiB`);
+  console.log(`  extension process memory: idle ${first.idleMiB ?? 'n/a'} MiB, peak ${first.peakMiB ?? 'n/a'} MiB, growth ${first.idleMiB !== null && first.peakMiB !== null ? first.peakMiB - first.idleMiB : 'n/a'} MiB (resident, VmRSS: Chromium's code pages included)`);
+  console.log(`  private memory footprint (RssAnon + VmSwap, as Chromium's task manager): idle ${first.idleFootprintMiB ?? 'n/a'} MiB, peak ${first.peakFootprintMiB ?? 'n/a'} MiB, growth ${first.idleFootprintMiB !== null && first.peakFootprintMiB !== null ? first.peakFootprintMiB - first.idleFootprintMiB : 'n/a'} MiB`);
   if (first.loggedS !== null) console.log(`first sync, sign-in click to the log's "Sync finished"   ${first.loggedS.toFixed(1)} s  = ${(first.loggedS / parallelS).toFixed(2)}× the parallel floor, ${(first.loggedS / bare.seconds).toFixed(2)}× Chromium alone (the line above adds the popup's polling)`);
   console.log(`  the extension's log, from the sign-in click: ${first.phases}`);
   console.log(`  CPU time, sign-in to done (the popup's polling included): ${first.cpu}`);
   console.log(`  CPU time per step (sampled): ${[...cpuByStep].map(([k, v]) => `${k}: ${cpuSpent({}, v)}`).join('; ')}`);
   console.log(`  highest resident memory seen per step (MiB, sampled): ${[...rssByStep].map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`  highest footprint seen per step (MiB, sampled): ${[...footprintByStep].map(([k, v]) => `${k} ${v}`).join(', ')}`);
   if (heapByStep.size > 0) console.log(`  highest JS heap per step (MiB, sampled; worker in use/reserved, pages reserved): ${[...heapByStep].map(([k, v]) => `${k} ${v.used}/${v.total} + ${v.pages}`).join(', ')}`);
   const cut = runs('cut') ? await firstSync({ stopWorkerAtHalf: true }) : null;
   if (cut) console.log(`first sync, worker stopped halfway, then Sync now         ${cut.seconds.toFixed(1)} s  (${cut.count} bookmarks in Chromium, ${cut.duplicates} duplicates, ${cut.misordered} folders out of order)`);

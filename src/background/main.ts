@@ -185,6 +185,8 @@ async function wire(): Promise<App> {
         clients: syncState,
         bookmarks: {
           local: localBookmarks, mirror: new MirrorStore(db, 'bookmarks'), safety,
+          // A second on: the rest of the sync (history, tabs, its status) is done by then.
+          afterRun: (task) => void setTimeout(() => void task().catch((e: unknown) => log.debug('Work after the sync failed', { error: String(e) })), 1000),
           refused: new IdbChangeStore(db, 'bookmarks', Date.now, 'refused'),
           unreadable: new IdbChangeStore(db, 'bookmarks', Date.now, 'unreadable'),
         },

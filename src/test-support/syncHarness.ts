@@ -217,7 +217,9 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
     async sync(opts = {}) {
       const account = await accounts.account();
       if (!account) throw new Error('not signed in');
-      return runSync({
+      // The engines' work for after the sync runs once it is over, as the background's timer does.
+      const afterRun: Array<() => Promise<void>> = [];
+      const ran = await runSync({
         account,
         accessTokens: controller.accessTokens(account),
         saveAccount: (a) => accounts.saveAccount(a),
@@ -231,7 +233,7 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
           clients: syncState,
           ...(opts.bookmarks ? {
             bookmarks: {
-              local: browserSide(opts.bookmarks), mirror, safety,
+              local: browserSide(opts.bookmarks), mirror, safety, afterRun: (task) => void afterRun.push(task),
               refused: new IdbChangeStore(db, 'bookmarks', Date.now, 'refused'),
               unreadable: new IdbChangeStore(db, 'bookmarks', Date.now, 'unreadable'),
             },
@@ -248,7 +250,10 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
         fetch: spyFetch,
         ...(opts.onBackoff ? { onBackoff: opts.onBackoff } : {}),
         ...(opts.signal ? { signal: opts.signal } : {}),
+      }).finally(async () => {
+        for (const task of afterRun) await task();
       });
+      return ran;
     },
     storageUid,
     async serverRecords(collection) {
