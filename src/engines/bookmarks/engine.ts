@@ -55,25 +55,25 @@ function parsedMirrorRecord(cleartext: Record<string, unknown>): BookmarkRecord 
  * after a sync, for the next one. A run that lays something over the mirror (the account's
  * safety) has entries of its own, and their tree is built for it.
  */
-const mirrorEntries = new WeakMap<MirrorRecords, readonly RecordEntry[]>();
-const mirrorTrees = new WeakMap<readonly RecordEntry[], BookmarkTree>();
+const entriesByMirror = new WeakMap<MirrorRecords, readonly RecordEntry[]>();
+const treeByEntries = new WeakMap<readonly RecordEntry[], BookmarkTree>();
 function mirrorEntriesOf(records: MirrorRecords): readonly RecordEntry[] {
-  let entries = mirrorEntries.get(records);
+  let entries = entriesByMirror.get(records);
   if (!entries) {
     entries = Object.freeze(records.flatMap((m) => {
       const record = parsedMirrorRecord(m.cleartext);
       return record ? [Object.freeze({ record, modifiedS: Number(m.modified) })] : [];
     }));
     // Only a list the mirror keeps (frozen) is its state; a fresh read is parsed for its run alone.
-    if (Object.isFrozen(records)) mirrorEntries.set(records, entries);
+    if (Object.isFrozen(records)) entriesByMirror.set(records, entries);
   }
   return entries;
 }
 function mirrorTreeOf(entries: readonly RecordEntry[]): BookmarkTree {
-  let tree = mirrorTrees.get(entries);
+  let tree = treeByEntries.get(entries);
   if (!tree) {
     tree = buildTreeFromRecords(entries);
-    if (Object.isFrozen(entries)) mirrorTrees.set(entries, tree);
+    if (Object.isFrozen(entries)) treeByEntries.set(entries, tree);
   }
   return tree;
 }

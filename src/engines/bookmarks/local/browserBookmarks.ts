@@ -95,7 +95,7 @@ export class BrowserBookmarks implements LocalBookmarks {
     if (ops.length === 0) {
       // Nothing to write: no run to record progress for (four round trips to IndexedDB in a sync
       // of one change); only the write log may have entries that settled.
-      if (snap.rollback.unsettled.length !== snap.writeLogSize) await this.o.writeLog?.save(snap.rollback.unsettled);
+      await this.saveWriteLog(snap, snap.rollback.unsettled, false);
       this.lastReport = { total: 0, done: 0, complete: true, skipped: [], rescued: [] };
       return;
     }
@@ -143,14 +143,20 @@ export class BrowserBookmarks implements LocalBookmarks {
     } finally {
       // Saved before the mirror moves (the engine's finish), whatever happened: the browser shows
       // these writes now, and only a later check can tell whether it kept them.
-      // Unchanged when nothing was written and every entry is still unsettled (ten thousand after
-      // a first sync are rewritten otherwise).
-      if (logged || snap.rollback.unsettled.length !== snap.writeLogSize) await this.o.writeLog?.save([...written.values()]);
+      await this.saveWriteLog(snap, [...written.values()], logged);
       if (shared) await this.replayUnheard(shared, snap, written, quietFrom, creates);
     }
     this.lastReport = report;
     if (!report.complete) throw new ApplyPausedError(report);
     await this.o.progress.clear(runId);
+  }
+
+  /**
+   * Rewrites the write log unless it is as loaded: nothing written by this apply and every entry
+   * still unsettled (after a first sync that is ten thousand entries, every sync for 15 s).
+   */
+  private async saveWriteLog(snap: LocalSnapshot, entries: readonly WrittenState[], wrote: boolean): Promise<void> {
+    if (wrote || snap.rollback.unsettled.length !== snap.writeLogSize) await this.o.writeLog?.save(entries);
   }
 
   /**
