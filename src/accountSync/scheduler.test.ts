@@ -227,54 +227,6 @@ describe('Scheduler', () => {
     expect(statusReads).toBe(3); // the two full broadcasts, and the run's end updating the store
   });
 
-  // Found in review (issue 12): a change noted during a long sync (a first sync, a tab opened
-  // meanwhile) asked for a sync while it ran; the request was dropped and the change waited for
-  // the next periodic sync.
-  test('local changes noted during a run get one run of their own after it; other requests do not', async () => {
-    const db = await freshDatabase();
-    const gates: Array<() => void> = [];
-    const { scheduler } = await makeScheduler(db, async () => {
-      await new Promise<void>((r) => gates.push(r));
-      return { outcome: 'success', message: 'Synced.' };
-    });
-    expect(await scheduler.requestSync('manual')).toEqual({ outcome: 'started' });
-    await until(() => gates.length === 1);
-    expect(await scheduler.requestSync('manual')).toEqual({ outcome: 'already-running' });
-    expect(await scheduler.requestSync('alarm')).toEqual({ outcome: 'already-running' });
-    gates[0]!();
-    await scheduler.whenIdle();
-    expect((await scheduler.statusView()).lastRun?.trigger).toBe('manual');
-    expect(gates).toHaveLength(1); // the person's second click and the alarm made no run
-
-    expect(await scheduler.requestSync('manual')).toEqual({ outcome: 'started' });
-    await until(() => gates.length === 2);
-    expect(await scheduler.requestSync('local-change')).toEqual({ outcome: 'already-running' });
-    expect(await scheduler.requestSync('local-change')).toEqual({ outcome: 'already-running' });
-    gates[1]!();
-    await until(() => gates.length === 3); // one more run, for both requests
-    expect((await scheduler.statusView()).lastRun?.trigger).toBe('manual');
-    gates[2]!();
-    await scheduler.whenIdle();
-    expect((await scheduler.statusView()).lastRun?.trigger).toBe('local-change');
-    expect(gates).toHaveLength(3);
-  });
-
-  test('a local change noted during a run that sign-out stops gets no run after it', async () => {
-    const db = await freshDatabase();
-    let runs = 0;
-    const { scheduler } = await makeScheduler(db, async (ctx) => {
-      runs++;
-      await new Promise<void>((r) => ctx.signal.addEventListener('abort', () => r()));
-      return { outcome: 'skipped', message: 'Signed out.' };
-    });
-    await scheduler.requestSync('manual');
-    await until(() => runs === 1);
-    expect(await scheduler.requestSync('local-change')).toEqual({ outcome: 'already-running' });
-    await scheduler.cancelRun();
-    for (let i = 0; i < 20; i++) await tick(); // time enough for a follow-up to have started
-    expect(runs).toBe(1);
-  });
-
   test('a busy server error sets the backoff from its Retry-After', async () => {
     const db = await freshDatabase();
     const busy = Object.assign(new Error('503'), { retryAfterMs: 30_000 });

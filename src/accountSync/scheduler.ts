@@ -89,8 +89,6 @@ export class Scheduler {
   private abort: AbortController | null = null;
   private progress: SyncProgress | null = null;
   private lastProgressBroadcast = 0;
-  /** A local change asked for a sync while a run was under way (see refusedWhileRunning). */
-  private changedDuringRun = false;
   /** The status last broadcast: a progress report during a run changes only its progress. */
   private lastView: StatusView | null = null;
   private runningSince: number | null = null;
@@ -128,7 +126,7 @@ export class Scheduler {
    * Does not wait for the run.
    */
   async requestSync(trigger: SyncTrigger): Promise<SyncNowResult> {
-    if (this.current) return this.refusedWhileRunning(trigger);
+    if (this.current) return { outcome: 'already-running' };
     if (!ASKED_TRIGGERS.has(trigger) && !(await this.deps.settings.get()).autoSync) {
       this.deps.log.debug('Sync not started: Syncbridge syncs only when asked', { trigger });
       return { outcome: 'manual-only' };
@@ -139,32 +137,17 @@ export class Scheduler {
       return { outcome: 'backing-off', until: backoffUntil };
     }
     // Re-check after the await: another request may have started meanwhile.
-    if (this.current) return this.refusedWhileRunning(trigger);
+    if (this.current) return { outcome: 'already-running' };
     const run = this.run(trigger);
     this.current = run;
     void run.finally(() => {
       if (this.current === run) this.current = null;
-      if (this.changedDuringRun) {
-        this.changedDuringRun = false;
-        void this.requestSync('local-change');
-      }
     });
     return { outcome: 'started' };
   }
 
-  /**
-   * A change noted while a run is under way may come after that run read its data: it gets one
-   * run of its own once this one ends (several such requests make one). Before, the request was
-   * dropped and the change waited for the next periodic sync.
-   */
-  private refusedWhileRunning(trigger: SyncTrigger): SyncNowResult {
-    if (trigger === 'local-change') this.changedDuringRun = true;
-    return { outcome: 'already-running' };
-  }
-
   /** Stops the running sync, if any, at its next request (sign-out); resolves when it has ended. */
   async cancelRun(): Promise<void> {
-    this.changedDuringRun = false; // the account's changes go with it
     this.abort?.abort();
     await this.whenIdle();
   }
