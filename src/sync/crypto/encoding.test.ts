@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  base64DecodedLength,
+  base64DecodeInto,
   base64ToBytes,
   base64UrlToBytes,
   bytesToBase64,
@@ -10,6 +12,7 @@ import {
   hexToBytes,
   randomBytes,
   utf8Decode,
+  utf8EncodeReusing,
   utf8Encode,
   xorBytes,
 } from './encoding.ts';
@@ -78,5 +81,33 @@ describe('byte helpers', () => {
   it('randomBytes gives the requested length and varies', () => {
     expect(randomBytes(70_000).length).toBe(70_000);
     expect(bytesToHex(randomBytes(16))).not.toBe(bytesToHex(randomBytes(16)));
+  });
+});
+
+describe('base64 decoded into a shared buffer (a page of records)', () => {
+  it('reads as base64ToBytes does, at any offset, and refuses what it refuses', () => {
+    for (let n = 0; n <= 70; n++) {
+      const bytes = randomBytes(n);
+      const text = bytesToBase64(bytes);
+      expect(base64DecodedLength(text)).toBe(n);
+      const out = new Uint8Array(n + 7).fill(0xee);
+      base64DecodeInto(text, out, 3);
+      expect(out.subarray(3, 3 + n)).toEqual(base64ToBytes(text));
+      expect([...out.subarray(0, 3), ...out.subarray(3 + n)]).toEqual(new Array(7).fill(0xee)); // nothing outside
+    }
+    for (const bad of ['abc', 'ab=c', 'a===', '@@@@', 'QUJD\n', 'QQ', 'QQ=']) {
+      expect(() => base64ToBytes(bad)).toThrow();
+      expect(base64DecodedLength(bad)).toBe(-1);
+    }
+  });
+
+  it('encodes UTF-8 into the buffer it is given when it fits, else into a new one', () => {
+    const into = new Uint8Array(8);
+    const fits = utf8EncodeReusing('ünï', into);
+    expect(fits.buffer).toBe(into.buffer);
+    expect(fits).toEqual(utf8Encode('ünï'));
+    const larger = utf8EncodeReusing('a longer text ✓', into);
+    expect(larger.buffer).not.toBe(into.buffer);
+    expect(larger).toEqual(utf8Encode('a longer text ✓'));
   });
 });

@@ -49,6 +49,44 @@ export function bytesToBase64(b: Uint8Array): string {
 
 const B64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
+const B64_VALUE = (() => {
+  const t = new Uint8Array(128);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  for (let i = 0; i < alphabet.length; i++) t[alphabet.charCodeAt(i)] = i;
+  return t;
+})();
+
+/** The byte length of padded base64 (as base64ToBytes accepts it), or -1 when it is not that. */
+export function base64DecodedLength(s: string): number {
+  if (typeof s !== 'string' || !B64_RE.test(s)) return -1;
+  const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
+  return (s.length / 4) * 3 - pad;
+}
+
+/**
+ * Decodes base64 already checked by base64DecodedLength into `out` at `offset` (no buffer of its
+ * own: a page of records decodes into one).
+ */
+export function base64DecodeInto(s: string, out: Uint8Array, offset: number): void {
+  let o = offset;
+  const end = s.length - (s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0);
+  let i = 0;
+  for (; i + 4 <= end; i += 4) {
+    const n = (B64_VALUE[s.charCodeAt(i)]! << 18) | (B64_VALUE[s.charCodeAt(i + 1)]! << 12)
+      | (B64_VALUE[s.charCodeAt(i + 2)]! << 6) | B64_VALUE[s.charCodeAt(i + 3)]!;
+    out[o++] = n >> 16;
+    out[o++] = (n >> 8) & 255;
+    out[o++] = n & 255;
+  }
+  const left = end - i;
+  if (left >= 2) {
+    const n = (B64_VALUE[s.charCodeAt(i)]! << 18) | (B64_VALUE[s.charCodeAt(i + 1)]! << 12)
+      | (left === 3 ? B64_VALUE[s.charCodeAt(i + 2)]! << 6 : 0);
+    out[o++] = n >> 16;
+    if (left === 3) out[o++] = (n >> 8) & 255;
+  }
+}
+
 /** Standard base64, padding required (the Sync and Hawk formats always pad). Throws on bad input. */
 export function base64ToBytes(s: string): Uint8Array<ArrayBuffer> {
   if (typeof s !== 'string' || !B64_RE.test(s)) {
@@ -83,6 +121,12 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 
 export function utf8Encode(s: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(s);
+}
+
+/** UTF-8 of `s` in `into` when it fits, else in a new buffer; the bytes written, as a view. */
+export function utf8EncodeReusing(s: string, into: Uint8Array): Uint8Array {
+  const { read, written } = encoder.encodeInto(s, into);
+  return read === s.length ? into.subarray(0, written) : encoder.encode(s);
 }
 
 /** Strict: throws TypeError on invalid UTF-8. */

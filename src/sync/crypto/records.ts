@@ -4,15 +4,19 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import {
+  base64DecodedLength,
+  base64DecodeInto,
   base64ToBytes,
   bytesToBase64,
   bytesToHex,
+  concatBytes,
   constantTimeEqual,
   hexToBytes,
   randomBytes,
   toArrayBufferView,
   utf8Decode,
   utf8Encode,
+  utf8EncodeReusing,
 } from './encoding.ts';
 import { keyBundleFromBase64Pair, keyBundleToBase64Pair, type KeyBundle } from './keyBundle.ts';
 
@@ -140,32 +144,81 @@ export async function decryptPayload(payload: string, bundle: KeyBundle, expecte
 /** A payload whose HMAC matched and whose fields are well-formed, waiting for its AES. */
 interface Verified {
   at: number;
-  iv: Uint8Array<ArrayBuffer>;
-  ct: Uint8Array<ArrayBuffer>;
+  /** base64 of the IV and of the ciphertext, decoded into the page's buffers once all are checked. */
+  iv: string;
+  ct: string;
+  ctLength: number;
+}
+
+/**
+ * HMAC-SHA256 under one key for a page of records, with no buffer per record: the keyed state is
+ * copied into one working instance (noble's `_cloneInto`), the base64 text is encoded into one
+ * buffer, the tag decoded into another. Eight small ArrayBuffers per record were a large part of
+ * the memory a first sync's download churned through.
+ */
+class PageMac {
+  private readonly keyed: ReturnType<typeof hmac.create>;
+  private readonly work: ReturnType<typeof hmac.create>;
+  private text = new Uint8Array(1024);
+  private readonly tag = new Uint8Array(32);
+  private readonly expected = new Uint8Array(32);
+
+  constructor(key: Uint8Array) {
+    this.keyed = hmac.create(sha256, key);
+    this.work = hmac.create(sha256, key);
+  }
+
+  /** Whether `hexTag` is the HMAC of the base64 text `ciphertext`; 'not-hex' when it is no hex at all. */
+  matches(ciphertext: string, hexTag: string): boolean | 'not-hex' {
+    if (hexTag.length !== 64) {
+      try {
+        hexToBytes(hexTag);
+      } catch {
+        return 'not-hex';
+      }
+      return false; // hex of another length: no tag of ours
+    }
+    if (!hexInto(hexTag, this.expected)) return 'not-hex';
+    const text = utf8EncodeReusing(ciphertext, this.text);
+    if (text.buffer !== this.text.buffer) this.text = new Uint8Array(text.length * 2);
+    this.keyed._cloneInto(this.work);
+    this.work.update(text);
+    this.work.digestInto(this.tag);
+    return constantTimeEqual(this.tag, this.expected);
+  }
+}
+
+/** Decodes 64 hex digits (either case) into `out`; false on a character that is not hex. */
+function hexInto(hex: string, out: Uint8Array): boolean {
+  for (let i = 0; i < out.length; i++) {
+    const hi = hexNibble(hex.charCodeAt(2 * i));
+    const lo = hexNibble(hex.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) return false;
+    out[i] = (hi << 4) | lo;
+  }
+  return true;
+}
+
+function hexNibble(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  if (code >= 65 && code <= 70) return code - 55;
+  return -1;
 }
 
 /** Checks one payload's HMAC (in JavaScript, synchronous) and the shape of its IV and ciphertext. */
-function verifyForBatch(payload: string, bundle: KeyBundle, at: number): Verified | RecordCryptoError {
+function verifyForBatch(payload: string, mac: PageMac, at: number): Verified | RecordCryptoError {
   try {
     const p = parseEncrypted(payload);
-    let expected: Uint8Array;
-    try {
-      expected = hexToBytes(p.hmac);
-    } catch {
-      return new RecordHmacError('record HMAC is not hex');
-    }
-    if (!constantTimeEqual(ciphertextHmac(bundle, p.ciphertext), expected)) return new RecordHmacError();
-    let ct: Uint8Array<ArrayBuffer>;
-    let iv: Uint8Array<ArrayBuffer>;
-    try {
-      ct = base64ToBytes(p.ciphertext);
-      iv = base64ToBytes(p.IV);
-    } catch {
-      return new RecordFormatError('ciphertext or IV is not base64');
-    }
-    if (iv.length !== 16) return new RecordFormatError('IV must be 16 bytes');
-    if (ct.length === 0 || ct.length % 16 !== 0) return new RecordFormatError('ciphertext length is not a multiple of 16');
-    return { at, iv, ct };
+    const matched = mac.matches(p.ciphertext, p.hmac);
+    if (matched === 'not-hex') return new RecordHmacError('record HMAC is not hex');
+    if (!matched) return new RecordHmacError();
+    const ctLength = base64DecodedLength(p.ciphertext);
+    const ivLength = base64DecodedLength(p.IV);
+    if (ctLength < 0 || ivLength < 0) return new RecordFormatError('ciphertext or IV is not base64');
+    if (ivLength !== 16) return new RecordFormatError('IV must be 16 bytes');
+    if (ctLength === 0 || ctLength % 16 !== 0) return new RecordFormatError('ciphertext length is not a multiple of 16');
+    return { at, iv: p.IV, ct: p.ciphertext, ctLength };
   } catch (e) {
     if (e instanceof RecordCryptoError) return e;
     throw e;
@@ -205,34 +258,44 @@ function unpad(block: Uint8Array): Uint8Array | null {
 export async function decryptPayloadStrings(payloads: readonly string[], bundle: KeyBundle): Promise<Array<string | RecordCryptoError>> {
   const out: Array<string | RecordCryptoError> = new Array(payloads.length);
   const ready: Verified[] = [];
+  const mac = new PageMac(bundle.hmacKey);
   for (let i = 0; i < payloads.length; i++) {
-    const v = verifyForBatch(payloads[i]!, bundle, i);
+    const v = verifyForBatch(payloads[i]!, mac, i);
     if (v instanceof RecordCryptoError) out[i] = v;
     else ready.push(v);
   }
+  if (ready.length === 0) return out;
+  // Every checked record's IV and ciphertext, decoded into two buffers for the page.
+  const ivs = new Uint8Array(16 * ready.length);
+  const joined = new Uint8Array(ready.reduce((n, r) => n + r.ctLength, 0));
+  const ivOf = new Map<Verified, Uint8Array>();
+  const ctOf = new Map<Verified, Uint8Array>();
+  let offset = 0;
+  ready.forEach((r, k) => {
+    base64DecodeInto(r.iv, ivs, 16 * k);
+    base64DecodeInto(r.ct, joined, offset);
+    ivOf.set(r, ivs.subarray(16 * k, 16 * k + 16));
+    ctOf.set(r, joined.subarray(offset, offset + r.ctLength));
+    offset += r.ctLength;
+  });
   // WebCrypto checks the padding of the last block it is given: that block must be chained to its
   // own record's block before it, so a record of one block (under 16 bytes of JSON, rare) goes alone.
-  const solo = ready.filter((r) => r.ct.length === 16);
-  const batch = ready.filter((r) => r.ct.length > 16);
   const alone = (list: readonly Verified[]): Promise<unknown> => Promise.all(list.map(async (r) => {
     try {
-      out[r.at] = cleartextOf(await aesCbc('decrypt', bundle.encKey, r.iv, r.ct));
+      out[r.at] = cleartextOf(await aesCbc('decrypt', bundle.encKey, ivOf.get(r)!, ctOf.get(r)!));
     } catch {
       out[r.at] = new RecordFormatError('decryption failed (bad padding)');
     }
   }));
+  const solo = ready.filter((r) => r.ctLength === 16);
+  const batch = ready.filter((r) => r.ctLength > 16);
   await alone(solo);
   if (batch.length === 0) return out;
-  const total = batch.reduce((n, r) => n + r.ct.length, 0);
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const r of batch) {
-    joined.set(r.ct, offset);
-    offset += r.ct.length;
-  }
+  // The batch's ciphertexts in order, one after another (solo records between them taken out).
+  const chained = solo.length === 0 ? joined : concatBytes(...batch.map((r) => ctOf.get(r)!));
   let clear: Uint8Array;
   try {
-    clear = await aesCbc('decrypt', bundle.encKey, batch[0]!.iv, joined);
+    clear = await aesCbc('decrypt', bundle.encKey, ivOf.get(batch[0]!)!, chained);
   } catch {
     // The last record's padding is bad: each on its own, so that only that one fails.
     await alone(batch);
@@ -241,14 +304,15 @@ export async function decryptPayloadStrings(payloads: readonly string[], bundle:
   offset = 0;
   for (let k = 0; k < batch.length; k++) {
     const r = batch[k]!;
+    const iv = ivOf.get(r)!;
     if (k > 0) {
-      for (let j = 0; j < 16; j++) clear[offset + j]! ^= joined[offset - 16 + j]! ^ r.iv[j]!;
+      for (let j = 0; j < 16; j++) clear[offset + j]! ^= chained[offset - 16 + j]! ^ iv[j]!;
     }
     const last = k === batch.length - 1;
     // WebCrypto already took the last record's padding off.
-    const bytes = last ? clear.subarray(offset) : unpad(clear.subarray(offset, offset + r.ct.length));
+    const bytes = last ? clear.subarray(offset) : unpad(clear.subarray(offset, offset + r.ctLength));
     out[r.at] = bytes === null ? new RecordFormatError('decryption failed (bad padding)') : cleartextOf(bytes);
-    offset += r.ct.length;
+    offset += r.ctLength;
   }
   return out;
 }
