@@ -31,6 +31,20 @@ export function prefixRange(prefix: string): IDBKeyRange {
   return IDBKeyRange.bound(prefix, prefix + HIGH, false, false);
 }
 
+/**
+ * A kind's entries made a slice at a time, for replaceKind: `keys` of all of them, in order, and
+ * the entries from `from` to `to`. Their words are most of their size, and ten thousand made at
+ * once (the index build after a first sync) set the extension's memory peak.
+ */
+export interface EntrySlices {
+  keys: readonly string[];
+  slice(from: number, to: number): SearchEntry[];
+}
+
+function isEntryList(entries: readonly SearchEntry[] | EntrySlices): entries is readonly SearchEntry[] {
+  return Array.isArray(entries);
+}
+
 export class SearchStore {
   constructor(private readonly db: SyncbridgeDB) {}
 
@@ -91,16 +105,17 @@ export class SearchStore {
    * is not built (or has changes pending), so it is rebuilt; until then a search finds part of it.
    * `between` runs before each transaction after the first (the indexer waits there while a sync runs).
    */
-  async replaceKind(kind: SearchKind, entries: readonly SearchEntry[], perTransaction = 500, between?: () => Promise<void>): Promise<void> {
+  async replaceKind(kind: SearchKind, entries: readonly SearchEntry[] | EntrySlices, perTransaction = 500, between?: () => Promise<void>): Promise<void> {
+    const source: EntrySlices = isEntryList(entries) ? { keys: entries.map((e) => e.key), slice: (from, to) => entries.slice(from, to) } : entries;
     const tx = this.db.transaction('search', 'readwrite');
-    const keep = new Set(entries.map((e) => e.key));
+    const keep = new Set(source.keys);
     for (const key of await tx.store.index('byKind').getAllKeys(kind)) if (!keep.has(key)) void tx.store.delete(key);
-    for (const e of entries.slice(0, perTransaction)) void tx.store.put(e);
+    for (const e of source.slice(0, perTransaction)) void tx.store.put(e);
     await tx.done;
-    for (let i = perTransaction; i < entries.length; i += perTransaction) {
+    for (let i = perTransaction; i < source.keys.length; i += perTransaction) {
       await between?.();
       const more = this.db.transaction('search', 'readwrite');
-      for (const e of entries.slice(i, i + perTransaction)) void more.store.put(e);
+      for (const e of source.slice(i, i + perTransaction)) void more.store.put(e);
       await more.done;
     }
   }

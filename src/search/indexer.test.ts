@@ -200,6 +200,26 @@ describe('search index maintenance', () => {
     expect(transactions).toBe(3);
     expect((await store.keysOfKind('bookmark')).sort()).toEqual([2, 4, 5, 6, 7, 8, 9].map((n) => `bookmark:${n}`).sort());
     expect(await store.keysOfKind('tab')).toEqual(['tab:1']);
+    // Issue 12: made a slice at a time (the index build after a first sync set the memory peak),
+    // each slice only once the transaction before it is done.
+    const made: number[] = [];
+    transactions = 0;
+    db.transaction = ((...args: Parameters<typeof db.transaction>) => {
+      transactions++;
+      return open(...args);
+    }) as typeof db.transaction;
+    const numbers = [1, 2, 4, 10, 11, 12, 13];
+    await store.replaceKind('bookmark', {
+      keys: numbers.map((n) => `bookmark:${n}`),
+      slice: (from: number, to: number) => {
+        made.push(transactions);
+        return numbers.slice(from, to).map((n) => entry('bookmark', n));
+      },
+    }, 3);
+    db.transaction = open;
+    expect(made).toEqual([1, 2, 3]);
+    expect((await store.keysOfKind('bookmark')).sort()).toEqual(numbers.map((n) => `bookmark:${n}`).sort());
+    expect(await store.keysOfKind('tab')).toEqual(['tab:1']);
   });
 
   test('a worker stopped before its bookmark changes were written: the next start rebuilds the bookmarks', async () => {

@@ -66,9 +66,11 @@ export interface SearchIndexerOptions {
   busy?: () => boolean;
 }
 
+const bookmarkKey = (id: string): string => `bookmark:${id}`;
+
 export function bookmarkEntry(b: IndexedBookmark): SearchEntry | null {
   if (!isLinkable(b.url)) return null;
-  return { key: `bookmark:${b.id}`, kind: 'bookmark', url: b.url, title: b.title, device: null, when: b.dateAdded ?? 0, words: entryWords(b.title, b.url) };
+  return { key: bookmarkKey(b.id), kind: 'bookmark', url: b.url, title: b.title, device: null, when: b.dateAdded ?? 0, words: entryWords(b.title, b.url) };
 }
 
 export function historyEntry(p: SyncedPage): SearchEntry | null {
@@ -258,8 +260,13 @@ export class SearchIndexer {
   }
 
   private async buildBookmarks(): Promise<void> {
-    const entries = (await this.sources.bookmarks()).map(bookmarkEntry).filter((e): e is SearchEntry => e !== null);
-    await this.store.replaceKind('bookmark', entries, undefined, () => this.syncEnded());
+    // Each transaction's entries (and their words) are made as it is written, not all at once.
+    const linkable = (await this.sources.bookmarks()).filter((b) => isLinkable(b.url));
+    const slices = {
+      keys: linkable.map((b) => bookmarkKey(b.id)),
+      slice: (from: number, to: number) => linkable.slice(from, to).map(bookmarkEntry).filter((e): e is SearchEntry => e !== null),
+    };
+    await this.store.replaceKind('bookmark', slices, undefined, () => this.syncEnded());
   }
 
   /**
