@@ -438,6 +438,8 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
     const { text: phases, finishedS: loggedS } = await runPhases(ext, t0);
     // Up to the same moment as VmHWM's peak: the search index built after the sync is in both.
     const peakFootprintMiB = footprint.stop();
+    const peakAt = footprint.peakAt();
+    if (peakAt !== null) console.log(`  the footprint's peak came ${((peakAt - t0) / 1000).toFixed(2)} s after the sign-in click`);
     return { cpu, phases, loggedS, seconds, progress: progressSeen.size, count, duplicates, misordered, stops, idleMiB, peakMiB: extensionProcessPeakMiB(ext.profileDir), idleFootprintMiB, peakFootprintMiB };
   } finally {
     footprint?.stop();

@@ -87,11 +87,15 @@ export function extensionProcessFootprintMiB(profileDir: string): number | null 
 }
 
 /** Samples the footprint every `everyMs` (there is no high-water mark for it) until `stop`, which returns the highest seen. */
-export function footprintPeakSampler(profileDir: string, everyMs = 50): { stop(): number | null } {
+export function footprintPeakSampler(profileDir: string, everyMs = 50): { stop(): number | null; peakAt(): number | null } {
   let peak: number | null = null;
+  let peakAt: number | null = null;
   const sample = (): void => {
     const now = extensionProcessFootprintMiB(profileDir);
-    if (now !== null && (peak === null || now > peak)) peak = now;
+    if (now !== null && (peak === null || now > peak)) {
+      peak = now;
+      peakAt = Date.now();
+    }
   };
   sample();
   const timer = setInterval(sample, everyMs);
@@ -101,6 +105,8 @@ export function footprintPeakSampler(profileDir: string, everyMs = 50): { stop()
       sample();
       return peak;
     },
+    /** When the highest was seen (ms since the epoch). */
+    peakAt: () => peakAt,
   };
 }
 
