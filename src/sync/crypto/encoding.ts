@@ -21,6 +21,17 @@ function hexNibble(code: number): number {
   return -1;
 }
 
+/** Decodes `out.length` bytes of hex (either case) into `out`; false on a character that is not hex. */
+export function hexInto(hex: string, out: Uint8Array): boolean {
+  for (let i = 0; i < out.length; i++) {
+    const hi = hexNibble(hex.charCodeAt(2 * i));
+    const lo = hexNibble(hex.charCodeAt(2 * i + 1));
+    if (hi < 0 || lo < 0) return false;
+    out[i] = (hi << 4) | lo;
+  }
+  return true;
+}
+
 /** Accepts upper- or lowercase; throws on odd length or non-hex characters. */
 export function hexToBytes(h: string): Uint8Array<ArrayBuffer> {
   if (typeof h !== 'string' || h.length % 2 !== 0) {

@@ -11,6 +11,7 @@ import {
   bytesToHex,
   concatBytes,
   constantTimeEqual,
+  hexInto,
   hexToBytes,
   randomBytes,
   toArrayBufferView,
@@ -186,24 +187,6 @@ class PageMac {
     this.work.digestInto(this.tag);
     return constantTimeEqual(this.tag, this.expected);
   }
-}
-
-/** Decodes 64 hex digits (either case) into `out`; false on a character that is not hex. */
-function hexInto(hex: string, out: Uint8Array): boolean {
-  for (let i = 0; i < out.length; i++) {
-    const hi = hexNibble(hex.charCodeAt(2 * i));
-    const lo = hexNibble(hex.charCodeAt(2 * i + 1));
-    if (hi < 0 || lo < 0) return false;
-    out[i] = (hi << 4) | lo;
-  }
-  return true;
-}
-
-function hexNibble(code: number): number {
-  if (code >= 48 && code <= 57) return code - 48;
-  if (code >= 97 && code <= 102) return code - 87;
-  if (code >= 65 && code <= 70) return code - 55;
-  return -1;
 }
 
 /** Checks one payload's HMAC (in JavaScript, synchronous) and the shape of its IV and ciphertext. */
