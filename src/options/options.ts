@@ -3,6 +3,7 @@ import { formatLogEntry } from '../shared/logEntry.ts';
 import type { StatusView } from '../shared/status.ts';
 import { onStatusChanged, send } from '../ui/client.ts';
 import { statusLine } from '../ui/format.ts';
+import { syncRefreshGate } from '../ui/syncRefresh.ts';
 import { initAccountSection, loadAccount } from './account.ts';
 import { initBookmarksSection, loadBookmarks } from './bookmarks.ts';
 import { initHistorySection, renderHistorySettings } from './history.ts';
@@ -102,9 +103,11 @@ el<HTMLButtonElement>('clear-log').addEventListener('click', async () => {
 });
 
 let accountSignedIn: boolean | null = null;
+// The log during a sync: its first lines, then every 2 s, then all of it when it ends.
+const logDue = syncRefreshGate(2_000);
 onStatusChanged((s) => {
   renderStatus(s);
-  void loadLog();
+  if (logDue(s)) void loadLog().catch(() => undefined);
   // Sign-in completes in the background (web flow in another tab): re-read the account view.
   // A sync's progress broadcasts do not change it; its end may (device name, engines).
   if (!s.syncing || s.signedIn !== accountSignedIn) {
