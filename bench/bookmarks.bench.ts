@@ -508,7 +508,7 @@ async function idMapRows(ext: ChromiumExtension): Promise<string> {
   return `id map ${counts[0]} pairings, journal ${counts[1]} rows`;
 }
 
-async function incremental(): Promise<{ rightAfter: number; indexS: number; settled: number; phasesAfter: string; phases: string }> {
+async function incremental(): Promise<{ rightAfter: number; indexS: number; settled: number; phasesAfter: string; phases: string; unchanged: { seconds: number; growthMiB: number | null; phases: string } }> {
   const stack = await startLocalStack();
   await seed(stack);
   const ext = await launchChromiumWithExtension();
@@ -549,7 +549,21 @@ async function incremental(): Promise<{ rightAfter: number; indexS: number; sett
       const busy = top.filter((t) => !/^\((idle|program|garbage collector)\)/.test(t.where)).reduce((n, t) => n + t.ms, 0);
       console.log(`  the worker's CPU in that sync: ${busy.toFixed(0)} ms in JavaScript; most in: ${top.slice(0, 30).map((t) => `${t.where} ${t.ms}`).join('; ')}`);
     }
-    return { rightAfter, indexS, settled, phasesAfter, phases };
+    // Then a sync with nothing changed on either side (what a tab closed or the alarm asks for):
+    // the bookmarks need neither the tree nor a merge. Its time, and the footprint it added.
+    const popup = await ext.openPage('src/popup/popup.html');
+    const button = popup.getByRole('button', { name: 'Sync now' });
+    await button.waitFor();
+    await new Promise((r) => setTimeout(r, 1000));
+    const before = extensionProcessFootprintMiB(ext.profileDir);
+    const sampler = footprintPeakSampler(ext.profileDir);
+    const t2 = Date.now();
+    await button.click();
+    await waitForRun(ext, t2, new Set());
+    const peak = sampler.stop();
+    const logged = await runPhases(ext, t2);
+    const unchanged = { seconds: logged.finishedS ?? (Date.now() - t2) / 1000, growthMiB: before !== null && peak !== null ? peak - before : null, phases: logged.text };
+    return { rightAfter, indexS, settled, phasesAfter, phases, unchanged };
   } finally {
     await ext.close();
     await stack.close();
@@ -596,6 +610,8 @@ for (const size of SIZES) {
     console.log(`  the extension's log, from the click: ${inc.phasesAfter}`);
     console.log(`incremental sync of one local change, extension idle      ${inc.settled.toFixed(2)} s`);
     console.log(`  the extension's log, from the click: ${inc.phases}`);
+    console.log(`sync with nothing changed on either side                 ${inc.unchanged.seconds.toFixed(2)} s  (footprint +${inc.unchanged.growthMiB ?? 'n/a'} MiB over the moment before)`);
+    console.log(`  the extension's log, from the click: ${inc.unchanged.phases}`);
   }
   const expected = TOTAL + demoBookmarks;
   for (const [name, r] of [['first', first], ['cut', cut]] as const) {

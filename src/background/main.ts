@@ -29,7 +29,7 @@ import { BrowserBookmarks } from '../engines/bookmarks/local/browserBookmarks.ts
 import { browserBookmarkEvents, browserBookmarksApi } from '../engines/bookmarks/local/browserApi.ts';
 import { SharedCreatedEvent } from '../engines/bookmarks/local/createdEvent.ts';
 import { ChangeTracker } from '../engines/bookmarks/local/changeTracker.ts';
-import { detectFlavor } from '../engines/bookmarks/local/api.ts';
+import { detectFlavor, ROOT_ID } from '../engines/bookmarks/local/api.ts';
 import { describeRootProblems } from '../engines/bookmarks/local/rootProblems.ts';
 import { SWITCHABLE_ENGINES, engineSet } from '../engines/registry.ts';
 import { restoreSnapshot } from '../engines/bookmarks/restore.ts';
@@ -108,6 +108,7 @@ async function wire(): Promise<App> {
   const search = createSearchService({
     store: new SearchStore(db),
     bookmarksApi,
+    bookmarksRootId: ROOT_ID[localBookmarks.flavor],
     getBookmarks: (ids) => browser.bookmarks.get(ids),
     signedIn: async () => (await accountStore.account()) !== null,
     engines: async () => (await syncState.engineChoices()).engines,

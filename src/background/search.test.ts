@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { freshDatabase } from '../test-support/db.ts';
 import { SearchStore } from '../db/searchStore.ts';
 import { FakeBookmarksApi } from '../engines/bookmarks/local/fakeBookmarksApi.ts';
-import type { BrowserFlavor } from '../engines/bookmarks/local/api.ts';
+import { ROOT_ID, type BrowserFlavor } from '../engines/bookmarks/local/api.ts';
 import type { SyncedPage } from '../db/schema.ts';
 import { SharedCreatedEvent } from '../engines/bookmarks/local/createdEvent.ts';
 import { BrowserBookmarks, QUIET_CREATES } from '../engines/bookmarks/local/browserBookmarks.ts';
@@ -11,7 +11,7 @@ import { MemoryProgressStore } from '../engines/bookmarks/local/progress.ts';
 import { IdMapStore } from '../db/idMapStore.ts';
 import { UNFILED_GUID } from '../engines/bookmarks/record.ts';
 import type { LocalOp } from '../engines/bookmarks/local/apply.ts';
-import { bookmarksOfTree, createSearchService, openInTab, searchSources, watchBookmarksForSearch } from './search.ts';
+import { bookmarksByFolder, bookmarksOfTree, createSearchService, openInTab, searchSources, watchBookmarksForSearch } from './search.ts';
 
 const NOW = Date.now();
 
@@ -26,6 +26,7 @@ async function setup(flavor: BrowserFlavor, opts: { managed?: boolean } = {}) {
   const service = createSearchService({
     store: new SearchStore(db),
     bookmarksApi: api,
+    bookmarksRootId: ROOT_ID[flavor],
     signedIn: async () => state.signedIn,
     engines: async () => state.engines,
     historyPages: async () => state.pages,
@@ -113,13 +114,36 @@ describe('search sources', () => {
     expect(bookmarksOfTree([{ id: 's', title: '', url: 'data:', type: 'separator' }])).toEqual([]);
   });
 
+  for (const flavor of ['chromium', 'firefox'] as const) {
+    test(`the index reads the bookmarks a folder at a time, every level, leaving out separators and what an administrator manages (${flavor})`, async () => {
+      const api = new FakeBookmarksApi(flavor, { managed: flavor === 'chromium' });
+      const top = flavor === 'chromium' ? '1' : 'toolbar_____';
+      const outer = await api.create({ parentId: top, title: 'Outer' });
+      await api.create({ parentId: top, title: 'First', url: 'https://first.example/' });
+      const inner = await api.create({ parentId: outer.id, title: 'Inner' });
+      await api.create({ parentId: inner.id, title: 'Deep', url: 'https://deep.example/' });
+      await api.create({ parentId: outer.id, title: 'Middle', url: 'https://middle.example/' });
+      if (flavor === 'firefox') await api.create({ parentId: outer.id, title: '', type: 'separator' });
+      const managed = (await api.getChildren(ROOT_ID[flavor])).find((n) => n.unmodifiable === 'managed');
+      if (flavor === 'chromium') api.seed(managed!.id, { title: 'Work wiki', url: 'https://wiki.work.example/' });
+      const batches: string[][] = [];
+      for await (const batch of bookmarksByFolder(api, ROOT_ID[flavor])) batches.push(batch.map((b) => b.title));
+      // One batch per folder holding bookmarks, never the tree: the same bookmarks as the tree gives.
+      expect(batches.flat().sort()).toEqual(bookmarksOfTree(await api.getTree()).map((b) => b.title).sort());
+      expect(batches.flat().sort()).toEqual(['Deep', 'First', 'Middle']);
+      expect(batches).toContainEqual(['First']);
+      expect(batches).toContainEqual(['Middle']);
+      expect(batches).toContainEqual(['Deep']);
+    });
+  }
+
   test('changed bookmarks are read in one call, or one by one when that call fails on a bookmark already gone', async () => {
     const api = new FakeBookmarksApi('chromium');
     const a = await api.create({ parentId: '2', title: 'A', url: 'https://a.example/' });
     const b = await api.create({ parentId: '2', title: 'B', url: 'https://b.example/' });
     const batches: string[][] = [];
     const sources = searchSources({
-      store: new SearchStore(await freshDatabase()), bookmarksApi: api,
+      store: new SearchStore(await freshDatabase()), bookmarksApi: api, bookmarksRootId: ROOT_ID.chromium,
       getBookmarks: async (ids) => {
         batches.push(ids);
         const nodes = await Promise.all(ids.map((id) => api.get(id)));

@@ -23,6 +23,8 @@ const KIND_OF_ENGINE: Readonly<Record<string, SearchKind>> = { bookmarks: 'bookm
 export interface SearchWiring {
   store: SearchStore;
   bookmarksApi: BookmarksApi;
+  /** The browser id of the bookmarks' root (ROOT_ID of the browser's flavour). */
+  bookmarksRootId: string;
   /** The browser's `bookmarks.get` with a list of ids: one call for a batch (it fails if one is gone). */
   getBookmarks?: (ids: string[]) => Promise<BrowserBookmarkNode[]>;
   signedIn(): Promise<boolean>;
@@ -61,6 +63,32 @@ export function bookmarksOfTree(roots: readonly BrowserBookmarkNode[]): IndexedB
   return out;
 }
 
+/**
+ * The bookmarks with an address under `rootId`, a folder's at a time (one getChildren each),
+ * skipping folders an administrator manages. A folder removed while this runs is skipped: its
+ * removal's event brings the index up to date.
+ */
+export async function* bookmarksByFolder(api: Pick<BookmarksApi, 'getChildren'>, rootId: string): AsyncIterable<IndexedBookmark[]> {
+  const folders = [rootId];
+  while (folders.length > 0) {
+    const id = folders.pop()!;
+    const children = await api.getChildren(id).catch(() => null);
+    if (!children) continue;
+    const here: IndexedBookmark[] = [];
+    const below: string[] = [];
+    for (const n of children) {
+      if (isFolderNode(n)) {
+        if (n.unmodifiable !== 'managed') below.push(n.id);
+      } else if (n.url !== undefined && n.type !== 'separator') {
+        here.push({ id: n.id, title: n.title, url: n.url, dateAdded: n.dateAdded });
+      }
+    }
+    // Depth first, in the folder's order: the stack holds ids of folders still to read, never their contents.
+    for (let i = below.length - 1; i >= 0; i--) folders.push(below[i]!);
+    if (here.length > 0) yield here;
+  }
+}
+
 export function searchSources(w: SearchWiring): SearchSources {
   return {
     enabledKinds: async () => {
@@ -68,7 +96,7 @@ export function searchSources(w: SearchWiring): SearchSources {
       const kinds = (await w.engines()).filter((e) => e.enabled).map((e) => KIND_OF_ENGINE[e.name]);
       return new Set(kinds.filter((k): k is SearchKind => k !== undefined));
     },
-    bookmarks: async () => bookmarksOfTree(await w.bookmarksApi.getTree()),
+    bookmarks: () => bookmarksByFolder(w.bookmarksApi, w.bookmarksRootId),
     bookmarksById: async (ids) => {
       if (ids.length === 0) return [];
       if (w.getBookmarks) {

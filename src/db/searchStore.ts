@@ -31,20 +31,6 @@ export function prefixRange(prefix: string): IDBKeyRange {
   return IDBKeyRange.bound(prefix, prefix + HIGH, false, false);
 }
 
-/**
- * A kind's entries made a slice at a time, for replaceKind: `keys` of all of them, in order, and
- * the entries from `from` to `to`. Their words are most of their size, and ten thousand made at
- * once (the index build after a first sync) set the extension's memory peak.
- */
-export interface EntrySlices {
-  keys: readonly string[];
-  slice(from: number, to: number): SearchEntry[];
-}
-
-function isEntryList(entries: readonly SearchEntry[] | EntrySlices): entries is readonly SearchEntry[] {
-  return Array.isArray(entries);
-}
-
 export class SearchStore {
   constructor(private readonly db: SyncbridgeDB) {}
 
@@ -105,19 +91,51 @@ export class SearchStore {
    * is not built (or has changes pending), so it is rebuilt; until then a search finds part of it.
    * `between` runs before each transaction after the first (the indexer waits there while a sync runs).
    */
-  async replaceKind(kind: SearchKind, entries: readonly SearchEntry[] | EntrySlices, perTransaction = 500, between?: () => Promise<void>): Promise<void> {
-    const source: EntrySlices = isEntryList(entries) ? { keys: entries.map((e) => e.key), slice: (from, to) => entries.slice(from, to) } : entries;
+  async replaceKind(kind: SearchKind, entries: readonly SearchEntry[], perTransaction = 500, between?: () => Promise<void>): Promise<void> {
     const tx = this.db.transaction('search', 'readwrite');
-    const keep = new Set(source.keys);
+    const keep = new Set(entries.map((e) => e.key));
     for (const key of await tx.store.index('byKind').getAllKeys(kind)) if (!keep.has(key)) void tx.store.delete(key);
-    for (const e of source.slice(0, perTransaction)) void tx.store.put(e);
+    for (const e of entries.slice(0, perTransaction)) void tx.store.put(e);
     await tx.done;
-    for (let i = perTransaction; i < source.keys.length; i += perTransaction) {
+    for (let i = perTransaction; i < entries.length; i += perTransaction) {
       await between?.();
       const more = this.db.transaction('search', 'readwrite');
-      for (const e of source.slice(i, i + perTransaction)) void more.store.put(e);
+      for (const e of entries.slice(i, i + perTransaction)) void more.store.put(e);
       await more.done;
     }
+  }
+
+  /**
+   * Makes the entries `batches` yields the whole of one kind, as they come: put `perTransaction` at
+   * a time, then the kind's other entries removed. Nothing is held but the batch being written and
+   * the keys seen (the bookmarks' index is built from the browser a folder at a time). Until the
+   * end, a search may find an entry that is gone; cut part way, the caller's state says to rebuild.
+   * `between` runs before each transaction after the first.
+   */
+  async replaceKindFrom(kind: SearchKind, batches: AsyncIterable<readonly SearchEntry[]>, perTransaction = 500, between?: () => Promise<void>): Promise<void> {
+    const seen = new Set<string>();
+    let pending: SearchEntry[] = [];
+    let written = 0;
+    const write = async (): Promise<void> => {
+      if (written++ > 0) await between?.();
+      const tx = this.db.transaction('search', 'readwrite');
+      for (const e of pending) void tx.store.put(e);
+      pending = [];
+      await tx.done;
+    };
+    for await (const batch of batches) {
+      for (const e of batch) {
+        if (seen.has(e.key)) continue;
+        seen.add(e.key);
+        pending.push(e);
+        if (pending.length >= perTransaction) await write();
+      }
+    }
+    if (pending.length > 0) await write();
+    if (written > 0) await between?.();
+    const tx = this.db.transaction('search', 'readwrite');
+    for (const key of await tx.store.index('byKind').getAllKeys(kind)) if (!seen.has(key as string)) void tx.store.delete(key);
+    await tx.done;
   }
 
   /** The keys of one kind's entries (keys only: no entry is read). */

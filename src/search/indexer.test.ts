@@ -22,7 +22,12 @@ class FakeSources implements SearchSources {
   tabs: RemoteTabsView = { devices: [] };
   calls = { bookmarks: 0, bookmarksById: 0, historyPages: 0, remoteTabs: 0 };
   async enabledKinds() { return new Set(this.enabled); }
-  async bookmarks() { this.calls.bookmarks++; return [...this.tree.values()]; }
+  async *bookmarks() {
+    this.calls.bookmarks++;
+    // A folder's worth at a time, as the browser's source gives them.
+    const all = [...this.tree.values()];
+    for (let i = 0; i < all.length; i += 20) yield all.slice(i, i + 20);
+  }
   async bookmarksById(ids: readonly string[]) { this.calls.bookmarksById++; return ids.flatMap((id) => this.tree.get(id) ?? []); }
   async historyPages() { this.calls.historyPages++; return this.pages.filter((p) => p.lastForeign > 0); }
   async historyMark() { return this.mark; }
@@ -200,24 +205,26 @@ describe('search index maintenance', () => {
     expect(transactions).toBe(3);
     expect((await store.keysOfKind('bookmark')).sort()).toEqual([2, 4, 5, 6, 7, 8, 9].map((n) => `bookmark:${n}`).sort());
     expect(await store.keysOfKind('tab')).toEqual(['tab:1']);
-    // Issue 12: made a slice at a time (the index build after a first sync set the memory peak),
-    // each slice only once the transaction before it is done.
-    const made: number[] = [];
+    // Issue 12: built from batches as they come (the bookmarks a folder at a time), each batch
+    // pulled only once the transaction before it is done; the kind's other entries go at the end.
+    const pulled: number[] = [];
     transactions = 0;
     db.transaction = ((...args: Parameters<typeof db.transaction>) => {
       transactions++;
       return open(...args);
     }) as typeof db.transaction;
     const numbers = [1, 2, 4, 10, 11, 12, 13];
-    await store.replaceKind('bookmark', {
-      keys: numbers.map((n) => `bookmark:${n}`),
-      slice: (from: number, to: number) => {
-        made.push(transactions);
-        return numbers.slice(from, to).map((n) => entry('bookmark', n));
-      },
-    }, 3);
+    async function* batches(): AsyncIterable<SearchEntry[]> {
+      for (let i = 0; i < numbers.length; i += 2) {
+        pulled.push(transactions);
+        yield numbers.slice(i, i + 2).map((n) => entry('bookmark', n));
+      }
+    }
+    await store.replaceKindFrom('bookmark', batches(), 3);
     db.transaction = open;
-    expect(made).toEqual([1, 2, 3]);
+    // Seven entries three to a transaction (3, 3, 1), then the removal of the others.
+    expect(pulled).toEqual([0, 0, 1, 2]);
+    expect(transactions).toBe(4);
     expect((await store.keysOfKind('bookmark')).sort()).toEqual(numbers.map((n) => `bookmark:${n}`).sort());
     expect(await store.keysOfKind('tab')).toEqual(['tab:1']);
   });

@@ -27,6 +27,8 @@ export const MAX_CANDIDATES = 2000;
  * below this and each costs what it changed, not the whole tree.
  */
 export const BOOKMARK_REBUILD_AFTER = 2000;
+/** Index entries written per transaction when a kind is built (see SearchStore.replaceKind). */
+const ENTRIES_PER_TRANSACTION = 500;
 
 export interface IndexedBookmark {
   id: string;
@@ -38,8 +40,11 @@ export interface IndexedBookmark {
 export interface SearchSources {
   /** The kinds to index now: none while signed out, otherwise those whose engine is switched on. */
   enabledKinds(): Promise<ReadonlySet<SearchKind>>;
-  /** Every bookmark of the browser that has an address. */
-  bookmarks(): Promise<IndexedBookmark[]>;
+  /**
+   * Every bookmark of the browser that has an address, a few at a time (a folder's): the whole
+   * tree read at once was the largest thing the extension held after a first sync.
+   */
+  bookmarks(): AsyncIterable<readonly IndexedBookmark[]>;
   /** These bookmarks as they are now; an id left out is no bookmark any more. */
   bookmarksById(ids: readonly string[]): Promise<IndexedBookmark[]>;
   /** Pages with visits from other devices (the history store). */
@@ -260,13 +265,16 @@ export class SearchIndexer {
   }
 
   private async buildBookmarks(): Promise<void> {
-    // Each transaction's entries (and their words) are made as it is written, not all at once.
-    const linkable = (await this.sources.bookmarks()).filter((b) => isLinkable(b.url));
-    const slices = {
-      keys: linkable.map((b) => bookmarkKey(b.id)),
-      slice: (from: number, to: number) => linkable.slice(from, to).map(bookmarkEntry).filter((e): e is SearchEntry => e !== null),
-    };
-    await this.store.replaceKind('bookmark', slices, undefined, () => this.syncEnded());
+    // Entries (their words are most of their size) are made as their transaction is written.
+    const sources = this.sources;
+    async function* entries(): AsyncIterable<SearchEntry[]> {
+      for await (const batch of sources.bookmarks()) {
+        for (let i = 0; i < batch.length; i += ENTRIES_PER_TRANSACTION) {
+          yield batch.slice(i, i + ENTRIES_PER_TRANSACTION).map(bookmarkEntry).filter((e): e is SearchEntry => e !== null);
+        }
+      }
+    }
+    await this.store.replaceKindFrom('bookmark', entries(), ENTRIES_PER_TRANSACTION, () => this.syncEnded());
   }
 
   /**

@@ -166,11 +166,14 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
   };
 
   const mirror = new MirrorStore(db, 'bookmarks');
-  const browserSides = new WeakMap<FakeBookmarksApi, BrowserBookmarks>();
+  const browserSides = new WeakMap<FakeBookmarksApi, { side: BrowserBookmarks; unheard: number }>();
   const trackers = new WeakMap<FakeBookmarksApi, ChangeTracker>();
   const browserSide = (api: FakeBookmarksApi): BrowserBookmarks => {
-    let side = browserSides.get(api);
-    if (!side) {
+    const known = browserSides.get(api);
+    let side = known?.side;
+    // A change the browser made without events (a crash, a seed) happened while no worker ran: a new one starts.
+    if (!side || known?.unheard !== api.unheardChanges) {
+      trackers.get(api)?.stop();
       // As the background wires it: the change tracker sees the browser's events (the person's
       // edits between syncs) and tells our own writes apart; no sync is requested by it here.
       const idMap = new IdMapStore(db, 'bookmarks');
@@ -181,7 +184,7 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
         api, flavor: api.flavor, idMap, tracker,
         progress: new IdbProgressStore(db, 'bookmarks'), changes, writeLog: new IdbWriteLog(db, 'bookmarks'),
       });
-      browserSides.set(api, side);
+      browserSides.set(api, { side, unheard: api.unheardChanges });
       trackers.set(api, tracker);
     }
     return side;

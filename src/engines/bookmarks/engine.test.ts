@@ -268,6 +268,75 @@ describe('bookmarks: the demo Firefox tree arrives in Chromium', () => {
   });
 });
 
+describe('bookmarks: a sync with nothing new on either side', () => {
+  /** Syncs and says how many times the engine read the browser's tree. */
+  async function treeReadsOfSync(api: FakeBookmarksApi): Promise<number> {
+    const before = api.treeReads;
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    return api.treeReads - before;
+  }
+
+  test('reads no tree and sends nothing; a change here, one from another device, and an import are each merged', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    await h.sync({ bookmarks: api });
+    h.requests.length = 0;
+    expect(await treeReadsOfSync(api)).toBe(0);
+    expect(h.requests.filter((r) => /^POST .*\/storage\/bookmarks/.test(r))).toEqual([]);
+
+    // The person's change (its event): the tree is read, merged and the change uploaded.
+    const added = await api.create({ parentId: '1', title: 'Added between syncs', url: 'https://between.example/' });
+    await h.localChangesRecorded(api);
+    expect(await treeReadsOfSync(api)).toBe(1);
+    expect([...(await serverBookmarks()).values()].filter((r) => r['bmkUri'] === 'https://between.example/')).toHaveLength(1);
+    expect(await treeReadsOfSync(api)).toBe(0);
+
+    // Another device's change: it comes down, so the tree is read and the change applied.
+    const wiki = (await serverBookmarks()).get('bmWikipedia1')!;
+    await h.putAsOtherDevice('bookmarks', { ...wiki, title: 'Wikipedia (renamed elsewhere)' });
+    expect(await treeReadsOfSync(api)).toBe(1);
+    expect(JSON.stringify(await api.getTree())).toContain('Wikipedia (renamed elsewhere)');
+    expect(await treeReadsOfSync(api)).toBe(0);
+
+    // An import: its creates have no event the tracker records; its end still makes the next sync merge.
+    api.beginImport();
+    await api.create({ parentId: '2', title: 'Imported', url: 'https://imported.example/' });
+    api.endImport();
+    await h.localChangesRecorded(api);
+    expect(await treeReadsOfSync(api)).toBe(1);
+    expect([...(await serverBookmarks()).values()].filter((r) => r['bmkUri'] === 'https://imported.example/')).toHaveLength(1);
+    expect((await findNode(api, added.id))?.title).toBe('Added between syncs');
+  });
+
+  test('a change made while no worker ran (no event) is found: a new worker compares the tree', async () => {
+    await demo();
+    const api = new FakeBookmarksApi('chromium');
+    await h.sync({ bookmarks: api });
+    expect(await treeReadsOfSync(api)).toBe(0);
+    api.seed('1', { title: 'Added while Syncbridge slept', url: 'https://slept.example/' });
+    expect(await treeReadsOfSync(api)).toBe(1);
+    expect([...(await serverBookmarks()).values()].filter((r) => r['bmkUri'] === 'https://slept.example/')).toHaveLength(1);
+  });
+
+  test('after a run the server did not fully accept, the next sync merges again and sends what is left', async () => {
+    h = await startHarness({ demo: true, limits: { max_record_payload_bytes: 4000 } });
+    await h.signIn(DEMO_EMAIL, DEMO_PASSWORD);
+    await h.sync();
+    const api = new FakeBookmarksApi('chromium');
+    await h.sync({ bookmarks: api });
+    await api.create({ parentId: '1', title: 'T'.repeat(3500), url: 'https://refused-at-first.example/' });
+    await h.localChangesRecorded(api);
+    const onServer = async (): Promise<number> => [...(await serverBookmarks()).values()].filter((r) => r['bmkUri'] === 'https://refused-at-first.example/').length;
+    expect(await treeReadsOfSync(api)).toBe(1);
+    expect(await onServer()).toBe(0);
+    // Nothing changed here or there since; the server takes the record now.
+    h.server.limits.max_record_payload_bytes = 2_621_440;
+    expect(await treeReadsOfSync(api)).toBe(1);
+    expect(await onServer()).toBe(1);
+    expect(await treeReadsOfSync(api)).toBe(0);
+  });
+});
+
 describe('bookmarks: concurrent edits', () => {
   test('the newer edit wins: a rename made here after another device’s rename is kept everywhere', async () => {
     await demo();

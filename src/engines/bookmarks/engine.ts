@@ -97,6 +97,12 @@ export interface LocalBookmarks {
   localOnly?(): ReadonlyArray<{ guid: string | null }>;
   /** Our last writes the browser no longer shows, found by the last snapshot (Chromium after a crash). */
   rollback?(): Rollback;
+  /** The run that read the last snapshot left the server and this browser alike (see BrowserBookmarks.markInSync). */
+  markInSync?(): void;
+  /** Still so: no change of the person's seen since; a sync with nothing new from the server need not read the tree. */
+  unchangedSinceSync?(): boolean;
+  /** The engine was reset: the next sync reads and compares the tree. */
+  forgetInSync?(): void;
 }
 
 export type FirstSyncChoice = 'merge' | 'take-remote' | 'keep-local';
@@ -167,6 +173,10 @@ interface RunState {
   result: MergeResult | null;
   remoteEntries: RecordEntry[];
   uploadedIds: Set<string>;
+  /** The last sync's time this run started from ('0': never synced, or reset). */
+  lastSync: string;
+  /** Nothing came down and nothing changed here: the run neither read the tree nor merged. */
+  unchanged: boolean;
 }
 
 export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
@@ -186,6 +196,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
 
   /** Server state is forgotten; the mirror is carried over as the copy of what this browser cannot show. */
   reset(): Promise<void> {
+    this.d.local.forgetInSync?.();
     return this.d.mirror.carryOver();
   }
 
@@ -197,7 +208,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
 
   /** The browser's tree is read from before the account's setup (see begin). */
   prepare(): void {
-    this.prefetch();
+    if (!this.d.local.unchangedSinceSync?.()) this.prefetch();
   }
 
   async begin(association: EngineAssociation): Promise<void> {
@@ -205,7 +216,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     // or from before the setup when prepare ran: getTree of 10,000 bookmarks is a quarter of a
     // second of the browser's time, not ours. Local changes made after it stay noted for the next
     // sync, as with a read just before the merge.
-    if (!this.prefetched) this.prefetch();
+    if (!this.prefetched && !this.d.local.unchangedSinceSync?.()) this.prefetch();
     const mirrorRecords = await this.d.mirror.all();
     const carried = await this.d.mirror.carried();
     const known = new Set(await this.d.unreadable?.list() ?? []);
@@ -214,7 +225,7 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
       incoming: new Map(), mirrorRecords, mirrorEntries: mirrorEntriesOf(mirrorRecords),
       carriedEntries: carried.length > 0 ? mirrorEntriesOf(carried) : null,
       unreadableBefore: known, unreadable: new Set(known), newlyReadable: new Set(), placeholderIds: new Set(), frozen: new Set(), corrected: new Map(), correctedAccepted: new Set(),
-      result: null, remoteEntries: [], uploadedIds: new Set(),
+      result: null, remoteEntries: [], uploadedIds: new Set(), lastSync: association.lastSync, unchanged: false,
     };
   }
 
@@ -237,6 +248,14 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
   async apply(ctx: ApplyContext): Promise<OutgoingRecord[]> {
     const run = this.current();
     const { log } = this.d;
+    if (ctx.firstPass && await this.nothingToMerge(run)) {
+      // Every sync ends up here (a tab closed asks for one): merging ten thousand unchanged
+      // bookmarks took 0.3–0.5 s of the worker and 30 MiB of its memory to find nothing to do.
+      this.prefetched = null;
+      run.unchanged = true;
+      log.debug('Bookmarks unchanged here and on the server since the last sync; nothing to merge');
+      return [];
+    }
     const incoming = [...run.incoming.values()];
     // One read of the browser's tree per pass: the first-sync question and the merge share it.
     // The first pass uses the one begin started; a pass after a conflict reads the tree again.
@@ -332,6 +351,19 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
     return uploads
       .filter((r) => !run.placeholderIds.has(r.id) && !run.frozen.has(r.id))
       .map((r) => ({ cleartext: serializeBookmarkRecord(r) as CleartextRecord, sortindex: bookmarkSortIndex(r) }));
+  }
+
+  /**
+   * Nothing came down (and no record changed between readable and not), no answer of the person's
+   * waits to be merged in, nothing carried over a reset, and the browser side says its tree is as
+   * the last sync left it, which the mirror holds.
+   */
+  private async nothingToMerge(run: RunState): Promise<boolean> {
+    if (run.firstSync || run.lastSync === '0' || run.incoming.size > 0 || run.carriedEntries !== null) return false;
+    if (run.newlyReadable.size > 0 || run.unreadable.size !== run.unreadableBefore.size) return false;
+    if (!this.d.local.unchangedSinceSync?.()) return false;
+    const decisions = (await this.accountRun(run))?.state.decisions;
+    return !decisions || (decisions.approvedRemoteDeletions === null && decisions.keepRemote === null && decisions.restore === null);
   }
 
   // ---- Safety for the account's bookmarks (accountSafety.ts): the block in apply(), and finish() ----
@@ -475,6 +507,10 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
 
   async finish(lastSync: ServerTimestamp): Promise<EngineRunSummary> {
     const run = this.current();
+    if (run.unchanged) {
+      this.run = null;
+      return { notes: [] };
+    }
     const result = run.result as MergeResult;
     const notes: string[] = [];
     // Items this browser refused (e.g. a URL it does not accept) are remembered: from now on the
@@ -530,6 +566,9 @@ export class BookmarksEngine implements SyncEngine<BookmarkRecord> {
       if (added.length > 0) await this.d.unreadable.add(added);
     }
     await this.d.local.syncFinished?.();
+    // The server now holds what this browser shows: until the person changes something, the
+    // next syncs have nothing to merge unless the server sends something new.
+    if (notAccepted.size === 0 && refused.length === 0 && run.corrected.size === 0 && run.carriedEntries === null) this.d.local.markInSync?.();
     if (run.firstSync) await this.d.safety.clearFirstSyncChoice();
     if (notAccepted.size > 0) notes.push(tCount('statusBookmarksNotAccepted', notAccepted.size));
     await this.accountDecisionsDone(run); // the account's safety: the answers this run used are done

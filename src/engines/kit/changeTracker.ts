@@ -5,7 +5,9 @@
 // Events are a hint, not the truth: they are missed while the extension is not running (disabled,
 // updating, the browser starting before the background does) or when the worker dies between an
 // event and its write. Engines therefore still compare the browser's state with what they last
-// synced; this set adds the time of each change (for "newer wins") and the prompt sync.
+// synced; this set adds the time of each change (for "newer wins") and the prompt sync. Within one
+// worker, while it listens, nothing is missed: the in-memory count of changes tells an engine that
+// nothing changed since its last comparison (a new worker always compares).
 //
 // Our own writes during a sync must not trigger another sync: the sync wraps its writes in
 // `holdDuring` (events are buffered: browsers fire some events before the call that caused them
@@ -94,6 +96,7 @@ export class ChangeTracker<E extends ObservedChange, W> {
   private readonly ownWrites = new Map<string, OwnWrites<W>>();
   private queue: Promise<void> = Promise.resolve();
   private readonly pendingIds: string[] = [];
+  private changesSeen = 0;
 
   constructor(private readonly o: ChangeTrackerOptions<E, W>) {
     this.debounceMs = o.debounceMs ?? 5000;
@@ -149,6 +152,7 @@ export class ChangeTracker<E extends ObservedChange, W> {
       return;
     }
     if (this.isLateEcho(ev)) return;
+    this.changesSeen++;
     // Ids are collected and written in one go per turn of the queue: a burst of events (an
     // import, a folder moved with its contents) costs one store write, not one per event.
     const first = this.pendingIds.length === 0;
@@ -167,18 +171,34 @@ export class ChangeTracker<E extends ObservedChange, W> {
   /** Stops asking for syncs (a bulk change such as an import is under way); changes are still recorded. */
   pause(): void {
     this.paused = true;
+    this.changesSeen++;
     this.cancel();
   }
 
   /** Ends a pause with one sync request. */
   unpause(): void {
     this.paused = false;
+    this.changesSeen++;
     this.cancel();
     void this.queue.then(() => this.o.requestSync('local-change'));
   }
 
   get isPaused(): boolean {
     return this.paused;
+  }
+
+  /**
+   * Changes seen in this worker that were not our own writes' echoes (a bulk change such as an
+   * import counts too), counted as the events arrive, before they are stored. Unchanged between two
+   * moments, with nothing held: the browser reported no change of the person's in between.
+   */
+  get changeCount(): number {
+    return this.changesSeen;
+  }
+
+  /** Events are held for judging (a sync is writing) or wait to be: the count is not final. */
+  get holding(): boolean {
+    return this.holds > 0 || this.held.length > 0 || this.paused;
   }
 
   stop(): void {

@@ -107,6 +107,9 @@ export function errorMessage(e: unknown): string {
   return String(e);
 }
 
+/** The browser id of the bookmarks' root, which holds the permanent folders. */
+export const ROOT_ID: Readonly<Record<BrowserFlavor, string>> = { chromium: '0', firefox: 'root________' };
+
 /**
  * Firefox bookmark nodes carry `type`; Chromium's do not. Decided from the Places root alone (this
  * runs at every worker start, so never the whole tree); Chromium refuses that id outright.

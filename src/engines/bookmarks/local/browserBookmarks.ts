@@ -46,6 +46,12 @@ export class BrowserBookmarks implements LocalBookmarks {
   private changedSeenAt: ReadonlyMap<string, number> = new Map();
   /** What the last apply skipped or rescued (the engine must not count skipped items as local). */
   lastReport: ApplyReport | null = null;
+  /** The tracker's change count when the last snapshot began reading. */
+  private countAtRead: number | null = null;
+  /** An apply since that snapshot ran with onCreated off: a folder the person added meanwhile went unheard. */
+  private unheardSinceRead = false;
+  /** The change count at which the browser's tree was last known to be what the mirror says (see markInSync). */
+  private inSyncAt: number | null = null;
 
   constructor(private readonly o: BrowserBookmarksOptions) {}
 
@@ -63,6 +69,10 @@ export class BrowserBookmarks implements LocalBookmarks {
   }
 
   async snapshot(): Promise<LocalItem[]> {
+    // Counted before anything is read: a change seen from here on makes the next sync read again.
+    this.inSyncAt = null;
+    this.countAtRead = this.o.tracker?.changeCount ?? null;
+    this.unheardSinceRead = false;
     await this.o.tracker?.settled();
     // The noted changes are read before the tree, so a change noted after them is in the tree or
     // stays noted for the next sync. The rest is the sync's own state, read alongside the tree.
@@ -136,6 +146,7 @@ export class BrowserBookmarks implements LocalBookmarks {
     const creates = ops.reduce((n, op) => n + (op.type === 'create' ? 1 : 0), 0);
     const shared = creates >= QUIET_CREATES ? this.o.createdEvent : undefined;
     const quietFrom = now();
+    if (shared) this.unheardSinceRead = true;
     const held = (): Promise<ApplyReport> => (tracker ? tracker.holdDuring(run) : run());
     let report: ApplyReport;
     try {
@@ -193,6 +204,33 @@ export class BrowserBookmarks implements LocalBookmarks {
   /** Bookmarks the last snapshot left out because Firefox would refuse their URL (see snapshot.ts). */
   localOnly(): LocalOnlyItem[] {
     return this.last?.localOnly ?? [];
+  }
+
+  /**
+   * The sync that read the last snapshot ended with the server holding what this browser shows, as
+   * the mirror records it (every upload accepted, every operation applied). Until the tracker sees
+   * a change of the person's, the tree is still that: the next sync with nothing new from the server
+   * has nothing to merge. Only in this worker: events are missed while the extension is not
+   * running, so a new worker (browser start, update, a stopped worker) reads and compares the tree.
+   */
+  markInSync(): void {
+    const snap = this.last;
+    const clean = snap !== null && this.countAtRead !== null && !this.unheardSinceRead && snap.localOnly.length === 0
+      && snap.rollback.stale.size === 0 && snap.rollback.resurrected.size === 0
+      // Kinds and roots it cannot show are skipped the same way every time; the rest would be tried again.
+      && !(this.lastReport?.skipped ?? []).some((op) => op.reason !== 'unsupported-kind' && op.reason !== 'protected');
+    this.inSyncAt = clean ? this.countAtRead : null;
+  }
+
+  /** True while the tree is as markInSync found it: no change of the person's seen since the snapshot it follows. */
+  unchangedSinceSync(): boolean {
+    const tracker = this.o.tracker;
+    return tracker !== undefined && this.inSyncAt !== null && !tracker.holding && tracker.changeCount === this.inSyncAt;
+  }
+
+  /** The server side was reset (new keys, new node, another device's wipe): the next sync compares again. */
+  forgetInSync(): void {
+    this.inSyncAt = null;
   }
 
   /** Call once the sync finished: the changes the snapshot saw are taken care of. */

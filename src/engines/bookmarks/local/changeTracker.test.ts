@@ -177,6 +177,33 @@ describe('ChangeTracker', () => {
     });
   }
 
+  it('counts the person\'s changes as they arrive, not its own writes\' echoes; an import counts while it runs', async () => {
+    const { api, idMap, tracker } = await setup();
+    const snap = await readLocalSnapshot(api, idMap, 'chromium');
+    const start = tracker.changeCount;
+    const ops: LocalOp[] = [{ type: 'create', guid: 'Counted00001', parentGuid: TOOLBAR_GUID, index: 0, kind: 'bookmark', title: 'c', url: 'https://c/' }];
+    let duringHold = -1;
+    await tracker.holdDuring(async () => {
+      await applyOps(api, ops, { runId: runIdFor(ops), idMap, roots: snap.roots, progress: new MemoryProgressStore(), onWrite: (id, write) => tracker.noteOwnWrite(id, write) });
+      await api.create({ parentId: '2', title: 'mine', url: 'https://mine/' });
+      duringHold = tracker.changeCount;
+      expect(tracker.holding).toBe(true);
+    });
+    expect(duringHold).toBe(start); // judged once the hold ends
+    expect(tracker.holding).toBe(false);
+    expect(tracker.changeCount).toBe(start + 1); // the person's create; the sync's echo is not counted
+    // Counted when the event arrives, before anything is stored.
+    void api.update((await idMap.localIdFor('Counted00001'))!, { title: 'renamed by the person' });
+    await Promise.resolve();
+    expect(tracker.changeCount).toBe(start + 2);
+    api.beginImport();
+    expect(tracker.holding).toBe(true);
+    await api.create({ parentId: '2', title: 'imported', url: 'https://imported/' });
+    api.endImport();
+    expect(tracker.holding).toBe(false);
+    expect(tracker.changeCount).toBeGreaterThan(start + 2);
+  });
+
   it('stays quiet during an import, then asks for one sync', async () => {
     const { api, store, time, requests, drain } = await setup();
     api.beginImport();

@@ -4,7 +4,9 @@
 // the person's edits). Changed items are recorded as Sync GUIDs when the id map knows them, else as
 // browser ids; the parents whose child lists changed are recorded too. The snapshot marks those
 // items `needsMerge` and takes their change times for "newer wins"; the merger still diffs the
-// whole tree against the mirror, since events are missed while the extension is not running.
+// whole tree against the mirror, since events are missed while the extension is not running. Its
+// count of the person's changes lets a sync skip the tree altogether when nothing changed here since
+// the last sync of this worker and nothing came down (BrowserBookmarks.unchangedSinceSync).
 //
 // What is bookmark-specific lives here: which events to watch, and what each of our writes looks
 // like when its event comes back (a create/update echoes with the title and URL we wrote, a move
@@ -119,6 +121,16 @@ export class ChangeTracker {
   /** Resolves once every event seen so far is in the store (tests, and before a snapshot). */
   settled(): Promise<void> {
     return this.kit.settled();
+  }
+
+  /** The person's changes seen in this worker so far (see the kit's changeCount). */
+  get changeCount(): number {
+    return this.kit.changeCount;
+  }
+
+  /** Events wait to be judged, or an import is under way: changeCount is not final. */
+  get holding(): boolean {
+    return this.kit.holding;
   }
 
   private on<A extends unknown[]>(event: { addListener(l: (...args: A) => void): void; removeListener(l: (...args: A) => void): void }, l: (...args: A) => void): void {

@@ -77,6 +77,14 @@ export class FakeBookmarksApi implements BookmarksApi {
   private saved: { nodes: Map<string, StoredNode>; nextId: number } | null = null;
   private readonly now: () => number;
   private kill: { after: number; phase: 'before' | 'after' } | null = null;
+  /**
+   * Counts the changes made with no event (a crash, a seed). The extension hears every change
+   * while it runs: one made without events stands for one made while it did not, and a harness
+   * models that with a new worker (a new change tracker and browser side).
+   */
+  unheardChanges = 0;
+  /** getTree calls so far. */
+  treeReads = 0;
   readonly rootId: string;
 
   constructor(readonly flavor: BrowserFlavor, private readonly options: FakeOptions = {}) {
@@ -140,11 +148,13 @@ export class FakeBookmarksApi implements BookmarksApi {
     for (const [id, n] of this.saved.nodes) this.nodes.set(id, { ...n, children: [...n.children] });
     this.nextId = this.saved.nextId;
     this.kill = null;
+    this.unheardChanges++;
   }
 
   /** Adds a node the way Chrome Sync or the browser itself would: no API checks, no events. */
   seed(parentId: string, details: { title: string; url?: string; type?: FirefoxNodeType }): string {
     const id = this.newId();
+    this.unheardChanges++;
     this.put({ id, parentId, title: details.title, url: details.url, type: details.type ?? (details.url === undefined ? 'folder' : 'bookmark') });
     return id;
   }
@@ -170,6 +180,7 @@ export class FakeBookmarksApi implements BookmarksApi {
   // ---- BookmarksApi -----------------------------------------------------------------------
 
   async getTree(): Promise<BrowserBookmarkNode[]> {
+    this.treeReads++;
     return [this.toApi(this.mustGet(this.rootId), true)];
   }
 
