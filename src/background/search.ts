@@ -47,6 +47,12 @@ export interface SearchService {
   omniboxSearch(text: string, limit: number): Promise<SearchResult[] | null>;
 }
 
+/** A bookmark with an address, as the index takes it; null for a folder or a separator. */
+function indexedBookmark(n: BrowserBookmarkNode): IndexedBookmark | null {
+  if (isFolderNode(n) || n.url === undefined || n.type === 'separator') return null;
+  return { id: n.id, title: n.title, url: n.url, dateAdded: n.dateAdded };
+}
+
 /** Every bookmark with an address, in tree order, skipping folders an administrator manages (never synced). */
 export function bookmarksOfTree(roots: readonly BrowserBookmarkNode[]): IndexedBookmark[] {
   const out: IndexedBookmark[] = [];
@@ -55,7 +61,8 @@ export function bookmarksOfTree(roots: readonly BrowserBookmarkNode[]): IndexedB
     const n = stack.pop()!;
     if (n.unmodifiable === 'managed') continue;
     if (!isFolderNode(n)) {
-      if (n.url !== undefined && n.type !== 'separator') out.push({ id: n.id, title: n.title, url: n.url, dateAdded: n.dateAdded });
+      const b = indexedBookmark(n);
+      if (b) out.push(b);
       continue;
     }
     if (n.children) stack.push(...[...n.children].reverse());
@@ -77,11 +84,10 @@ export async function* bookmarksByFolder(api: Pick<BookmarksApi, 'getChildren'>,
     const here: IndexedBookmark[] = [];
     const below: string[] = [];
     for (const n of children) {
-      if (isFolderNode(n)) {
-        if (n.unmodifiable !== 'managed') below.push(n.id);
-      } else if (n.url !== undefined && n.type !== 'separator') {
-        here.push({ id: n.id, title: n.title, url: n.url, dateAdded: n.dateAdded });
-      }
+      if (n.unmodifiable === 'managed') continue;
+      const b = indexedBookmark(n);
+      if (b) here.push(b);
+      else if (isFolderNode(n)) below.push(n.id);
     }
     // Depth first, in the folder's order: the stack holds ids of folders still to read, never their contents.
     for (let i = below.length - 1; i >= 0; i--) folders.push(below[i]!);

@@ -166,27 +166,24 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
   };
 
   const mirror = new MirrorStore(db, 'bookmarks');
-  const browserSides = new WeakMap<FakeBookmarksApi, { side: BrowserBookmarks; unheard: number }>();
-  const trackers = new WeakMap<FakeBookmarksApi, ChangeTracker>();
+  // Per browser, its worker's side: a change the browser made without events (a crash, a seed)
+  // happened while no worker ran, and a new one starts.
+  const workers = new WeakMap<FakeBookmarksApi, { side: BrowserBookmarks; tracker: ChangeTracker; unheard: number }>();
   const browserSide = (api: FakeBookmarksApi): BrowserBookmarks => {
-    const known = browserSides.get(api);
-    let side = known?.side;
-    // A change the browser made without events (a crash, a seed) happened while no worker ran: a new one starts.
-    if (!side || known?.unheard !== api.unheardChanges) {
-      trackers.get(api)?.stop();
-      // As the background wires it: the change tracker sees the browser's events (the person's
-      // edits between syncs) and tells our own writes apart; no sync is requested by it here.
-      const idMap = new IdMapStore(db, 'bookmarks');
-      const changes = new IdbChangeStore(db, 'bookmarks');
-      const tracker = new ChangeTracker({ events: api.events, idMap, store: changes, requestSync: () => undefined, timer: { set: () => null, clear: () => undefined } });
-      void tracker.start();
-      side = new BrowserBookmarks({
-        api, flavor: api.flavor, idMap, tracker,
-        progress: new IdbProgressStore(db, 'bookmarks'), changes, writeLog: new IdbWriteLog(db, 'bookmarks'),
-      });
-      browserSides.set(api, { side, unheard: api.unheardChanges });
-      trackers.set(api, tracker);
-    }
+    const known = workers.get(api);
+    if (known && known.unheard === api.unheardChanges) return known.side;
+    known?.tracker.stop();
+    // As the background wires it: the change tracker sees the browser's events (the person's
+    // edits between syncs) and tells our own writes apart; no sync is requested by it here.
+    const idMap = new IdMapStore(db, 'bookmarks');
+    const changes = new IdbChangeStore(db, 'bookmarks');
+    const tracker = new ChangeTracker({ events: api.events, idMap, store: changes, requestSync: () => undefined, timer: { set: () => null, clear: () => undefined } });
+    void tracker.start();
+    const side = new BrowserBookmarks({
+      api, flavor: api.flavor, idMap, tracker,
+      progress: new IdbProgressStore(db, 'bookmarks'), changes, writeLog: new IdbWriteLog(db, 'bookmarks'),
+    });
+    workers.set(api, { side, tracker, unheard: api.unheardChanges });
     return side;
   };
 
@@ -267,7 +264,7 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
       return (await decryptPayload(payload, bundleForCollection(await collectionKeys(), collection))) as Record<string, unknown>;
     },
     async localChangesRecorded(api) {
-      await trackers.get(api)?.settled();
+      await workers.get(api)?.tracker.settled();
     },
     async decryptedRecords(collection) {
       const bundle = bundleForCollection(await collectionKeys(), collection);

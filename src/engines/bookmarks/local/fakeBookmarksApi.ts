@@ -7,6 +7,7 @@ import type {
   ApiEvent, BookmarkEvents, BookmarksApi, BrowserBookmarkNode, BrowserFlavor, ChromiumFolderType, CreateDetails,
   FirefoxNodeType, MoveInfo, RemoveInfo,
 } from './api.ts';
+import { ROOT_ID } from './api.ts';
 
 interface StoredNode {
   id: string;
@@ -48,7 +49,7 @@ class FakeEvent<A extends unknown[]> implements ApiEvent<A> {
 }
 
 const GUID_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const FIREFOX_ROOT = 'root________';
+const FIREFOX_ROOT = ROOT_ID.firefox;
 const FIREFOX_USER_ROOTS: ReadonlyArray<[string, string]> = [
   ['menu________', 'Bookmarks Menu'], ['toolbar_____', 'Bookmarks Toolbar'],
   ['tags________', 'Tags'], ['unfiled_____', 'Other Bookmarks'], ['mobile______', 'Mobile Bookmarks'],
