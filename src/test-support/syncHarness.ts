@@ -27,6 +27,7 @@ import { IdMapStore } from '../db/idMapStore.ts';
 import { IdbChangeStore, IdbProgressStore, IdbWriteLog } from '../db/engineWorkStore.ts';
 import { ChangeTracker } from '../engines/bookmarks/local/changeTracker.ts';
 import type { FakeBookmarksApi } from '../engines/bookmarks/local/fakeBookmarksApi.ts';
+import { SharedCreatedEvent } from '../engines/bookmarks/local/createdEvent.ts';
 import { BrowserBookmarks } from '../engines/bookmarks/local/browserBookmarks.ts';
 import { HistoryStore } from '../db/historyStore.ts';
 import { IdbScanMark } from '../db/engineWorkStore.ts';
@@ -169,6 +170,8 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
   // Per browser, its worker's side: a change the browser made without events (a crash, a seed)
   // happened while no worker ran, and a new one starts.
   const workers = new WeakMap<FakeBookmarksApi, { side: BrowserBookmarks; tracker: ChangeTracker; unheard: number }>();
+  // The background's one onCreated subscription, which a bulk of the sync's creates switches off.
+  const createdEvents = new WeakMap<FakeBookmarksApi, SharedCreatedEvent>();
   const browserSide = (api: FakeBookmarksApi): BrowserBookmarks => {
     const known = workers.get(api);
     if (known && known.unheard === api.unheardChanges) return known.side;
@@ -177,10 +180,12 @@ export async function startHarness(opts: { demo?: boolean; limits?: StartOptions
     // edits between syncs) and tells our own writes apart; no sync is requested by it here.
     const idMap = new IdMapStore(db, 'bookmarks');
     const changes = new IdbChangeStore(db, 'bookmarks');
-    const tracker = new ChangeTracker({ events: api.events, idMap, store: changes, requestSync: () => undefined, timer: { set: () => null, clear: () => undefined } });
+    const createdEvent = createdEvents.get(api) ?? new SharedCreatedEvent(api.events.onCreated);
+    createdEvents.set(api, createdEvent);
+    const tracker = new ChangeTracker({ events: { ...api.events, onCreated: createdEvent }, idMap, store: changes, requestSync: () => undefined, timer: { set: () => null, clear: () => undefined } });
     void tracker.start();
     const side = new BrowserBookmarks({
-      api, flavor: api.flavor, idMap, tracker,
+      api, flavor: api.flavor, idMap, tracker, createdEvent,
       progress: new IdbProgressStore(db, 'bookmarks'), changes, writeLog: new IdbWriteLog(db, 'bookmarks'),
     });
     workers.set(api, { side, tracker, unheard: api.unheardChanges });

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { startDemoHarness, startHarness, type Harness } from '../../test-support/syncHarness.ts';
 import { DEMO_EMAIL, DEMO_PASSWORD, demoBookmarkTree, type DemoTreeNode } from '../../../server/identity/demo/fixtures.ts';
 import { FakeBookmarksApi } from './local/fakeBookmarksApi.ts';
+import { QUIET_CREATES } from './local/browserBookmarks.ts';
 import type { BrowserBookmarkNode } from './local/api.ts';
 import { UserActionNeededError } from '../../sync/errors.ts';
 import { IdbChangeStore } from '../../db/engineWorkStore.ts';
@@ -306,6 +307,67 @@ describe('bookmarks: a sync with nothing new on either side', () => {
     expect(await treeReadsOfSync(api)).toBe(1);
     expect([...(await serverBookmarks()).values()].filter((r) => r['bmkUri'] === 'https://imported.example/')).toHaveLength(1);
     expect((await findNode(api, added.id))?.title).toBe('Added between syncs');
+  });
+
+  // Issue 12: the sync after a first sync merged ten thousand unchanged bookmarks again (0.4 s,
+  // +33 MiB of the worker's heap): its creates had gone without onCreated, so a folder the person
+  // made meanwhile would have gone unheard. Chromium's numbering now finds what anyone else made.
+  /** Puts a folder of `n` bookmarks into the account's unfiled folder, as another device. */
+  async function putFolderOfBookmarks(n: number): Promise<void> {
+    const ids = Array.from({ length: n }, (_, i) => `bulkBm${String(i).padStart(6, '0')}`);
+    for (const [i, id] of ids.entries()) {
+      await h.putAsOtherDevice('bookmarks', { id, type: 'bookmark', parentid: 'fdBulk000001', parentName: 'Bulk', title: `Bulk ${i}`, bmkUri: `https://bulk-${i}.example/` });
+    }
+    await h.putAsOtherDevice('bookmarks', { id: 'fdBulk000001', type: 'folder', parentid: 'unfiled', parentName: '', title: 'Bulk', children: ids });
+    const unfiled = (await serverBookmarks()).get('unfiled')!;
+    await h.putAsOtherDevice('bookmarks', { ...unfiled, children: [...(unfiled['children'] as string[]), 'fdBulk000001'] });
+  }
+
+  /** A browser whose person makes an empty folder (which the browser's recent list leaves out) while the sync's `at`-th create is made. */
+  class PersonMakesFolder extends FakeBookmarksApi {
+    private creates = 0;
+    made: string | null = null;
+    at = Infinity;
+    override async create(details: Parameters<FakeBookmarksApi['create']>[0]): Promise<BrowserBookmarkNode> {
+      if (++this.creates === this.at) {
+        const folder = await super.create({ parentId: '1', title: 'Made during the first sync' });
+        this.made = folder.id;
+      }
+      return super.create(details);
+    }
+  }
+
+  test('after a first sync of many bookmarks (their onCreated off), the next sync reads no tree', async () => {
+    await demo();
+    await putFolderOfBookmarks(QUIET_CREATES);
+    const api = new PersonMakesFolder('chromium');
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    expect(await treeReadsOfSync(api)).toBe(0);
+  });
+
+  test('a folder the person makes while a first sync\'s creates go unheard is found and sent the next sync', async () => {
+    await demo();
+    await putFolderOfBookmarks(QUIET_CREATES);
+    const api = new PersonMakesFolder('chromium');
+    api.at = 200;
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    await h.localChangesRecorded(api);
+    expect(api.made).not.toBeNull();
+    expect(await treeReadsOfSync(api)).toBe(1);
+    const server = [...(await serverBookmarks()).values()];
+    const folder = server.find((r) => r['title'] === 'Made during the first sync');
+    expect(folder?.['type']).toBe('folder');
+    expect(folder?.['parentid']).toBe('toolbar');
+    expect(await treeReadsOfSync(api)).toBe(0);
+  });
+
+  test('in Firefox (ids that are not numbers) the sync after a quiet first sync still compares the tree', async () => {
+    await demo();
+    await putFolderOfBookmarks(QUIET_CREATES);
+    const api = new FakeBookmarksApi('firefox');
+    expect((await h.sync({ bookmarks: api })).outcome).toBe('success');
+    expect(await treeReadsOfSync(api)).toBe(1);
+    expect(await treeReadsOfSync(api)).toBe(0);
   });
 
   test('a change made while no worker ran (no event) is found: a new worker compares the tree', async () => {

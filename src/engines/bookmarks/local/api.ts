@@ -99,6 +99,9 @@ export function isSeparatorNode(node: BrowserBookmarkNode): boolean {
   return node.type === 'separator';
 }
 
+/** How Chromium and Firefox word "no item with that id" (it was removed, or never was). */
+export const MISSING = /can't find|not found|no bookmarks found|id is invalid/i;
+
 export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {

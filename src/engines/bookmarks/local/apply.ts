@@ -39,7 +39,7 @@ import { ROOT_GUID, isRootGuid, isValidGuid, limitTitle } from '../record.ts';
 import type { BookmarkKind } from '../record.ts';
 import type { LocalOp } from '../merge/types.ts';
 import type { BookmarksApi, BrowserBookmarkNode, CreateDetails } from './api.ts';
-import { errorMessage, isFolderNode, isSeparatorNode } from './api.ts';
+import { MISSING, errorMessage, isFolderNode, isSeparatorNode } from './api.ts';
 import { samePairedItem, type BookmarkIdMap } from './idMap.ts';
 import type { OwnWrite } from './changeTracker.ts';
 import { placeAt } from './placement.ts';
@@ -97,7 +97,6 @@ export function runIdFor(ops: readonly LocalOp[]): string {
   return bytesToHex(sha256(utf8ToBytes(JSON.stringify(ops)))).slice(0, 32);
 }
 
-const MISSING = /can't find|not found|no bookmarks found|id is invalid/i;
 const REJECTED = /invalid url|invalid bookmark|invalid value|itself|descendant|does not specify a folder/i;
 
 export function unsupportedKinds(flavor: LocalRoots['flavor']): readonly BookmarkKind[] {

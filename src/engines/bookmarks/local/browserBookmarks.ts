@@ -3,7 +3,7 @@
 import type { LocalBookmarks } from '../engine.ts';
 import type { BookmarkKind } from '../record.ts';
 import type { LocalItem } from '../tree.ts';
-import type { BookmarksApi, BrowserBookmarkNode, BrowserFlavor } from './api.ts';
+import { MISSING, errorMessage, type BookmarksApi, type BrowserBookmarkNode, type BrowserFlavor } from './api.ts';
 import { applyOps, runIdFor, unsupportedKinds } from './apply.ts';
 import type { ApplyReport, LocalOp } from './apply.ts';
 import type { ChangeStore, ChangeTracker, OwnWrite } from './changeTracker.ts';
@@ -33,6 +33,9 @@ export interface BrowserBookmarksOptions {
 
 /** From this many creates in one apply, their onCreated events are switched off (a first sync). */
 export const QUIET_CREATES = 500;
+
+/** More numbers than this missing from a run's creates: the next sync compares the tree instead of looking each up. */
+const MAX_UNHEARD_GAPS = 200;
 
 export class ApplyPausedError extends Error {
   constructor(readonly report: ApplyReport) {
@@ -115,9 +118,12 @@ export class BrowserBookmarks implements LocalBookmarks {
     // This run's writes, on top of the earlier ones the browser may not have saved yet.
     const written = new Map(snap.rollback.unsettled.map((e) => [e.localId, e]));
     const sinceSlice = new Set<string>();
+    /** Every item this run created (stand-in roots too, which have no entry in `written`). */
+    const created = new Set<string>();
     let logged = false;
     const onWrite = (id: string, write: OwnWrite, guid?: string, dateAdded?: number): void => {
       tracker?.noteOwnWrite(id, write);
+      if (write.kind === 'create') created.add(id);
       if (guid === undefined) return;
       logged = true;
       noteWrite(written, id, write, guid, now(), dateAdded);
@@ -146,6 +152,7 @@ export class BrowserBookmarks implements LocalBookmarks {
     const creates = ops.reduce((n, op) => n + (op.type === 'create' ? 1 : 0), 0);
     const shared = creates >= QUIET_CREATES ? this.o.createdEvent : undefined;
     const quietFrom = now();
+    // Until the creates that went unheard are known to be found (replayUnheard), the next sync compares the tree.
     if (shared) this.unheardSinceRead = true;
     const held = (): Promise<ApplyReport> => (tracker ? tracker.holdDuring(run) : run());
     let report: ApplyReport;
@@ -155,7 +162,7 @@ export class BrowserBookmarks implements LocalBookmarks {
       // Saved before the mirror moves (the engine's finish), whatever happened: the browser shows
       // these writes now, and only a later check can tell whether it kept them.
       await this.saveWriteLog(snap, [...written.values()], logged);
-      if (shared) await this.replayUnheard(shared, snap, written, quietFrom, creates);
+      if (shared && await this.replayUnheard(shared, snap, written, created, quietFrom, creates)) this.unheardSinceRead = false;
     }
     this.lastReport = report;
     if (!report.complete) throw new ApplyPausedError(report);
@@ -171,12 +178,15 @@ export class BrowserBookmarks implements LocalBookmarks {
   }
 
   /**
-   * The creates that went unheard while onCreated was off: this run's own, and the bookmarks the
-   * person added meanwhile (added since `from`, neither in the snapshot nor written by this run).
-   * A folder the person added is not found this way (the browser lists recent bookmarks only);
-   * like anything the change tracker misses, the next sync's comparison with the mirror finds it.
+   * The creates that went unheard while onCreated was off: this run's own, and what the person
+   * added meanwhile (neither in the snapshot nor created by this run), handed to the listeners (the
+   * change tracker counts the person's). True when everything the person added is known to be among
+   * them (see unheardIds); otherwise a folder may be missing (the browser lists recent bookmarks
+   * only) and the next sync's comparison with the mirror finds it.
    */
-  private async replayUnheard(shared: SharedCreatedEvent, snap: LocalSnapshot, written: ReadonlyMap<string, WrittenState>, from: number, creates: number): Promise<void> {
+  private async replayUnheard(
+    shared: SharedCreatedEvent, snap: LocalSnapshot, written: ReadonlyMap<string, WrittenState>, created: ReadonlySet<string>, from: number, creates: number,
+  ): Promise<boolean> {
     const unheard: Array<{ id: string; node: BrowserBookmarkNode; ours: boolean }> = [];
     for (const w of written.values()) {
       if (w.at < from || w.removed || w.parentId === undefined) continue;
@@ -184,16 +194,64 @@ export class BrowserBookmarks implements LocalBookmarks {
     }
     const known = new Set(snap.localIdByGuid.values());
     for (const item of snap.localOnly) known.add(item.localId);
+    const theirs = new Set<string>();
     try {
       // Ours are at most `creates` of the newest; a hundred more reach the person's among them.
       for (const node of await this.o.api.getRecent(creates + 100)) {
         if ((node.dateAdded ?? 0) < from) break;
-        if (!known.has(node.id) && !written.has(node.id)) unheard.push({ id: node.id, node, ours: false });
+        if (!known.has(node.id) && !created.has(node.id) && !theirs.has(node.id)) {
+          theirs.add(node.id);
+          unheard.push({ id: node.id, node, ours: false });
+        }
       }
     } catch {
       // A hint only: the next sync's comparison with the mirror finds the item anyway.
     }
+    const found = this.o.flavor === 'chromium' ? await this.unheardIds(created, known) : null;
+    for (const node of found ?? []) {
+      if (theirs.has(node.id)) continue;
+      theirs.add(node.id);
+      unheard.push({ id: node.id, node, ours: false });
+    }
     shared.replay(unheard);
+    return found !== null;
+  }
+
+  /**
+   * Chromium numbers its items in the order it makes them, and never reuses a number while it runs
+   * (BookmarkModel's next id). So what anyone else made while this run's creates went unheard has a
+   * number between this run's first and last, or the next after its last (a later one was made with
+   * the event back on, or after that next one, whose removal was heard). Each such number is looked
+   * up; a gap is an item removed (heard) or made by nobody. Null when that cannot be told (ids that
+   * are not numbers, too many gaps, a failed lookup).
+   */
+  private async unheardIds(created: ReadonlySet<string>, known: ReadonlySet<string>): Promise<BrowserBookmarkNode[] | null> {
+    let low = Infinity;
+    let high = -Infinity;
+    for (const id of created) {
+      if (!/^\d{1,15}$/.test(id)) return null;
+      const n = Number(id);
+      if (n < low) low = n;
+      if (n > high) high = n;
+    }
+    if (created.size === 0) return [];
+    const gaps: string[] = [];
+    for (let n = low; n <= high + 1; n++) {
+      const id = String(n);
+      if (created.has(id) || known.has(id)) continue;
+      gaps.push(id);
+      if (gaps.length > MAX_UNHEARD_GAPS) return null;
+    }
+    const found: BrowserBookmarkNode[] = [];
+    for (const id of gaps) {
+      try {
+        const [node] = await this.o.api.get(id);
+        if (node) found.push(node);
+      } catch (e) {
+        if (!MISSING.test(errorMessage(e))) return null;
+      }
+    }
+    return found;
   }
 
   /** GUIDs of operations the browser refused or could not place in the last apply (not kinds it cannot show). */
