@@ -348,15 +348,17 @@ async function idMapFloor(per = 200): Promise<number> {
 }
 
 /** The extension's own account of the run (its log): when it started, each engine's phases, the merge and the apply. */
-async function runPhases(ext: ChromiumExtension, since: number): Promise<{ text: string; finishedS: number | null }> {
+/** The log's lines from `since` up to `until` (the run the bench waited for; later syncs are not its). */
+async function runPhases(ext: ChromiumExtension, since: number, until = Infinity): Promise<{ text: string; finishedS: number | null }> {
   const page = await ext.openPage('src/popup/popup.html');
   try {
     const answer = (await page.evaluate(() => chrome.runtime.sendMessage({ type: 'getLogs', limit: 500 }))) as { value: Array<{ time: number; message: string; fields?: Record<string, unknown> }> };
     const wanted = new Set(['Sync started', 'Engine synced', 'Bookmarks merged', 'Bookmarks applied to this browser', 'Sync finished']);
     // BENCH_LOG=1: the whole log of the run, to see what a phase holds.
     if (process.env['BENCH_LOG']) for (const e of answer.value.filter((x) => x.time >= since)) console.log(`    +${((e.time - since) / 1000).toFixed(3)} s ${e.message} ${JSON.stringify(e.fields ?? {})}`);
-    const finished = answer.value.filter((e) => e.time >= since && e.message === 'Sync finished').at(-1);
-    const text = answer.value.filter((e) => e.time >= since && wanted.has(e.message)).map((e) => {
+    const ofRun = answer.value.filter((e) => e.time >= since && e.time <= until);
+    const finished = ofRun.filter((e) => e.message === 'Sync finished').at(-1);
+    const text = ofRun.filter((e) => wanted.has(e.message)).map((e) => {
       const f = e.fields ?? {};
       const detail = e.message === 'Engine synced' ? `${String(f['collection'])} ${JSON.stringify(f['ms'])}`
         : e.message === 'Bookmarks merged' ? `merge ${String(f['ms'])} ms` : e.message === 'Bookmarks applied to this browser' ? `apply ${String(f['operations'])} operations ${String(f['ms'])} ms`
@@ -400,6 +402,16 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
     // BENCH_ALLOC=1: what the worker's JavaScript allocated during the sync, garbage included, by function.
     if (devtoolsOfRun && process.env['BENCH_ALLOC']) await devtoolsOfRun.startSampling();
     const t0 = await signIn(ext, stack.origin);
+    // BENCH_SERIES=1 (with BENCH_HEAP): the footprint and the worker's heap every 250 ms, to see when each grows.
+    const series: string[] = [];
+    let seriesOn = devtoolsOfRun !== null && process.env['BENCH_SERIES'] !== undefined;
+    const seriesDone = (async () => {
+      while (seriesOn && devtoolsOfRun) {
+        const h = await devtoolsOfRun.usage();
+        series.push(`${((Date.now() - t0) / 1000).toFixed(2)}s ${extensionProcessFootprintMiB(ext.profileDir)} ${h.used}/${h.total}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    })();
     // To line the run up with a profiler's samples (perf record -k CLOCK_MONOTONIC).
     if (process.env['BENCH_LOG']) console.log(`  sign-in click at CLOCK_MONOTONIC ${(Number(process.hrtime.bigint()) / 1e9 - (Date.now() - t0) / 1000).toFixed(3)} s`);
     let stops = 0;
@@ -425,6 +437,7 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
       s = await waitForRun(ext, t1, progressSeen);
     }
     const seconds = (Date.now() - t0) / 1000;
+    const runSeen = Date.now();
     const cpu = cpuSpent(cpuBefore, chromiumCpuSeconds(ext.profileDir));
     if (s.lastRun?.outcome !== 'success') throw new Error(`first sync failed: ${s.lastRun?.message}`);
     if (devtoolsOfRun && process.env['BENCH_ALLOC']) {
@@ -438,10 +451,13 @@ async function firstSync(opts: { stopWorkerAtHalf: boolean }): Promise<FirstSync
     // cannot be stopped, counts them too).
     const indexS = await searchIndexReady(ext, TOTAL);
     const peakFootprintMiB = footprint.stop();
+    seriesOn = false;
+    await seriesDone;
+    if (series.length > 0) console.log(`  footprint and worker heap used/reserved (MiB): ${series.join(', ')}`);
     const peakAt = footprint.peakAt();
     if (peakAt !== null) console.log(`  the footprint's peak came ${((peakAt - t0) / 1000).toFixed(2)} s after the sign-in click (the search index was ready ${indexS.toFixed(1)} s after the sync)`);
     const { count, duplicates, misordered } = await countBookmarks(ext);
-    const { text: phases, finishedS: loggedS } = await runPhases(ext, t0);
+    const { text: phases, finishedS: loggedS } = await runPhases(ext, t0, runSeen);
     return { cpu, phases, loggedS, seconds, progress: progressSeen.size, count, duplicates, misordered, stops, idleMiB, peakMiB: extensionProcessPeakMiB(ext.profileDir), idleFootprintMiB, peakFootprintMiB };
   } finally {
     footprint?.stop();

@@ -50,6 +50,7 @@ import { browserBadgePorts, listenForBadgeClicks } from './badgeBrowser.ts';
 import type { WaitingDecision } from './badgeState.ts';
 import { classifyRunError } from '../accountSync/problems.ts';
 import { SearchStore } from '../db/searchStore.ts';
+import { BUILD_AFTER_SYNC_MS } from '../search/indexer.ts';
 import { isFirefox } from '../ui/browserFamily.ts';
 import { createSearchService, listenForOmnibox, openInTab, watchBookmarksForSearch, type SearchService } from './search.ts';
 
@@ -110,6 +111,8 @@ async function wire(): Promise<App> {
     bookmarksApi,
     bookmarksRootId: ROOT_ID[localBookmarks.flavor],
     getBookmarks: (ids) => browser.bookmarks.get(ids),
+    searchBookmarks: (query) => browser.bookmarks.search(query),
+    buildAfterSyncMs: BUILD_AFTER_SYNC_MS,
     signedIn: async () => (await accountStore.account()) !== null,
     engines: async () => (await syncState.engineChoices()).engines,
     historyPages: () => historyPages.foreignPages(),

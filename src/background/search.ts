@@ -27,6 +27,10 @@ export interface SearchWiring {
   bookmarksRootId: string;
   /** The browser's `bookmarks.get` with a list of ids: one call for a batch (it fails if one is gone). */
   getBookmarks?: (ids: string[]) => Promise<BrowserBookmarkNode[]>;
+  /** The browser's `bookmarks.search` (see SearchSources.bookmarksMatching). */
+  searchBookmarks?: (query: string) => Promise<BrowserBookmarkNode[]>;
+  /** See SearchIndexerOptions.buildAfterSyncMs. */
+  buildAfterSyncMs?: number;
   signedIn(): Promise<boolean>;
   /** The person's engine switches (SyncStateStore.engineChoices). */
   engines(): Promise<ReadonlyArray<{ name: string; enabled: boolean }>>;
@@ -113,6 +117,7 @@ export function searchSources(w: SearchWiring): SearchSources {
       const nodes = await Promise.all(ids.map((id) => w.bookmarksApi.get(id).then((n) => n[0] ?? null, () => null)));
       return bookmarksOfTree(nodes.filter((n): n is BrowserBookmarkNode => n !== null));
     },
+    ...(w.searchBookmarks ? { bookmarksMatching: async (query: string) => bookmarksOfTree(await w.searchBookmarks!(query)) } : {}),
     historyPages: () => w.historyPages(),
     historyMark: () => w.historyLastSync(),
     remoteTabs: () => w.remoteTabs(),
@@ -120,7 +125,10 @@ export function searchSources(w: SearchWiring): SearchSources {
 }
 
 export function createSearchService(w: SearchWiring): SearchService {
-  const indexer = new SearchIndexer({ store: w.store, sources: searchSources(w), ...(w.syncing ? { busy: w.syncing } : {}), ...(w.log ? { log: w.log } : {}) });
+  const indexer = new SearchIndexer({
+    store: w.store, sources: searchSources(w), ...(w.syncing ? { busy: w.syncing } : {}), ...(w.log ? { log: w.log } : {}),
+    ...(w.buildAfterSyncMs === undefined ? {} : { buildAfterSyncMs: w.buildAfterSyncMs }),
+  });
   const view = (r: SearchResult): SearchResultView => ({ kind: r.kind, url: r.url, title: r.title, device: r.device, also: r.also });
   return {
     indexer,

@@ -9,7 +9,7 @@ import { SafetyStore } from '../db/safetyStore.ts';
 import { SWITCHABLE_ENGINES } from '../engines/registry.ts';
 import type { SearchEntry, SearchKind, SyncedPage, SyncbridgeDB } from '../db/schema.ts';
 import type { RemoteTabsView } from '../shared/tabs.ts';
-import { BOOKMARK_REBUILD_AFTER, SEARCH_INDEX_VERSION, SearchIndexer, type IndexedBookmark, type SearchSources } from './indexer.ts';
+import { BOOKMARK_REBUILD_AFTER, BUILD_LATER_FROM, SEARCH_INDEX_VERSION, SearchIndexer, type IndexedBookmark, type SearchSources } from './indexer.ts';
 import { entryWords } from './tokenize.ts';
 
 const NOW = Date.parse('2026-12-01T12:00:00Z');
@@ -345,6 +345,98 @@ describe('search index maintenance', () => {
     await indexer.flushBookmarks();
     expect(await store.count()).toBe(0);
     expect(await store.state()).toBeNull();
+  });
+
+  // Issue 12: right after a first sync of 10,000 bookmarks the build stacked 35–40 MiB on the
+  // sync's uncollected garbage, the extension's highest memory; it now waits, and searches ask the browser.
+  describe('the bookmarks build a sync made necessary waits', () => {
+    class BrowserSearching extends FakeSources {
+      asked: string[] = [];
+      async bookmarksMatching(query: string) {
+        this.asked.push(query);
+        const words = query.split(' ');
+        return [...this.tree.values()].filter((b) => words.every((w) => b.title.toLowerCase().includes(w)));
+      }
+    }
+    async function deferred() {
+      const db = await freshDatabase();
+      const store = new SearchStore(db);
+      const sources = new BrowserSearching();
+      sources.tree.set('10', { id: '10', title: 'Sourdough basics', url: 'https://bread.example.org/sourdough' });
+      // The waits, run when the test says.
+      const waiting: Array<{ fn: () => void; ms: number; cancelled: boolean }> = [];
+      const later = (fn: () => void, ms: number) => {
+        const w = { fn, ms, cancelled: false };
+        waiting.push(w);
+        return () => { w.cancelled = true; };
+      };
+      const runWaits = async () => {
+        for (const w of waiting.splice(0)) if (!w.cancelled) w.fn();
+        await indexer.idle();
+      };
+      const indexer = new SearchIndexer({ store, sources, now: () => NOW, bookmarkDelayMs: 5, bookmarkMaxDelayMs: 20, buildAfterSyncMs: 30_000, later });
+      /** A sync that wrote `n` bookmarks: their events reach the index, then the refresh after it. */
+      const syncWrote = async (n: number) => {
+        for (let i = 0; i < n; i++) indexer.bookmarkChanged(`w${i}`);
+        await indexer.refresh();
+      };
+      return { store, sources, indexer, waiting, runWaits, syncWrote };
+    }
+    const indexed = async (store: SearchStore) => (await store.all()).filter((e) => e.kind === 'bookmark').map((e) => e.key);
+
+    test('after a sync the kind is built later; meanwhile a search finds bookmarks through the browser', async () => {
+      const { store, sources, indexer, waiting, runWaits, syncWrote } = await deferred();
+      await syncWrote(BUILD_LATER_FROM);
+      expect(waiting.map((w) => w.ms)).toEqual([30_000]);
+      expect(await indexed(store)).toEqual([]);
+      expect((await store.state())?.kinds.bookmark).toBeUndefined();
+      expect(await urls(indexer, 'sourd')).toEqual(['bookmark https://bread.example.org/sourdough']);
+      expect(sources.asked).toEqual(['sourd']);
+      await syncWrote(BUILD_LATER_FROM); // the next sync does not push the build further out, nor build it now
+      expect(waiting).toHaveLength(1);
+      expect(await indexed(store)).toEqual([]);
+      await runWaits();
+      expect(await indexed(store)).toEqual(['bookmark:10']);
+      expect((await store.state())?.kinds.bookmark).toEqual({ mark: null });
+      expect(await urls(indexer, 'sourd')).toEqual(['bookmark https://bread.example.org/sourdough']);
+      expect(sources.asked).toEqual(['sourd']); // built: the browser is not asked any more
+      expect(sources.calls.bookmarks).toBe(1);
+    });
+
+    test('the sync\'s creates written out before the refresh after it (their timer first) wait the same', async () => {
+      const { store, indexer, waiting } = await deferred();
+      await indexer.refresh({ tabs: 'ifMissing' }); // signed in, the kind built (empty)…
+      await store.saveState({ version: SEARCH_INDEX_VERSION, kinds: {}, bookmarksPending: false }); // …as after a sign-in, before the first sync
+      for (let i = 0; i < BUILD_LATER_FROM; i++) indexer.bookmarkChanged(`w${i}`);
+      await indexer.flushBookmarks();
+      await indexer.refresh();
+      expect(waiting).toHaveLength(1);
+      expect(await indexed(store)).toEqual(['bookmark:10']); // from the start-up build, untouched
+      expect((await store.state())?.kinds.bookmark).toBeUndefined();
+    });
+
+    test('at start-up (a new worker), and after a sync that wrote fewer, the kind is built at once', async () => {
+      const first = await deferred();
+      await first.indexer.refresh({ tabs: 'ifMissing' });
+      expect(await indexed(first.store)).toEqual(['bookmark:10']);
+      expect(first.waiting).toEqual([]);
+      const second = await deferred();
+      await second.syncWrote(BUILD_LATER_FROM - 1);
+      expect(await indexed(second.store)).toEqual(['bookmark:10']);
+      expect(second.waiting).toEqual([]);
+    });
+
+    test('signing out meanwhile cancels it: nothing is written afterwards', async () => {
+      const { store, sources, indexer, waiting, runWaits, syncWrote } = await deferred();
+      await syncWrote(BUILD_LATER_FROM);
+      sources.enabled = new Set();
+      await indexer.forget();
+      expect(waiting.map((w) => w.cancelled)).toEqual([true]);
+      await runWaits();
+      expect(await store.all()).toEqual([]);
+      expect(sources.calls.bookmarks).toBe(0);
+      expect(await urls(indexer, 'sourd')).toEqual([]);
+    });
   });
 });
 

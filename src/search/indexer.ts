@@ -47,6 +47,8 @@ export interface SearchSources {
   bookmarks(): AsyncIterable<readonly IndexedBookmark[]>;
   /** These bookmarks as they are now; an id left out is no bookmark any more. */
   bookmarksById(ids: readonly string[]): Promise<IndexedBookmark[]>;
+  /** The browser's own search of its bookmarks (`bookmarks.search`): asked while the kind waits to be built. */
+  bookmarksMatching?(query: string): Promise<IndexedBookmark[]>;
   /** Pages with visits from other devices (the history store). */
   historyPages(): Promise<SyncedPage[]>;
   /** Changes whenever the history store may have (the history engine's last sync time). */
@@ -69,7 +71,22 @@ export interface SearchIndexerOptions {
    * again and again while the sync competes with it for IndexedDB.
    */
   busy?: () => boolean;
+  /**
+   * A build of the bookmarks a sync made necessary, after it wrote many (BUILD_LATER_FROM: a first
+   * sync's ten thousand creates), waits this long, ms. Right after such a sync the worker's heap still holds its garbage (V8 gives it back
+   * after some 25 s of quiet); a build then stacked 35–40 MiB on top of it, the extension's highest
+   * memory of all. Searches meanwhile take their bookmarks from the browser's own search.
+   * Default 0 (at once); the background passes BUILD_AFTER_SYNC_MS.
+   */
+  buildAfterSyncMs?: number;
+  /** Runs `fn` after `ms` (default setTimeout); returns what cancels it. Tests run it themselves. */
+  later?: (fn: () => void, ms: number) => () => void;
 }
+
+/** See SearchIndexerOptions.buildAfterSyncMs. */
+export const BUILD_AFTER_SYNC_MS = 30_000;
+/** A build waits (buildAfterSyncMs) only after a sync that wrote at least this many bookmarks; a smaller one costs little. */
+export const BUILD_LATER_FROM = 1000;
 
 const bookmarkKey = (id: string): string => `bookmark:${id}`;
 
@@ -118,6 +135,12 @@ export class SearchIndexer {
   private markedPending = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private firstNotedAt = 0;
+  private readonly buildAfterSyncMs: number;
+  /** The bookmarks' build a sync made necessary, waiting (see buildAfterSyncMs); searches ask the browser meanwhile. */
+  private deferredBuild: (() => void) | null = null;
+  private readonly later: (fn: () => void, ms: number) => () => void;
+  /** From the deferral until that build is written. */
+  private bookmarksFromBrowser = false;
 
   constructor(o: SearchIndexerOptions) {
     this.store = o.store;
@@ -127,6 +150,11 @@ export class SearchIndexer {
     this.delayMs = o.bookmarkDelayMs ?? 500;
     this.maxDelayMs = o.bookmarkMaxDelayMs ?? 3000;
     this.busy = o.busy ?? (() => false);
+    this.buildAfterSyncMs = o.buildAfterSyncMs ?? 0;
+    this.later = o.later ?? ((fn, ms) => {
+      const t = setTimeout(fn, ms);
+      return () => clearTimeout(t);
+    });
   }
 
   /**
@@ -141,7 +169,17 @@ export class SearchIndexer {
   async search(query: string, limit: number): Promise<SearchResult[]> {
     const terms = queryTerms(query);
     if (terms.length === 0) return [];
-    return rank(await this.store.candidates(terms, MAX_CANDIDATES), terms, this.now(), limit);
+    const candidates = await this.store.candidates(terms, MAX_CANDIDATES);
+    if (this.bookmarksFromBrowser && this.sources.bookmarksMatching) {
+      // The browser's matching is its own (Chromium: words, short ones whole; Firefox: any part);
+      // the ranking below keeps only what the index would have found.
+      const found = await this.sources.bookmarksMatching(terms.join(' ')).catch(() => []);
+      for (const b of found.slice(0, MAX_CANDIDATES)) {
+        const e = bookmarkEntry(b);
+        if (e) candidates.push(e);
+      }
+    }
+    return rank(candidates, terms, this.now(), limit);
   }
 
   /** A browser bookmark was created or changed (title, address). */
@@ -184,6 +222,7 @@ export class SearchIndexer {
   forget(): Promise<void> {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    this.cancelDeferredBuild();
     this.changed = new Set();
     this.removed = new Set();
     this.bookmarksUnknown = false;
@@ -250,7 +289,12 @@ export class SearchIndexer {
   private async doFlushBookmarks(): Promise<void> {
     const { changed, removed, unknown } = this.takeNoted();
     const state = await this.store.state();
-    if (!state?.kinds.bookmark) return;
+    if (!state?.kinds.bookmark) {
+      // Not built yet: the build reads the tree. The first sync's creates, heard before the refresh
+      // after it, make that build wait as the refresh would have.
+      if (state && this.buildAfterSyncMs > 0 && changed.length >= BUILD_LATER_FROM) this.deferBuild();
+      return;
+    }
     if (unknown || changed.length > BOOKMARK_REBUILD_AFTER) {
       await this.buildBookmarks();
     } else {
@@ -287,6 +331,8 @@ export class SearchIndexer {
   }
 
   private async doRefresh(tabs: 'always' | 'ifMissing'): Promise<void> {
+    // After a sync (tabs always): at start-up the worker is fresh, and a build goes at once.
+    const afterSync = tabs === 'always';
     const started = this.now();
     const done: string[] = [];
     let state: SearchIndexState | null = await this.store.state();
@@ -307,16 +353,23 @@ export class SearchIndexer {
     // Pending changes this worker noted are written by their own flush (after the sync that made
     // them); only a trace left by a stopped worker makes the refresh rebuild the bookmarks.
     if (enabled.has('bookmark') && (!kinds.bookmark || (bookmarksPending && !this.bookmarkChangesNoted))) {
-      // The tree read now holds every change noted before it (a first sync's ten thousand creates):
+      // The tree read then holds every change noted before it (a first sync's ten thousand creates):
       // their flush would build the kind a second time (seconds of writes, during the next sync).
       // Those noted while it builds are written by their own flush, as usual.
-      this.takeNoted();
-      await this.buildBookmarks();
-      kinds.bookmark = { mark: null };
-      bookmarksPending = false;
-      done.push('bookmark built');
+      const noted = this.takeNoted();
+      if (afterSync && this.buildAfterSyncMs > 0 && (this.bookmarksFromBrowser || noted.changed.length >= BUILD_LATER_FROM)) {
+        this.deferBuild();
+      } else {
+        await this.buildBookmarks();
+        kinds.bookmark = { mark: null };
+        bookmarksPending = false;
+        done.push('bookmark built');
+      }
     }
-    if (!enabled.has('bookmark')) bookmarksPending = false;
+    if (!enabled.has('bookmark')) {
+      bookmarksPending = false;
+      this.cancelDeferredBuild();
+    }
     if (enabled.has('history')) {
       const mark = await this.sources.historyMark();
       const before = kinds.history;
@@ -336,6 +389,38 @@ export class SearchIndexer {
     await this.store.saveState({ version: SEARCH_INDEX_VERSION, kinds, bookmarksPending });
     // Tabs are replaced after every sync; only the rarer work is worth a line in the sync log.
     if (done.length > 0) this.log?.info('Search index updated', { steps: done.join(', '), ms: this.now() - started, entries: await this.store.count() });
+  }
+
+  private deferBuild(): void {
+    this.bookmarksFromBrowser = true;
+    if (this.deferredBuild !== null) return; // a later sync does not push the build further out
+    this.deferredBuild = this.later(() => {
+      this.deferredBuild = null;
+      void this.serial(() => this.doDeferredBuild()).catch(() => undefined);
+    }, this.buildAfterSyncMs);
+  }
+
+  private cancelDeferredBuild(): void {
+    this.deferredBuild?.();
+    this.deferredBuild = null;
+    this.bookmarksFromBrowser = false;
+  }
+
+  /** The deferred build, unless the kind was built meanwhile or is off (signed out, engine off). */
+  private async doDeferredBuild(): Promise<void> {
+    await this.syncEnded();
+    const state = await this.store.state();
+    if (state === null || state.version !== SEARCH_INDEX_VERSION || !this.bookmarksFromBrowser) return;
+    if (!(await this.sources.enabledKinds()).has('bookmark')) return this.cancelDeferredBuild();
+    const started = this.now();
+    if (!state.kinds.bookmark || (state.bookmarksPending && !this.bookmarkChangesNoted)) {
+      this.takeNoted();
+      await this.buildBookmarks();
+      const now = (await this.store.state()) ?? state;
+      await this.store.saveState({ ...now, kinds: { ...now.kinds, bookmark: { mark: null } }, bookmarksPending: false });
+      this.log?.info('Search index updated', { steps: 'bookmark built', ms: this.now() - started, entries: await this.store.count() });
+    }
+    this.bookmarksFromBrowser = false;
   }
 
   /** `since`: the mark the history entries were written at; null rewrites them all. */
