@@ -347,8 +347,10 @@ async function idMapFloor(per = 200): Promise<number> {
   }
 }
 
-/** The extension's own account of the run (its log): when it started, each engine's phases, the merge and the apply. */
-/** The log's lines from `since` up to `until` (the run the bench waited for; later syncs are not its). */
+/**
+ * The extension's own account of the run (its log): when it started, each engine's phases, the merge
+ * and the apply. Lines from `since` up to `until` (when the bench saw the run end; later syncs are not its).
+ */
 async function runPhases(ext: ChromiumExtension, since: number, until = Infinity): Promise<{ text: string; finishedS: number | null }> {
   const page = await ext.openPage('src/popup/popup.html');
   try {

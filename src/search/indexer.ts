@@ -73,10 +73,11 @@ export interface SearchIndexerOptions {
   busy?: () => boolean;
   /**
    * A build of the bookmarks a sync made necessary, after it wrote many (BUILD_LATER_FROM: a first
-   * sync's ten thousand creates), waits this long, ms. Right after such a sync the worker's heap still holds its garbage (V8 gives it back
-   * after some 25 s of quiet); a build then stacked 35–40 MiB on top of it, the extension's highest
-   * memory of all. Searches meanwhile take their bookmarks from the browser's own search.
-   * Default 0 (at once); the background passes BUILD_AFTER_SYNC_MS.
+   * sync's ten thousand creates), waits this long, ms. Right after such a sync the worker's heap
+   * still holds its garbage (V8 gives it back after some 25 s of quiet); a build then stacked
+   * 35–40 MiB on top of it, the extension's highest memory of all. Searches meanwhile take their
+   * bookmarks from the browser's own search. Default 0 (at once); the background passes
+   * BUILD_AFTER_SYNC_MS.
    */
   buildAfterSyncMs?: number;
   /** Runs `fn` after `ms` (default setTimeout); returns what cancels it. Tests run it themselves. */
@@ -406,7 +407,7 @@ export class SearchIndexer {
     this.bookmarksFromBrowser = false;
   }
 
-  /** The deferred build, unless the kind was built meanwhile or is off (signed out, engine off). */
+  /** The deferred build, unless the kind is off by now (signed out, engine off). */
   private async doDeferredBuild(): Promise<void> {
     await this.syncEnded();
     const state = await this.store.state();
